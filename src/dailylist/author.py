@@ -1,0 +1,234 @@
+"""What the author does: start a list from a template, check it, seal it."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from dailylist.errors import BadInput, ProblemsFound
+from dailylist.models import ListSource
+from dailylist.store import DataDir, write_atomic
+
+TEMPLATE = '''\
+# A dailylist list. Write it, check it, seal it, give the sealed file away:
+#
+#   dailylist check my-list.toml
+#   dailylist seal my-list.toml -o my-list.dlist
+#
+# Only the title, author, letter and rules can be read without opening the list;
+# every item is encrypted, and the recipient sees one a day.
+
+title = "A month for you"
+author = "Your name"
+
+# The letter is shown when the list is opened. Write it like a letter.
+letter = """
+Dear you,
+
+Here is one small thing for every day. Take them in order, one a day.
+"""
+
+# Shown with the letter. Write your own; these are the ones dailylist enforces.
+rules = [
+  "One a day, in order.",
+  "No reading ahead, no skipping.",
+  "A photo each day, as proof.",
+  "Really live each one, then write how it felt.",
+]
+
+[settings]
+photo = "required"          # "required" or "optional"
+reflection = "required"     # "required", "optional" or "off"
+day_starts_at = "04:00"     # a day runs from this time to the same time next day
+# reflection_prompt = "What did you do, and how did it feel?"
+
+# One [[items]] block per day, in order. `title` is optional; so are per-item
+# `photo` and `reflection`, which override the settings above for that day.
+
+[[items]]
+title = "A night off"
+text = "Take tonight off. No chores, no screens after nine."
+
+[[items]]
+text = "Call someone you have lost touch with."
+
+[[items]]
+text = "Walk somewhere you have never been, and photograph what surprised you."
+reflection = "optional"
+'''
+
+
+def write_template(path: Path, *, force: bool = False) -> None:
+    """Write a commented template list to `path` (refuses to overwrite unless `force`)."""
+    if path.exists() and not force:
+        raise BadInput(f"{path} already exists; choose another name or pass --force")
+    try:
+        write_atomic(path, TEMPLATE.encode("utf-8"), private=False)
+    except OSError as exc:
+        raise BadInput(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in a list source and where it is (`place` is "line 4" or a field path)."""
+
+    place: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.place}: {self.message}"
+
+
+def _friendly(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    loc = error["loc"]
+    if kind == "missing":
+        return f"{loc[-1]} is missing"
+    if kind == "extra_forbidden":
+        section = "setting" if loc[:1] == ("settings",) else "field"
+        return f"unknown {section} {loc[-1]!r}"
+    if kind == "too_short" and loc == ("items",):
+        return "the list has no items: add [[items]] blocks with text = ..."
+    if kind == "literal_error":
+        return f"{loc[-1]} must be one of {error['ctx']['expected']}"
+    message = str(error["msg"])
+    return message.removeprefix("Value error, ")
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for part in loc:
+        if isinstance(part, int):
+            parts[-1] = f"{parts[-1]}[{part + 1}]" if parts else f"[{part + 1}]"
+        else:
+            parts.append(str(part))
+    return ".".join(parts)
+
+
+_TABLE = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.-]+)\s*\]?\]\s*(#.*)?$")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
+
+
+def _line_of(lines: list[str], loc: tuple[Any, ...]) -> int | None:
+    """Best-effort line number (1-based) of a pydantic location in a TOML source."""
+    table = ""
+    item_count = -1
+    best: int | None = None
+    for number, line in enumerate(lines, start=1):
+        if m := _TABLE.match(line):
+            table = m.group(1)
+            if line.lstrip().startswith("[[") and table == "items":
+                item_count += 1
+            if (table,) == tuple(loc[:1]) and table != "items":
+                best = best or number
+            if table == "items" and len(loc) >= 2 and loc[0] == "items" and loc[1] == item_count:
+                best = number
+            continue
+        key = m.group(1) if (m := _KEY.match(line)) else None
+        if key is None:
+            continue
+        if table == "" and loc[:1] == (key,):
+            return number
+        if table == "settings" and tuple(loc[:2]) == ("settings", key):
+            return number
+        if table == "items" and tuple(loc) == ("items", item_count, key):
+            return number
+    return best
+
+
+def check_source_text(text: str) -> tuple[ListSource | None, list[Problem]]:
+    """Validate a list source; every problem is reported, each with its place."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        place = "TOML syntax"
+        if m := re.search(r"\(at line (\d+), column (\d+)\)", message):
+            place = f"line {m.group(1)}, column {m.group(2)}"
+            message = message[: m.start()].strip()
+        return None, [Problem(place, f"TOML syntax error: {message}")]
+
+    from pydantic import ValidationError
+
+    try:
+        return ListSource.model_validate(data), []
+    except ValidationError as exc:
+        lines = text.splitlines()
+        problems = []
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            line = _line_of(lines, loc)
+            place = _field_path(loc) or "list"
+            if line is not None:
+                place = f"line {line}, {place}"
+            problems.append(Problem(place, _friendly(dict(error))))
+        return None, problems
+
+
+def read_source(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise BadInput(f"{path} does not exist") from exc
+    except IsADirectoryError as exc:
+        raise BadInput(f"{path} is a directory, not a list source") from exc
+    except OSError as exc:
+        raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"{path} is not UTF-8 text") from exc
+
+
+def load_source(path: Path) -> ListSource:
+    """The list source at `path`, or `ProblemsFound` listing every problem."""
+    source, problems = check_source_text(read_source(path))
+    if source is None:
+        count = len(problems)
+        raise ProblemsFound(
+            f"{path} has {count} problem{'s' if count != 1 else ''}",
+            [(p.place, p.message) for p in problems],
+        )
+    return source
+
+
+@dataclass(frozen=True)
+class SealResult:
+    output: Path
+    list_id: str
+    item_count: int
+    fingerprint: str
+    new_key: bool
+    key_path: Path
+
+
+def seal_source(
+    data: DataDir, path: Path, output: Path, now: datetime, *, force: bool = False
+) -> SealResult:
+    """Check and seal the list at `path` into `output`, signed with the author's key."""
+    from dailylist.sealing import fingerprint, load_or_create_author_key, parse_sealed, seal
+
+    source = load_source(path)
+    if output.exists() and not force:
+        raise BadInput(f"{output} already exists; choose another name or pass --force")
+    if output.resolve() == path.resolve():
+        raise BadInput("the sealed file would overwrite the source; choose another -o")
+    key, new_key = load_or_create_author_key(data.author_key)
+    raw = seal(source, key, now)
+    sealed = parse_sealed(raw, source=str(output))  # prove it opens before writing it
+    try:
+        write_atomic(output, raw, private=False)
+    except OSError as exc:
+        raise BadInput(f"cannot write {output}: {exc.strerror or exc}") from exc
+    return SealResult(
+        output=output,
+        list_id=sealed.header.id,
+        item_count=sealed.header.item_count,
+        fingerprint=fingerprint(sealed.public_key),
+        new_key=new_key,
+        key_path=data.author_key,
+    )

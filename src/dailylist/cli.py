@@ -1,0 +1,350 @@
+"""The `dailylist` command line: parse, call the core, render. No rules and no file I/O here.
+
+Heavy libraries (rich, pydantic, cryptography, Pillow) are imported inside the commands
+that need them, so `--help` and quick commands start fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from dailylist import __version__
+from dailylist.errors import BadInput, DailylistError, ProblemsFound
+
+if TYPE_CHECKING:
+    from dailylist.clock import Clock
+    from dailylist.recipient import PendingCompletion
+
+
+class DailylistGroup(click.Group):
+    """Turns the core's errors into one line on stderr and the right exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DailylistError as exc:
+            if ctx.params.get("debug"):
+                traceback.print_exc()
+            if isinstance(exc, ProblemsFound):
+                from dailylist import render
+
+                render.problems(render.console(stderr=True), exc.message, exc.problems)
+            else:
+                click.echo(f"dailylist: {exc.message}", err=True)
+                if exc.hint:
+                    click.echo(f"  {exc.hint}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("\ndailylist: interrupted; nothing was changed", err=True)
+            ctx.exit(130)
+        except Exception as exc:
+            if ctx.params.get("debug"):
+                raise
+            click.echo(
+                f"dailylist: unexpected error: {type(exc).__name__}: {exc}\n"
+                "  Run again with --debug to see where, and please report it.",
+                err=True,
+            )
+            ctx.exit(2)
+
+
+def _clock(ctx: click.Context) -> Clock:
+    clock: Clock = ctx.obj["clock"]
+    return clock
+
+
+list_option = click.option(
+    "--list",
+    "list_name",
+    metavar="NAME",
+    help="Which open list (its name or id); default: the only or last-opened one.",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+
+
+@click.group(cls=DailylistGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="dailylist")
+@click.option(
+    "--debug", is_flag=True, envvar="DAILYLIST_DEBUG", help="Show a traceback on errors."
+)
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """A sealed list of daily challenges, revealed one day at a time.
+
+    \b
+    For the recipient:
+      dailylist open gift.dlist       check the seal, read the letter and the rules
+      dailylist today                 see today's item (only today's)
+      dailylist done --photo pic.jpg --note "..."
+      dailylist journal               look back
+      dailylist status                progress, streak, missed days
+    \b
+    For the author:
+      dailylist new my-list.toml      a template to fill in
+      dailylist check my-list.toml    every problem, with its line
+      dailylist seal my-list.toml -o my-list.dlist
+
+    Data lives in the platform's data dir, or in $DAILYLIST_HOME when set.
+    """
+    from dailylist.clock import SystemClock
+
+    ctx.ensure_object(dict)
+    ctx.obj.setdefault("clock", SystemClock())
+
+
+# --- author ---------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+def new(path: Path, force: bool) -> None:
+    """Write a commented template list to PATH.
+
+    \b
+    Example:
+      dailylist new my-list.toml
+    """
+    from dailylist.author import write_template
+
+    write_template(path, force=force)
+    click.echo(f"Wrote {path}. Fill it in, then: dailylist check {path}")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+def check(path: Path) -> None:
+    """Check a list source and report every problem with its place.
+
+    Exits 0 when the list is ready to seal, 2 when it has problems.
+
+    \b
+    Example:
+      dailylist check my-list.toml
+    """
+    from dailylist import render
+    from dailylist.author import load_source
+
+    source = load_source(path)
+    render.check_ok(
+        render.console(), str(path), source.title, len(source.items), len(source.rules)
+    )
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="The sealed file to write [default: PATH with .dlist].",
+)
+@click.option("--force", is_flag=True, help="Overwrite the output if it exists.")
+@click.pass_context
+def seal(ctx: click.Context, path: Path, output: Path | None, force: bool) -> None:
+    """Seal a list source into a .dlist file, signed with your author key.
+
+    The key is created in the data dir on first use; its fingerprint is printed so the
+    recipient can check who sealed the list.
+
+    \b
+    Example:
+      dailylist seal my-list.toml -o my-list.dlist
+    """
+    from dailylist import render
+    from dailylist.author import seal_source
+    from dailylist.store import DataDir
+
+    target = output or path.with_suffix(".dlist")
+    result = seal_source(DataDir.resolve(), path, target, _clock(ctx).now(), force=force)
+    render.sealed(render.console(), result)
+
+
+# --- recipient ------------------------------------------------------------------------------
+
+
+@cli.command(name="open")
+@click.argument("path", type=click.Path(path_type=Path), required=False)
+@click.option("--example", metavar="NAME", help="Open a bundled example list instead of PATH.")
+@click.pass_context
+def open_command(ctx: click.Context, path: Path | None, example: str | None) -> None:
+    """Open a sealed list: check its seal, keep a copy, show the letter and the rules.
+
+    \b
+    Examples:
+      dailylist open gift.dlist
+      dailylist open --example find-yourself
+    """
+    from dailylist import render
+    from dailylist.recipient import open_list
+    from dailylist.store import DataDir, example_path, read_input_file
+
+    if (path is None) == (example is None):
+        raise BadInput("give either a sealed list file or --example NAME")
+    source = path if path is not None else example_path(str(example))
+    raw = read_input_file(source, what="sealed list")
+    result = open_list(DataDir.resolve(), raw, _clock(ctx).now(), source=str(source))
+    render.opened(render.console(), result)
+
+
+@cli.command()
+@list_option
+@json_option
+@click.pass_context
+def today(ctx: click.Context, list_name: str | None, as_json: bool) -> None:
+    """Show today's item, if the rules allow one; else say when the next one unlocks.
+
+    Exits 1 when today's item is already done.
+
+    \b
+    Example:
+      dailylist today
+    """
+    from dailylist import render, rules
+    from dailylist.recipient import list_name as name_of
+    from dailylist.recipient import resolve_list, reveal_today
+    from dailylist.store import DataDir
+
+    data = DataDir.resolve()
+    now = _clock(ctx).now()
+    view = reveal_today(data, resolve_list(data, list_name), now)
+    if as_json:
+        render.print_json(render.today_json(view, name_of(view.header)))
+    else:
+        render.today(render.console(), view, now)
+    if isinstance(view.decision, rules.Waiting):
+        ctx.exit(1)
+
+
+@cli.command()
+@click.option(
+    "--photo",
+    "photos",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A photo as proof (JPEG, PNG, WebP, HEIC); repeat for several.",
+)
+@click.option(
+    "--note",
+    metavar="TEXT",
+    help="Your reflection: what you did, how it felt ('-' reads it from stdin). "
+    "Without it, dailylist asks (or opens $EDITOR).",
+)
+@list_option
+@click.pass_context
+def done(
+    ctx: click.Context, photos: tuple[Path, ...], note: str | None, list_name: str | None
+) -> None:
+    """Complete today's revealed item with a photo and a reflection.
+
+    \b
+    Examples:
+      dailylist done --photo bath.jpg --note "I cried at the end of the film."
+      dailylist done --photo a.jpg --photo b.heic      # asks for the reflection
+    """
+    from dailylist import render
+    from dailylist.photos import check_photo
+    from dailylist.recipient import (
+        prepare_completion,
+        record_completion,
+        require_photos,
+        resolve_list,
+    )
+    from dailylist.store import DataDir
+
+    data = DataDir.resolve()
+    clock = _clock(ctx)
+    now = clock.now()
+    pending = prepare_completion(data, resolve_list(data, list_name), now)
+    assert now.tzinfo is not None
+    checked = [check_photo(path, now.tzinfo) for path in photos]
+    require_photos(pending, checked)
+    reflection = _reflection(pending, note)
+    result = record_completion(data, pending, checked, reflection, clock.now())
+    err = render.console(stderr=True)
+    for original in result.photos_before_reveal:
+        render.warn(
+            err, f"{original} was taken before today's item was revealed; noted in the journal"
+        )
+    render.completed(render.console(), result, now)
+
+
+def _reflection(pending: PendingCompletion, note: str | None) -> str | None:
+    """The reflection from --note, stdin, $EDITOR or a prompt; checked against the list's rule."""
+    from dailylist.recipient import check_reflection, reflection_template, strip_template
+
+    if note == "-":
+        note = sys.stdin.read()
+    if note is None and pending.reflection_rule != "off":
+        if not sys.stdin.isatty():
+            if pending.reflection_rule == "required":
+                raise BadInput(
+                    "a reflection is required: pass --note TEXT (or --note - to read stdin); "
+                    "there is no terminal to ask on"
+                )
+        elif os.environ.get("VISUAL") or os.environ.get("EDITOR"):
+            edited = click.edit(reflection_template(pending), extension=".md")
+            note = strip_template(edited or "")
+        else:
+            prompt = pending.header.settings.reflection_prompt
+            note = click.prompt(prompt, default="", show_default=False)
+    return check_reflection(pending, note)
+
+
+@cli.command()
+@list_option
+@json_option
+@click.pass_context
+def journal(ctx: click.Context, list_name: str | None, as_json: bool) -> None:
+    """Look back: every completed day with its item, reflection and photos.
+
+    \b
+    Example:
+      dailylist journal --json | jq '.entries[].reflection'
+    """
+    from dailylist import render
+    from dailylist.recipient import overview, resolve_list
+    from dailylist.store import DataDir
+
+    data = DataDir.resolve()
+    view = overview(data, resolve_list(data, list_name), _clock(ctx).now())
+    if as_json:
+        render.print_json(render.journal_json(view, data))
+    else:
+        render.journal(render.console(), view)
+
+
+@cli.command()
+@list_option
+@json_option
+@click.pass_context
+def status(ctx: click.Context, list_name: str | None, as_json: bool) -> None:
+    """Every open list: progress, streak, missed days and the next unlock.
+
+    \b
+    Example:
+      dailylist status --json
+    """
+    from dailylist import render
+    from dailylist.recipient import overviews
+    from dailylist.store import DataDir
+
+    now = _clock(ctx).now()
+    views = overviews(DataDir.resolve(), now, list_name, with_entries=False)
+    if as_json:
+        render.print_json(render.status_json(views))
+    else:
+        render.status(render.console(), views, now)
+
+
+def main() -> None:
+    """Entry point of the `dailylist` script."""
+    cli(prog_name="dailylist")

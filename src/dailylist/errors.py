@@ -1,0 +1,40 @@
+"""Error types raised by the core and turned into a message and an exit code at the CLI edge.
+
+Exit codes (SPEC section 5): 0 success, 1 a rule says "not now", 2 bad input or damaged data.
+Messages never contain an unrevealed item's text nor a reflection.
+"""
+
+from __future__ import annotations
+
+
+class DailylistError(Exception):
+    """An expected failure: shown as one line, never as a traceback (unless --debug)."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class NotNow(DailylistError):
+    """A rule says not now: the message says why and when."""
+
+    exit_code = 1
+
+
+class BadInput(DailylistError):
+    """The user gave something we cannot use: a missing file, an invalid list, a bad photo."""
+
+
+class DamagedData(DailylistError):
+    """A file we rely on is damaged or was tampered with; it is reported, never overwritten."""
+
+
+class ProblemsFound(BadInput):
+    """A list source has problems; each one names its place."""
+
+    def __init__(self, message: str, problems: list[tuple[str, str]]) -> None:
+        super().__init__(message)
+        self.problems = problems

@@ -1,0 +1,274 @@
+"""Every file format and record of dailylist, as pydantic models.
+
+Three files: the list source (TOML, the author's), the sealed list (`.dlist`, JSON) and the
+journal (JSON, the recipient's). Records are frozen; the journal is an append-only log of
+events, each naming the one before it by hash.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+from datetime import date, time
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+)
+
+SEALED_FORMAT = 1
+JOURNAL_FORMAT = 1
+
+PhotoRule = Literal["required", "optional"]
+ReflectionRule = Literal["required", "optional", "off"]
+
+
+def canonical_json(value: Any) -> bytes:
+    """One byte string per value: sorted keys, no spaces, UTF-8. Used for hashes and signatures."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def _decode_b64(value: object) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("expected a base64 string")
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError("not valid base64") from exc
+    # Only the canonical spelling is accepted, so that no two texts mean the same bytes
+    # (an edit that leaves the decoded bytes unchanged is still an edit).
+    if base64.b64encode(raw).decode("ascii") != value:
+        raise ValueError("base64 is not in canonical form")
+    return raw
+
+
+B64Bytes = Annotated[
+    bytes,
+    BeforeValidator(_decode_b64),
+    PlainSerializer(lambda raw: base64.b64encode(raw).decode("ascii"), return_type=str),
+]
+
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _check_sha256_hex(value: str) -> str:
+    if not _HEX64.fullmatch(value):
+        raise ValueError("expected 64 lowercase hex digits")
+    return value
+
+
+Sha256Hex = Annotated[str, AfterValidator(_check_sha256_hex)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --- The list source (TOML, written by the author) ------------------------------------------
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def _parse_day_start(value: object) -> object:
+    if isinstance(value, time):
+        return value
+    if not isinstance(value, str) or not _HHMM.fullmatch(value):
+        raise ValueError('must be a time of day as "HH:MM", for example "04:00"')
+    return time.fromisoformat(value)
+
+
+DayStart = Annotated[
+    time,
+    BeforeValidator(_parse_day_start),
+    PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str),
+]
+
+
+class ListSettings(_Frozen):
+    photo: PhotoRule = "required"
+    reflection: ReflectionRule = "required"
+    day_starts_at: DayStart = time(4, 0)
+    reflection_prompt: str = "What did you do, and how did it feel?"
+
+
+def _non_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value.strip()
+
+
+NonBlank = Annotated[str, AfterValidator(_non_blank)]
+
+
+class ItemContent(_Frozen):
+    """One challenge, as the author wrote it. In a sealed file it only exists encrypted."""
+
+    text: NonBlank
+    title: NonBlank | None = None
+    photo: PhotoRule | None = None
+    reflection: ReflectionRule | None = None
+
+
+class ListSource(_Frozen):
+    title: NonBlank
+    author: NonBlank
+    letter: str = ""
+    rules: list[NonBlank] = Field(default_factory=list)
+    settings: ListSettings = Field(default_factory=ListSettings)
+    items: list[ItemContent] = Field(min_length=1, max_length=100_000)
+
+
+# --- The sealed list (.dlist, JSON) -----------------------------------------------------------
+
+
+class SealedHeader(_Frozen):
+    """What anyone holding the file may read: no item text is here."""
+
+    id: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+    title: str
+    author: str
+    letter: str
+    rules: list[str]
+    settings: ListSettings
+    item_count: Annotated[int, Field(ge=1)]
+    created: AwareDatetime
+
+
+class PlainContentKey(_Frozen):
+    """The content key, stored beside the items (see the README's threat model)."""
+
+    kind: Literal["plain"] = "plain"
+    key: B64Bytes
+
+    @field_validator("key")
+    @classmethod
+    def _key_length(cls, value: bytes) -> bytes:
+        if len(value) != 32:
+            raise ValueError("content key must be 32 bytes")
+        return value
+
+
+class SealedItem(_Frozen):
+    nonce: B64Bytes
+    ciphertext: B64Bytes
+
+    @field_validator("nonce")
+    @classmethod
+    def _nonce_length(cls, value: bytes) -> bytes:
+        if len(value) != 12:
+            raise ValueError("nonce must be 12 bytes")
+        return value
+
+
+class SealedList(_Frozen):
+    format: int
+    header: SealedHeader
+    content_key: PlainContentKey
+    items: list[SealedItem]
+    public_key: B64Bytes
+    signature: B64Bytes
+
+    def signed_payload(self) -> bytes:
+        """The bytes the author's signature covers: everything but the signature."""
+        return canonical_json(self.model_dump(mode="json", exclude={"signature"}))
+
+
+# --- The journal (JSON, the recipient's) ------------------------------------------------------
+
+
+class PhotoRecord(_Frozen):
+    sha256: Sha256Hex
+    size: Annotated[int, Field(ge=1)]
+    stored_name: Annotated[str, Field(pattern=r"^[0-9a-f]{64}\.(jpg|png|webp|heic)$")]
+    original_path: str
+    format: str
+    width: int
+    height: int
+    taken_at: AwareDatetime | None = None
+
+
+class EventBase(_Frozen):
+    id: Sha256Hex
+    prev: Sha256Hex | None
+    at: AwareDatetime
+    zone: str
+    device: str
+
+    def computed_id(self) -> str:
+        return event_id(self.model_dump(mode="json", exclude={"id"}))
+
+
+class OpenedEvent(EventBase):
+    kind: Literal["opened"] = "opened"
+
+
+class RevealedEvent(EventBase):
+    kind: Literal["revealed"] = "revealed"
+    index: Annotated[int, Field(ge=0)]
+
+
+class CompletedEvent(EventBase):
+    kind: Literal["completed"] = "completed"
+    index: Annotated[int, Field(ge=0)]
+    day: date
+    reflection: str | None
+    photos: list[PhotoRecord]
+    photo_taken_before_reveal: bool = False
+
+
+E = TypeVar("E", bound=EventBase)
+
+Event = Annotated[OpenedEvent | RevealedEvent | CompletedEvent, Field(discriminator="kind")]
+
+
+class Journal(_Frozen):
+    format: int
+    list_id: str
+    events: list[Event] = Field(default_factory=list)
+
+
+def event_id(fields: dict[str, Any]) -> str:
+    """The id of an event: the sha256 of its canonical JSON without the id itself."""
+    return hashlib.sha256(canonical_json(fields)).hexdigest()
+
+
+def new_event(cls: type[E], *, prev: str | None, **fields: Any) -> E:
+    """Build an event of `cls` whose id is the hash of its content and `prev`."""
+    draft = cls.model_construct(id="0" * 64, prev=prev, **fields)
+    data = draft.model_dump(mode="json", exclude={"id"})
+    return cls.model_validate({**data, "id": event_id(data)})
+
+
+__all__ = [
+    "JOURNAL_FORMAT",
+    "SEALED_FORMAT",
+    "CompletedEvent",
+    "Event",
+    "EventBase",
+    "ItemContent",
+    "Journal",
+    "ListSettings",
+    "ListSource",
+    "OpenedEvent",
+    "PhotoRecord",
+    "RevealedEvent",
+    "SealedHeader",
+    "SealedItem",
+    "SealedList",
+    "canonical_json",
+    "new_event",
+]

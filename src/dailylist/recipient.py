@@ -1,0 +1,361 @@
+"""What the recipient does: open a list, see today's item, complete it, look back.
+
+Each function takes the data dir and the current time, asks `rules` what may happen, and
+writes the journal under its lock. Item texts are decrypted here and only for items the
+rules allow to be shown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dailylist import rules
+from dailylist.clock import zone_name
+from dailylist.errors import BadInput, NotNow
+from dailylist.models import (
+    CompletedEvent,
+    EventBase,
+    ItemContent,
+    Journal,
+    OpenedEvent,
+    PhotoRecord,
+    RevealedEvent,
+    SealedHeader,
+    SealedList,
+    new_event,
+)
+from dailylist.sealing import decrypt_item, fingerprint, parse_sealed
+from dailylist.store import DataDir
+
+if TYPE_CHECKING:
+    from dailylist.photos import CheckedPhoto
+
+
+def list_name(header: SealedHeader) -> str:
+    """The short name of a list for `--list`: its title in lower case, words joined by '-'."""
+    slug = re.sub(r"[^0-9a-z]+", "-", header.title.lower()).strip("-")
+    return slug or header.id[:8]
+
+
+# --- opening --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenedList:
+    sealed: SealedList
+    name: str
+    fingerprint: str
+    already_open: bool
+
+
+def open_list(data: DataDir, raw: bytes, now: datetime, *, source: str) -> OpenedList:
+    """Check a sealed list completely, keep a copy and start its journal.
+
+    Opening the same file twice is harmless; a different file with the same id is refused.
+    """
+    sealed = parse_sealed(raw, source=source, check_items=True)
+    list_id = sealed.header.id
+    stored = data.sealed_bytes(list_id)
+    if stored is not None and stored != raw:
+        raise BadInput(
+            f"{source} has the id of an opened list ({list_name(sealed.header)}) "
+            "but different contents; it was not opened"
+        )
+    already = stored is not None
+    if not already:
+        device = data.device_id()
+        data.store_sealed(list_id, raw)
+        with data.locked(list_id):
+            journal = data.load_journal(list_id)
+            opened = new_event(OpenedEvent, prev=None, at=now, zone=zone_name(now), device=device)
+            data.save_journal(journal.model_copy(update={"events": [opened]}))
+    data.set_last_opened(list_id)
+    return OpenedList(
+        sealed=sealed,
+        name=list_name(sealed.header),
+        fingerprint=fingerprint(sealed.public_key),
+        already_open=already,
+    )
+
+
+def resolve_list(data: DataDir, wanted: str | None) -> str:
+    """The id of the list meant by `--list` (a name or an id prefix), else the default one."""
+    ids = data.opened_list_ids()
+    if not ids:
+        raise BadInput("no list is open yet: run `dailylist open FILE.dlist` first")
+    if wanted is None:
+        if len(ids) == 1:
+            return ids[0]
+        last = data.last_opened()
+        return last if last in ids else ids[-1]
+    key = wanted.strip().lower()
+    headers = {list_id: data.load_sealed(list_id).header for list_id in ids}
+    by_name = [i for i, h in headers.items() if list_name(h) == key]
+    matches = by_name or [i for i in ids if len(key) >= 4 and i.startswith(key)]
+    if len(matches) == 1:
+        return matches[0]
+    names = ", ".join(sorted(list_name(h) for h in headers.values()))
+    if not matches:
+        raise BadInput(f"no open list is called {wanted!r}; open lists: {names}")
+    raise BadInput(f"{wanted!r} names several lists; use its id instead ({', '.join(matches)})")
+
+
+# --- today ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TodayView:
+    list_id: str
+    header: SealedHeader
+    decision: rules.TodayDecision
+    item: ItemContent | None
+    revealed_at: datetime | None
+
+    @property
+    def number(self) -> int | None:
+        """The 1-based number of the shown item, if one is shown."""
+        if isinstance(self.decision, rules.Available):
+            return self.decision.index + 1
+        return None
+
+
+def _append(data: DataDir, journal: Journal, event_cls: type[EventBase], **fields: Any) -> Journal:
+    prev = journal.events[-1].id if journal.events else None
+    event = new_event(event_cls, prev=prev, device=data.device_id(), **fields)
+    updated = journal.model_copy(update={"events": [*journal.events, event]})
+    data.save_journal(updated)
+    return updated
+
+
+def reveal_today(data: DataDir, list_id: str, now: datetime) -> TodayView:
+    """Show today's item when the rules allow it, recording its first reveal."""
+    sealed = data.load_sealed(list_id)
+    with data.locked(list_id):
+        journal = data.load_journal(list_id)
+        decision = rules.decide_today(sealed.header, journal, now)
+        if not isinstance(decision, rules.Available):
+            return TodayView(list_id, sealed.header, decision, None, None)
+        item = decrypt_item(sealed, decision.index)
+        if decision.newly:
+            journal = _append(
+                data, journal, RevealedEvent, index=decision.index, at=now, zone=zone_name(now)
+            )
+    revealed = rules.progress(journal, sealed.header.item_count).reveals[decision.index]
+    return TodayView(list_id, sealed.header, decision, item, revealed.at)
+
+
+# --- done -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PendingCompletion:
+    """Today's revealed item, ready to be completed, and what completing it requires."""
+
+    list_id: str
+    header: SealedHeader
+    index: int
+    item: ItemContent
+    revealed_at: datetime
+
+    @property
+    def photo_rule(self) -> str:
+        return self.item.photo or self.header.settings.photo
+
+    @property
+    def reflection_rule(self) -> str:
+        return self.item.reflection or self.header.settings.reflection
+
+
+def prepare_completion(data: DataDir, list_id: str, now: datetime) -> PendingCompletion:
+    """What `done` would complete at `now`, or `NotNow` saying why nothing can be.
+
+    Nothing is written: call this before asking the user for a reflection, so nobody types
+    one only to be told no.
+    """
+    sealed = data.load_sealed(list_id)
+    journal = data.load_journal(list_id)
+    index = rules.completable_index(sealed.header, journal, now)
+    revealed = rules.progress(journal, sealed.header.item_count).reveals[index]
+    return PendingCompletion(
+        list_id, sealed.header, index, decrypt_item(sealed, index), revealed.at
+    )
+
+
+def require_photos(pending: PendingCompletion, photos: list[CheckedPhoto]) -> None:
+    """`BadInput` when the item needs a photo and none was given."""
+    if pending.photo_rule == "required" and not photos:
+        raise BadInput("a photo is required as proof: add --photo PATH")
+
+
+_TEMPLATE_MARK = "#"
+
+
+def reflection_template(pending: PendingCompletion) -> str:
+    """The text an editor opens with: the item and the list's prompt, as comment lines."""
+    title = f"Day {pending.index + 1}" + (f": {pending.item.title}" if pending.item.title else "")
+    lines = [
+        "",
+        f"{_TEMPLATE_MARK} {title}",
+        *(f"{_TEMPLATE_MARK}   {line}" for line in pending.item.text.splitlines()),
+        f"{_TEMPLATE_MARK}",
+        f"{_TEMPLATE_MARK} {pending.header.settings.reflection_prompt}",
+        f"{_TEMPLATE_MARK} Lines starting with '#' are left out.",
+        f"{_TEMPLATE_MARK} An empty reflection saves nothing.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def strip_template(text: str) -> str:
+    """The reflection written in the editor, without the template's comment lines."""
+    kept = [line for line in text.splitlines() if not line.startswith(_TEMPLATE_MARK)]
+    return "\n".join(kept).strip()
+
+
+def check_reflection(pending: PendingCompletion, reflection: str | None) -> str | None:
+    """The reflection to record, or `BadInput` when the list requires one and there is none."""
+    text = (reflection or "").strip()
+    if pending.reflection_rule == "off":
+        return None
+    if not text and pending.reflection_rule == "required":
+        raise BadInput("a reflection is required: say what you did and how it felt (--note TEXT)")
+    return text or None
+
+
+@dataclass(frozen=True)
+class CompletionResult:
+    event: CompletedEvent
+    item: ItemContent
+    header: SealedHeader
+    photos_before_reveal: tuple[str, ...]
+
+
+def record_completion(
+    data: DataDir,
+    pending: PendingCompletion,
+    photos: list[CheckedPhoto],
+    reflection: str | None,
+    now: datetime,
+) -> CompletionResult:
+    """Complete the pending item: keep the photos, append the completion to the journal.
+
+    The rules are asked again under the lock, so two `done` racing each other can't both
+    win. If anything fails, photos copied by this call are removed and the journal is as it
+    was.
+    """
+    require_photos(pending, photos)
+    reflection = check_reflection(pending, reflection)
+    early = tuple(
+        p.original_path
+        for p in photos
+        if p.taken_at is not None and p.taken_at < pending.revealed_at
+    )
+    created: list[Path] = []
+    list_id = pending.list_id
+    try:
+        with data.locked(list_id):
+            sealed = data.load_sealed(list_id)
+            journal = data.load_journal(list_id)
+            index = rules.completable_index(sealed.header, journal, now)
+            if index != pending.index:
+                raise NotNow("the list moved on while you were writing; run `dailylist today`")
+            records = []
+            for photo in photos:
+                if data.store_photo(list_id, photo.stored_name, photo.content):
+                    created.append(data.photo_path(list_id, photo.stored_name))
+                records.append(
+                    PhotoRecord(
+                        sha256=photo.sha256,
+                        size=len(photo.content),
+                        stored_name=photo.stored_name,
+                        original_path=photo.original_path,
+                        format=photo.format,
+                        width=photo.width,
+                        height=photo.height,
+                        taken_at=photo.taken_at,
+                    )
+                )
+            journal = _append(
+                data,
+                journal,
+                CompletedEvent,
+                index=index,
+                day=rules.day_of(now, sealed.header.settings.day_starts_at),
+                reflection=reflection,
+                photos=records,
+                photo_taken_before_reveal=bool(early),
+                at=now,
+                zone=zone_name(now),
+            )
+    except BaseException:
+        for path in created:
+            path.unlink(missing_ok=True)
+        raise
+    event = journal.events[-1]
+    assert isinstance(event, CompletedEvent)
+    return CompletionResult(event, pending.item, pending.header, early)
+
+
+# --- looking back ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    number: int
+    day: date
+    at: datetime
+    item: ItemContent
+    reflection: str | None
+    photos: tuple[PhotoRecord, ...]
+    photo_taken_before_reveal: bool
+
+
+@dataclass(frozen=True)
+class ListOverview:
+    list_id: str
+    name: str
+    header: SealedHeader
+    fingerprint: str
+    stats: rules.Stats
+    entries: tuple[JournalEntry, ...]
+
+
+def overview(
+    data: DataDir, list_id: str, now: datetime, *, with_entries: bool = True
+) -> ListOverview:
+    """Everything done so far on a list; entries carry the texts of completed items only."""
+    sealed = data.load_sealed(list_id)
+    journal = data.load_journal(list_id)
+    state = rules.progress(journal, sealed.header.item_count)
+    completions = state.completions if with_entries else ()
+    entries = tuple(
+        JournalEntry(
+            number=event.index + 1,
+            day=event.day,
+            at=event.at,
+            item=decrypt_item(sealed, event.index),
+            reflection=event.reflection,
+            photos=tuple(event.photos),
+            photo_taken_before_reveal=event.photo_taken_before_reveal,
+        )
+        for event in completions
+    )
+    return ListOverview(
+        list_id=list_id,
+        name=list_name(sealed.header),
+        header=sealed.header,
+        fingerprint=fingerprint(sealed.public_key),
+        stats=rules.stats(sealed.header, journal, now),
+        entries=entries,
+    )
+
+
+def overviews(
+    data: DataDir, now: datetime, wanted: str | None, *, with_entries: bool = True
+) -> list[ListOverview]:
+    """The overview of one list (`wanted`), or of every open list."""
+    ids = [resolve_list(data, wanted)] if wanted is not None else data.opened_list_ids()
+    return [overview(data, list_id, now, with_entries=with_entries) for list_id in ids]

@@ -1,0 +1,288 @@
+"""How results look: rich layouts for people, stable JSON for programs.
+
+Every function here gets data the core already decided may be shown; nothing here decrypts
+or reads the journal. JSON keys are part of the interface (documented in the README).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from dailylist import rules
+
+if TYPE_CHECKING:
+    from dailylist.author import SealResult
+    from dailylist.models import ItemContent, SealedHeader
+    from dailylist.recipient import (
+        CompletionResult,
+        ListOverview,
+        OpenedList,
+        TodayView,
+    )
+    from dailylist.store import DataDir
+
+
+def console(*, stderr: bool = False) -> Console:
+    """A console for this run: colour on terminals, plain when piped, `NO_COLOR` honoured."""
+    return Console(stderr=stderr, highlight=False, emoji=False)
+
+
+def print_json(value: Any) -> None:
+    """Write `value` as JSON to stdout (UTF-8, two-space indent, a final newline)."""
+    import click
+
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def when(moment: datetime, now: datetime) -> str:
+    """A local time with a relative phrase: '2026-11-26 04:00 (in 7 h)'."""
+    local = moment.astimezone(now.tzinfo)
+    seconds = int((moment - now).total_seconds())
+    ahead = seconds >= 0
+    seconds = abs(seconds)
+    if seconds < 90:
+        phrase = "now"
+    else:
+        minutes = seconds // 60
+        hours, days = minutes // 60, minutes // (60 * 24)
+        amount = f"{days} d" if days >= 2 else f"{hours} h" if hours >= 1 else f"{minutes} min"
+        phrase = f"in {amount}" if ahead else f"{amount} ago"
+    return f"{local:%Y-%m-%d %H:%M} ({phrase})"
+
+
+def _list_json(list_id: str, header: SealedHeader, name: str) -> dict[str, Any]:
+    return {"id": list_id, "name": name, "title": header.title, "author": header.author}
+
+
+def _item_json(number: int, item: ItemContent) -> dict[str, Any]:
+    return {"number": number, "title": item.title, "text": item.text}
+
+
+# --- author ---------------------------------------------------------------------------------
+
+
+def problems(out: Console, heading: str, found: list[tuple[str, str]]) -> None:
+    out.print(f"[bold red]{escape(heading)}[/]")
+    for place, message in found:
+        out.print(f"  [yellow]{escape(place)}[/]: {escape(message)}")
+
+
+def check_ok(out: Console, path: str, title: str, item_count: int, rule_count: int) -> None:
+    out.print(
+        f"[green]ok[/] {escape(path)}: [bold]{escape(title)}[/], "
+        f"{item_count} item{'s' if item_count != 1 else ''}, {rule_count} rule"
+        f"{'s' if rule_count != 1 else ''}"
+    )
+
+
+def sealed(out: Console, result: SealResult) -> None:
+    if result.new_key:
+        out.print(f"Created your author key at {escape(str(result.key_path))} (keep it private).")
+    out.print(
+        f"[green]Sealed[/] {result.item_count} items into [bold]{escape(str(result.output))}[/]"
+    )
+    out.print(f"List id:         {result.list_id}")
+    out.print(f"Key fingerprint: [bold]{result.fingerprint}[/]")
+    out.print("Tell the recipient this fingerprint, so they can check the list is from you.")
+
+
+# --- recipient ------------------------------------------------------------------------------
+
+
+def opened(out: Console, result: OpenedList) -> None:
+    header = result.sealed.header
+    verb = "Already open" if result.already_open else "Opened"
+    out.print(
+        f"[green]{verb}:[/] [bold]{escape(header.title)}[/] from {escape(header.author)} "
+        f"({header.item_count} days)"
+    )
+    out.print(f"Author key fingerprint: [bold]{result.fingerprint}[/]")
+    if header.letter.strip():
+        out.print(Panel(Text(header.letter.strip()), title="A letter for you", padding=(1, 2)))
+    if header.rules:
+        table = Table.grid(padding=(0, 1))
+        for number, rule in enumerate(header.rules, start=1):
+            table.add_row(f"{number}.", Text(rule))
+        out.print(Panel(table, title="The rules", padding=(0, 2)))
+    out.print(f"When you are ready: [bold]dailylist today --list {result.name}[/]")
+
+
+def today(out: Console, view: TodayView, now: datetime) -> None:
+    header, decision = view.header, view.decision
+    if isinstance(decision, rules.Finished):
+        out.print(f"[green]Every one of the {header.item_count} days is done.[/] Well done.")
+        out.print("Look back with [bold]dailylist journal[/].")
+        return
+    if isinstance(decision, rules.Waiting):
+        out.print(
+            f"Day {decision.done_index + 1} of {header.item_count} is done. Come back tomorrow."
+        )
+        out.print(f"The next item unlocks {when(decision.unlocks_at, now)}.")
+        return
+    assert view.item is not None
+    assert view.number is not None
+    item = view.item
+    title = f"Day {view.number} of {header.item_count}"
+    if item.title:
+        title += f": {item.title}"
+    out.print(Panel(Text(item.text), title=escape(title), padding=(1, 2)))
+    needs = []
+    photo_rule = item.photo or header.settings.photo
+    reflection_rule = item.reflection or header.settings.reflection
+    needs.append("--photo PATH" if photo_rule == "required" else "[--photo PATH]")
+    if reflection_rule != "off":
+        needs.append("--note TEXT" if reflection_rule == "required" else "[--note TEXT]")
+    out.print(f"When it is done: [bold]dailylist done {escape(' '.join(needs))}[/]")
+
+
+def today_json(view: TodayView, name: str) -> dict[str, Any]:
+    decision = view.decision
+    result: dict[str, Any] = {
+        "list": _list_json(view.list_id, view.header, name),
+        "item_count": view.header.item_count,
+        "state": "revealed",
+        "day": None,
+        "item": None,
+        "unlocks_at": None,
+    }
+    if isinstance(decision, rules.Finished):
+        result["state"] = "finished"
+    elif isinstance(decision, rules.Waiting):
+        result.update(state="waiting", day=decision.done_index + 1)
+        result["unlocks_at"] = decision.unlocks_at.isoformat()
+    elif view.item is not None and view.number is not None:
+        result.update(day=view.number, item=_item_json(view.number, view.item))
+        result["revealed_at"] = view.revealed_at.isoformat() if view.revealed_at else None
+        result["photo"] = view.item.photo or view.header.settings.photo
+        result["reflection"] = view.item.reflection or view.header.settings.reflection
+    return result
+
+
+def completed(out: Console, result: CompletionResult, now: datetime) -> None:
+    event = result.event
+    photos = len(event.photos)
+    out.print(
+        f"[green]Day {event.index + 1} of {result.header.item_count} done[/] "
+        f"({photos} photo{'s' if photos != 1 else ''} kept). See you tomorrow."
+    )
+
+
+def warn(err: Console, message: str) -> None:
+    err.print(f"[yellow]warning:[/] {escape(message)}")
+
+
+def journal(out: Console, view: ListOverview) -> None:
+    header = view.header
+    stats = view.stats
+    out.print(
+        f"[bold]{escape(header.title)}[/] from {escape(header.author)}: "
+        f"{stats.done_count} of {stats.item_count} days done"
+    )
+    if not view.entries:
+        out.print("Nothing done yet. Start with [bold]dailylist today[/].")
+        return
+    for entry in view.entries:
+        body: list[Any] = [Text(entry.item.text, style="italic")]
+        if entry.reflection:
+            body.append(Text("\n" + entry.reflection))
+        for photo in entry.photos:
+            taken = f", taken {photo.taken_at:%Y-%m-%d %H:%M}" if photo.taken_at else ""
+            body.append(
+                Text(
+                    f"\nphoto {photo.stored_name[:12]}… {photo.format} "
+                    f"{photo.width}x{photo.height}{taken}",
+                    style="dim",
+                )
+            )
+        if entry.photo_taken_before_reveal:
+            body.append(Text("a photo was taken before the item was revealed", style="yellow"))
+        title = f"Day {entry.number} · {entry.day.isoformat()}"
+        if entry.item.title:
+            title += f" · {entry.item.title}"
+        out.print(Panel(Group(*body), title=escape(title), title_align="left", padding=(0, 1)))
+    if stats.missed_days:
+        days = ", ".join(day.isoformat() for day in stats.missed_days)
+        out.print(f"[yellow]Missed days:[/] {days}")
+
+
+def journal_json(view: ListOverview, data: DataDir) -> dict[str, Any]:
+    entries = []
+    for entry in view.entries:
+        entries.append(
+            {
+                **_item_json(entry.number, entry.item),
+                "day": entry.number,
+                "date": entry.day.isoformat(),
+                "completed_at": entry.at.isoformat(),
+                "reflection": entry.reflection,
+                "photo_taken_before_reveal": entry.photo_taken_before_reveal,
+                "photos": [
+                    {
+                        **photo.model_dump(mode="json"),
+                        "path": str(data.photo_path(view.list_id, photo.stored_name)),
+                    }
+                    for photo in entry.photos
+                ],
+            }
+        )
+    return {
+        "list": _list_json(view.list_id, view.header, view.name),
+        "entries": entries,
+        "missed_days": [day.isoformat() for day in view.stats.missed_days],
+    }
+
+
+_STATE_LABELS = {
+    "not-started": "ready to start",
+    "waiting-for-you": "today's item is waiting",
+    "done-today": "done for today",
+    "finished": "finished",
+}
+
+
+def status(out: Console, views: list[ListOverview], now: datetime) -> None:
+    if not views:
+        out.print("No list is open yet: run [bold]dailylist open FILE.dlist[/].")
+        return
+    table = Table(title=None, show_lines=False)
+    for column in ("list", "progress", "streak", "missed", "today", "next unlock"):
+        table.add_column(column)
+    for view in views:
+        stats = view.stats
+        table.add_row(
+            Text(f"{view.header.title}\n{view.name}"),
+            f"{stats.done_count}/{stats.item_count}",
+            str(stats.streak),
+            str(len(stats.missed_days)),
+            _STATE_LABELS[stats.state],
+            when(stats.unlocks_at, now) if stats.unlocks_at else "",
+        )
+    out.print(table)
+
+
+def status_json(views: list[ListOverview]) -> dict[str, Any]:
+    return {
+        "lists": [
+            {
+                **_list_json(view.list_id, view.header, view.name),
+                "fingerprint": view.fingerprint,
+                "done": view.stats.done_count,
+                "item_count": view.stats.item_count,
+                "streak": view.stats.streak,
+                "missed": len(view.stats.missed_days),
+                "missed_days": [day.isoformat() for day in view.stats.missed_days],
+                "today": view.stats.today.isoformat(),
+                "state": view.stats.state,
+                "unlocks_at": view.stats.unlocks_at.isoformat() if view.stats.unlocks_at else None,
+            }
+            for view in views
+        ]
+    }

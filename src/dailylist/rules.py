@@ -1,0 +1,215 @@
+"""The rules of a list, as pure functions of the list's header, its journal and the time.
+
+Nothing here reads the clock, touches disk or decrypts anything: callers pass `now` (an
+aware datetime in the user's zone) and act on the answer. All state (the current item,
+whether today is used, streaks, missed days) is derived from the journal's events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from dailylist.errors import NotNow
+from dailylist.models import CompletedEvent, Journal, RevealedEvent, SealedHeader
+
+#: How far the clock may read before the journal's last event before we stop trusting it.
+CLOCK_TOLERANCE = timedelta(minutes=5)
+
+
+def day_of(moment: datetime, day_starts_at: time) -> date:
+    """The list day that `moment` falls on: the local date of `moment - day_starts_at`.
+
+    The subtraction is done on the wall clock of `moment`'s own zone, so a day that starts
+    at 04:00 starts at 04:00 local time on both sides of a DST change.
+    """
+    shift = timedelta(hours=day_starts_at.hour, minutes=day_starts_at.minute)
+    return (moment - shift).date()
+
+
+def day_start(day: date, day_starts_at: time, zone: tzinfo) -> datetime:
+    """The instant list day `day` begins, in `zone` (a wall time lost to DST moves forward)."""
+    wall = datetime.combine(day, day_starts_at, tzinfo=zone)
+    return wall.astimezone(UTC).astimezone(zone)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What the journal says has happened so far."""
+
+    item_count: int
+    completions: tuple[CompletedEvent, ...]
+    reveals: dict[int, RevealedEvent]
+    last_event_at: datetime | None
+
+    @property
+    def done_count(self) -> int:
+        return len(self.completions)
+
+    @property
+    def finished(self) -> bool:
+        return self.done_count >= self.item_count
+
+    @property
+    def current_index(self) -> int:
+        """The index of the next item to complete (== item_count when finished)."""
+        return self.done_count
+
+    @property
+    def last_completion(self) -> CompletedEvent | None:
+        return self.completions[-1] if self.completions else None
+
+    def first_reveal(self) -> RevealedEvent | None:
+        return self.reveals.get(0)
+
+
+def progress(journal: Journal, item_count: int) -> Progress:
+    """Fold the journal's events into a `Progress`.
+
+    Only completions that follow the rules count (the item in order, revealed first, on a
+    later day than the one before), so a journal merged from elsewhere can't skip ahead.
+    """
+    completions: list[CompletedEvent] = []
+    reveals: dict[int, RevealedEvent] = {}
+    last_at: datetime | None = None
+    for event in journal.events:
+        if last_at is None or event.at > last_at:
+            last_at = event.at
+        if isinstance(event, RevealedEvent):
+            reveals.setdefault(event.index, event)
+        elif isinstance(event, CompletedEvent):
+            in_order = event.index == len(completions) and event.index in reveals
+            later_day = not completions or event.day > completions[-1].day
+            if in_order and later_day and event.index < item_count:
+                completions.append(event)
+    return Progress(item_count, tuple(completions), reveals, last_at)
+
+
+def check_clock(state: Progress, now: datetime) -> None:
+    """Refuse to act when the clock reads earlier than the journal's last event."""
+    if state.last_event_at is not None and now < state.last_event_at - CLOCK_TOLERANCE:
+        last = state.last_event_at.astimezone(now.tzinfo)
+        raise NotNow(
+            f"the clock reads {now:%Y-%m-%d %H:%M}, earlier than the journal's last entry "
+            f"({last:%Y-%m-%d %H:%M}); set the clock right and try again"
+        )
+
+
+@dataclass(frozen=True)
+class Available:
+    """Item `index` may be shown now; `newly` means this is its first reveal."""
+
+    index: int
+    newly: bool
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Today's item is done; the next one unlocks at `unlocks_at`."""
+
+    done_index: int
+    unlocks_at: datetime
+
+
+@dataclass(frozen=True)
+class Finished:
+    """Every item is done."""
+
+
+TodayDecision = Available | Waiting | Finished
+
+
+def decide_today(header: SealedHeader, journal: Journal, now: datetime) -> TodayDecision:
+    """What `today` may show at `now`: never an item ahead, never two in one day."""
+    state = progress(journal, header.item_count)
+    check_clock(state, now)
+    if state.finished:
+        return Finished()
+    last = state.last_completion
+    day_starts_at = header.settings.day_starts_at
+    if last is not None and day_of(now, day_starts_at) <= last.day:
+        unlocks = day_start(last.day + timedelta(days=1), day_starts_at, _zone(now))
+        return Waiting(done_index=last.index, unlocks_at=unlocks)
+    index = state.current_index
+    return Available(index=index, newly=index not in state.reveals)
+
+
+def completable_index(header: SealedHeader, journal: Journal, now: datetime) -> int:
+    """The index that `done` may complete at `now`, or `NotNow` saying why not."""
+    decision = decide_today(header, journal, now)
+    if isinstance(decision, Finished):
+        raise NotNow("every item of this list is already done")
+    if isinstance(decision, Waiting):
+        raise NotNow(
+            f"today's item (day {decision.done_index + 1}) is already done; one a day. "
+            f"The next one unlocks {decision.unlocks_at:%Y-%m-%d %H:%M}"
+        )
+    if decision.newly:
+        raise NotNow("today's item has not been revealed yet: run `dailylist today` first")
+    return decision.index
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Everything `status` shows about one list."""
+
+    done_count: int
+    item_count: int
+    streak: int
+    missed_days: tuple[date, ...]
+    today: date
+    state: str  # "not-started" | "waiting-for-you" | "done-today" | "finished"
+    unlocks_at: datetime | None
+
+
+def stats(header: SealedHeader, journal: Journal, now: datetime) -> Stats:
+    """Progress, streak and missed days at `now` (missed days pause a list, never skip)."""
+    state = progress(journal, header.item_count)
+    day_starts_at = header.settings.day_starts_at
+    today = day_of(now, day_starts_at)
+    done_days = {event.day for event in state.completions}
+
+    first = state.first_reveal()
+    missed: list[date] = []
+    if first is not None:
+        start = day_of(first.at.astimezone(now.tzinfo), day_starts_at)
+        last = state.last_completion
+        end = last.day if state.finished and last is not None else today - timedelta(days=1)
+        day = start
+        while day <= end:
+            if day not in done_days:
+                missed.append(day)
+            day += timedelta(days=1)
+
+    streak = 0
+    day = today if today in done_days else today - timedelta(days=1)
+    while day in done_days:
+        streak += 1
+        day -= timedelta(days=1)
+
+    unlocks_at: datetime | None = None
+    if state.finished:
+        label = "finished"
+    elif state.last_completion is not None and today <= state.last_completion.day:
+        label = "done-today"
+        next_day = state.last_completion.day + timedelta(days=1)
+        unlocks_at = day_start(next_day, day_starts_at, _zone(now))
+    elif first is None:
+        label = "not-started"
+    else:
+        label = "waiting-for-you"
+    return Stats(
+        done_count=state.done_count,
+        item_count=header.item_count,
+        streak=streak,
+        missed_days=tuple(missed),
+        today=today,
+        state=label,
+        unlocks_at=unlocks_at,
+    )
+
+
+def _zone(now: datetime) -> tzinfo:
+    if now.tzinfo is None:
+        raise ValueError("the rules need an aware datetime")
+    return now.tzinfo

@@ -1,0 +1,347 @@
+"""Where dailylist keeps things, and how it writes them without ever losing data.
+
+Layout under the data dir (`$DAILYLIST_HOME`, else platformdirs' user data dir)::
+
+    author/ed25519.pem            the author's signing key (0600)
+    device.json                   this device's id, recorded in every event
+    state.json                    which list was opened last
+    lists/<id>/list.dlist         the sealed list, byte for byte as opened
+    lists/<id>/journal.json       the append-only event log (.bak: the version before)
+    lists/<id>/journal.lock       held while a command reads-then-writes the journal
+    lists/<id>/photos/<sha256>.<ext>   content-addressed photo copies
+
+Writes are atomic (temp file, fsync, `os.replace`, fsync of the directory); every directory
+is 0700 and every file 0600, because reflections and photos are private.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import socket
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dailylist.errors import BadInput, DamagedData, NotNow
+
+if TYPE_CHECKING:
+    from dailylist.models import Journal, SealedList
+
+HOME_ENV = "DAILYLIST_HOME"
+LOCK_TIMEOUT_SECONDS = 15.0
+
+
+def data_root() -> Path:
+    """The data dir, resolved on every call: `$DAILYLIST_HOME`, else the platform's."""
+    override = os.environ.get(HOME_ENV)
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return platformdirs.user_data_path("dailylist", appauthor=False)
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create `path` (and parents) readable by the owner only."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    try:
+        for folder in reversed(missing):
+            folder.mkdir(mode=0o700, exist_ok=True)
+        if not path.is_dir():
+            raise FileExistsError(path)
+    except FileExistsError as exc:
+        raise BadInput(f"{path} exists and is not a directory") from exc
+    except OSError as exc:
+        raise BadInput(f"cannot create {path}: {exc.strerror or exc}") from exc
+    return path
+
+
+def _fsync_dir(path: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes, *, private: bool = True) -> None:
+    """Replace `path` with `data` in one step: readers see the old file or the new, never half.
+
+    `private` files (everything in the data dir) are 0600 in a 0700 directory made on
+    demand; other files (a sealed list, a template) get 0644 less the umask, and their
+    directory must exist. On any failure the old file is left as it was.
+    """
+    if private:
+        ensure_private_dir(path.parent)
+        mode = 0o600
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o644 & ~umask
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.chmod(mode)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+@dataclass(frozen=True)
+class ListFiles:
+    """The files of one opened list."""
+
+    root: Path
+
+    @property
+    def sealed(self) -> Path:
+        return self.root / "list.dlist"
+
+    @property
+    def journal(self) -> Path:
+        return self.root / "journal.json"
+
+    @property
+    def journal_backup(self) -> Path:
+        return self.root / "journal.json.bak"
+
+    @property
+    def lock(self) -> Path:
+        return self.root / "journal.lock"
+
+    @property
+    def photos(self) -> Path:
+        return self.root / "photos"
+
+
+@dataclass(frozen=True)
+class DataDir:
+    """The data dir and everything in it. Build one per command with `DataDir.resolve()`."""
+
+    root: Path
+
+    @classmethod
+    def resolve(cls) -> DataDir:
+        return cls(data_root())
+
+    # -- author ----------------------------------------------------------------------------
+
+    @property
+    def author_key(self) -> Path:
+        return self.root / "author" / "ed25519.pem"
+
+    # -- lists -----------------------------------------------------------------------------
+
+    def list_files(self, list_id: str) -> ListFiles:
+        return ListFiles(self.root / "lists" / list_id)
+
+    def opened_list_ids(self) -> list[str]:
+        """Ids of every opened list, oldest first by when they were opened."""
+        lists_dir = self.root / "lists"
+        if not lists_dir.is_dir():
+            return []
+        found = [p for p in lists_dir.iterdir() if (p / "list.dlist").is_file()]
+        found.sort(key=lambda p: ((p / "list.dlist").stat().st_mtime_ns, p.name))
+        return [p.name for p in found]
+
+    def load_sealed(self, list_id: str, *, check_items: bool = False) -> SealedList:
+        """The stored copy of an opened list; its signature is checked on every load."""
+        from dailylist.sealing import parse_sealed
+
+        path = self.list_files(list_id).sealed
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise DamagedData(f"the stored copy of list {list_id} cannot be read: {exc}") from exc
+        return parse_sealed(
+            raw, source=f"the stored copy of list {list_id}", check_items=check_items
+        )
+
+    def sealed_bytes(self, list_id: str) -> bytes | None:
+        path = self.list_files(list_id).sealed
+        return path.read_bytes() if path.is_file() else None
+
+    def store_sealed(self, list_id: str, raw: bytes) -> None:
+        files = self.list_files(list_id)
+        ensure_private_dir(files.photos)
+        files.lock.touch(mode=0o600, exist_ok=True)
+        write_atomic(files.sealed, raw)
+
+    # -- journal ---------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def locked(self, list_id: str) -> Iterator[None]:
+        """Hold the list's journal lock: one reader-then-writer at a time, across processes."""
+        import filelock
+
+        files = self.list_files(list_id)
+        lock = filelock.FileLock(files.lock, timeout=LOCK_TIMEOUT_SECONDS, mode=0o600)
+        try:
+            lock.acquire()
+        except filelock.Timeout as exc:
+            raise NotNow(
+                "another dailylist command is using this list's journal; try again in a moment"
+            ) from exc
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def load_journal(self, list_id: str) -> Journal:
+        """The journal of a list, checked: schema, list id and the whole hash chain."""
+        from dailylist.models import JOURNAL_FORMAT, Journal
+
+        files = self.list_files(list_id)
+        if not files.journal.exists() and not files.journal.is_symlink():
+            return Journal(format=JOURNAL_FORMAT, list_id=list_id, events=[])
+        where = f"the journal at {files.journal}"
+        advice = "it was left as it is; see journal.json.bak beside it"
+        try:
+            raw = files.journal.read_bytes()
+        except IsADirectoryError as exc:
+            raise DamagedData(f"{where} is a directory, not a file; {advice}") from exc
+        except OSError as exc:
+            raise DamagedData(f"{where} cannot be read ({exc.strerror or exc})") from exc
+        try:
+            data: Any = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise DamagedData(f"{where} is damaged (not valid JSON); {advice}") from exc
+        if not isinstance(data, dict) or not isinstance(data.get("format"), int):
+            raise DamagedData(f"{where} is damaged (no format version); {advice}")
+        if data["format"] > JOURNAL_FORMAT:
+            raise BadInput(
+                f"{where} was written by a newer dailylist (format {data['format']}); "
+                "upgrade dailylist to use it"
+            )
+        from pydantic import ValidationError
+
+        try:
+            journal = Journal.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            place = ".".join(str(part) for part in first["loc"])
+            raise DamagedData(f"{where} is damaged ({place}: {first['msg']}); {advice}") from exc
+        if journal.list_id != list_id:
+            raise DamagedData(f"{where} belongs to another list ({journal.list_id}); {advice}")
+        prev: str | None = None
+        for number, event in enumerate(journal.events, start=1):
+            if event.prev != prev or event.computed_id() != event.id:
+                raise DamagedData(
+                    f"{where} is damaged: event {number} does not match its hash chain; {advice}"
+                )
+            prev = event.id
+        return journal
+
+    def save_journal(self, journal: Journal) -> None:
+        """Write the journal atomically, keeping the version before it as `journal.json.bak`.
+
+        Call this while holding `locked(list_id)`.
+        """
+        files = self.list_files(journal.list_id)
+        text = json.dumps(journal.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+        if files.journal.is_file():
+            write_atomic(files.journal_backup, files.journal.read_bytes())
+        write_atomic(files.journal, text.encode("utf-8"))
+
+    # -- photos ----------------------------------------------------------------------------
+
+    def store_photo(self, list_id: str, stored_name: str, content: bytes) -> bool:
+        """Keep a copy of a photo under its content address; True when a new file was made."""
+        import hashlib
+
+        path = self.list_files(list_id).photos / stored_name
+        if path.is_file():
+            with contextlib.suppress(OSError):
+                if hashlib.sha256(path.read_bytes()).hexdigest() == stored_name.split(".")[0]:
+                    return False
+        write_atomic(path, content)
+        return True
+
+    def photo_path(self, list_id: str, stored_name: str) -> Path:
+        return self.list_files(list_id).photos / stored_name
+
+    # -- small state files -----------------------------------------------------------------
+
+    def _read_small_json(self, path: Path) -> dict[str, Any]:
+        try:
+            value = json.loads(path.read_text("utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    def last_opened(self) -> str | None:
+        value = self._read_small_json(self.root / "state.json").get("last_opened")
+        return value if isinstance(value, str) else None
+
+    def set_last_opened(self, list_id: str) -> None:
+        state = self._read_small_json(self.root / "state.json")
+        state["last_opened"] = list_id
+        write_atomic(self.root / "state.json", json.dumps(state, indent=2).encode() + b"\n")
+
+    def device_id(self) -> str:
+        """This device's name in events: its host name and a random suffix, made once."""
+        path = self.root / "device.json"
+        value = self._read_small_json(path).get("id")
+        if isinstance(value, str) and value:
+            return value
+        host = socket.gethostname().split(".")[0] or "device"
+        device = f"{host}-{secrets.token_hex(3)}"
+        write_atomic(path, json.dumps({"id": device}).encode() + b"\n")
+        return device
+
+
+def read_input_file(path: Path, *, what: str) -> bytes:
+    """The bytes of a file the user named, or `BadInput` saying plainly why not."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise BadInput(f"{path} does not exist") from exc
+    except IsADirectoryError as exc:
+        raise BadInput(f"{path} is a directory, not a {what}") from exc
+    except OSError as exc:
+        raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+# --- the example lists bundled with the package --------------------------------------------
+
+
+def _example_dirs() -> list[Path]:
+    from importlib.resources import files
+
+    dirs = []
+    bundled = files("dailylist") / "examples"
+    if bundled.is_dir():
+        dirs.append(Path(str(bundled)))
+    # An editable install or a checkout: the repository's lists/ folder.
+    checkout = Path(__file__).resolve().parents[2] / "lists"
+    if checkout.is_dir():
+        dirs.append(checkout)
+    return dirs
+
+
+def example_names() -> list[str]:
+    """The names of the bundled example lists."""
+    return sorted({p.stem for d in _example_dirs() for p in d.glob("*.dlist")})
+
+
+def example_path(name: str) -> Path:
+    """The sealed file of the bundled example `name`, or `BadInput` naming the choices."""
+    for folder in _example_dirs():
+        candidate = folder / f"{name}.dlist"
+        if candidate.is_file():
+            return candidate
+    choices = ", ".join(example_names()) or "none are installed"
+    raise BadInput(f"there is no example list called {name!r}; examples: {choices}")
