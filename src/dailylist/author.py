@@ -158,15 +158,16 @@ def check_source_text(text: str) -> tuple[ListSource | None, list[Problem]]:
         return ListSource.model_validate(data), []
     except ValidationError as exc:
         lines = text.splitlines()
-        problems = []
+        located = []
         for error in exc.errors():
             loc = tuple(error["loc"])
             line = _line_of(lines, loc)
             place = _field_path(loc) or "list"
             if line is not None:
                 place = f"line {line}, {place}"
-            problems.append(Problem(place, _friendly(dict(error))))
-        return None, problems
+            located.append((line or 0, Problem(place, _friendly(dict(error)))))
+        located.sort(key=lambda pair: pair[0])
+        return None, [problem for _, problem in located]
 
 
 def read_source(path: Path) -> str:

@@ -42,6 +42,12 @@ class DailylistGroup(click.Group):
             ctx.exit(exc.exit_code)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except OSError as exc:
+            if ctx.params.get("debug"):
+                traceback.print_exc()
+            where = f" ({exc.filename})" if exc.filename else ""
+            click.echo(f"dailylist: {exc.strerror or exc}{where}; nothing was changed", err=True)
+            ctx.exit(2)
         except KeyboardInterrupt:
             click.echo("\ndailylist: interrupted; nothing was changed", err=True)
             ctx.exit(130)
@@ -277,6 +283,10 @@ def done(
     render.completed(render.console(), result, now)
 
 
+def _stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
 def _reflection(pending: PendingCompletion, note: str | None) -> str | None:
     """The reflection from --note, stdin, $EDITOR or a prompt; checked against the list's rule."""
     from dailylist.recipient import check_reflection, reflection_template, strip_template
@@ -284,7 +294,7 @@ def _reflection(pending: PendingCompletion, note: str | None) -> str | None:
     if note == "-":
         note = sys.stdin.read()
     if note is None and pending.reflection_rule != "off":
-        if not sys.stdin.isatty():
+        if not _stdin_is_terminal():
             if pending.reflection_rule == "required":
                 raise BadInput(
                     "a reflection is required: pass --note TEXT (or --note - to read stdin); "

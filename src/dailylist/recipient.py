@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -68,11 +68,17 @@ def open_list(data: DataDir, raw: bytes, now: datetime, *, source: str) -> Opene
     already = stored is not None
     if not already:
         device = data.device_id()
-        data.store_sealed(list_id, raw)
-        with data.locked(list_id):
-            journal = data.load_journal(list_id)
-            opened = new_event(OpenedEvent, prev=None, at=now, zone=zone_name(now), device=device)
-            data.save_journal(journal.model_copy(update={"events": [opened]}))
+        try:
+            data.store_sealed(list_id, raw)
+            with data.locked(list_id):
+                journal = data.load_journal(list_id)
+                opened = new_event(
+                    OpenedEvent, prev=None, at=now, zone=zone_name(now), device=device
+                )
+                data.save_journal(journal.model_copy(update={"events": [opened]}))
+        except BaseException:
+            data.forget_list(list_id)  # half-opened is not opened
+            raise
     data.set_last_opened(list_id)
     return OpenedList(
         sealed=sealed,
@@ -248,10 +254,11 @@ def record_completion(
     """
     require_photos(pending, photos)
     reflection = check_reflection(pending, reflection)
+    revealed = pending.revealed_at.astimezone(UTC)
     early = tuple(
         p.original_path
         for p in photos
-        if p.taken_at is not None and p.taken_at < pending.revealed_at
+        if p.taken_at is not None and p.taken_at.astimezone(UTC) < revealed
     )
     created: list[Path] = []
     list_id = pending.list_id

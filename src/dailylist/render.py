@@ -7,7 +7,7 @@ or reads the journal. JSON keys are part of the interface (documented in the REA
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group
@@ -45,7 +45,7 @@ def print_json(value: Any) -> None:
 def when(moment: datetime, now: datetime) -> str:
     """A local time with a relative phrase: '2026-11-26 04:00 (in 7 h)'."""
     local = moment.astimezone(now.tzinfo)
-    seconds = int((moment - now).total_seconds())
+    seconds = int((moment.astimezone(UTC) - now.astimezone(UTC)).total_seconds())
     ahead = seconds >= 0
     seconds = abs(seconds)
     if seconds < 90:

@@ -20,15 +20,27 @@ CLOCK_TOLERANCE = timedelta(minutes=5)
 def day_of(moment: datetime, day_starts_at: time) -> date:
     """The list day that `moment` falls on: the local date of `moment - day_starts_at`.
 
-    The subtraction is done on the wall clock of `moment`'s own zone, so a day that starts
-    at 04:00 starts at 04:00 local time on both sides of a DST change.
+    Days are counted on the wall clock of `moment`'s own zone, so a day that starts at
+    04:00 starts at 04:00 local time on both sides of a DST change. Where DST makes that
+    wall time missing or twice, the day starts when `day_start` says, so that the two
+    functions always agree and days only ever move forward.
     """
+    zone = _zone(moment)
     shift = timedelta(hours=day_starts_at.hour, minutes=day_starts_at.minute)
-    return (moment - shift).date()
+    day = (moment - shift).date()
+    instant = moment.astimezone(UTC)
+    if instant < day_start(day, day_starts_at, zone).astimezone(UTC):
+        return day - timedelta(days=1)
+    if instant >= day_start(day + timedelta(days=1), day_starts_at, zone).astimezone(UTC):
+        return day + timedelta(days=1)
+    return day
 
 
 def day_start(day: date, day_starts_at: time, zone: tzinfo) -> datetime:
-    """The instant list day `day` begins, in `zone` (a wall time lost to DST moves forward)."""
+    """The instant list day `day` begins, in `zone`.
+
+    A wall time skipped by DST moves forward by the gap; a repeated one is its first pass.
+    """
     wall = datetime.combine(day, day_starts_at, tzinfo=zone)
     return wall.astimezone(UTC).astimezone(zone)
 
@@ -73,7 +85,7 @@ def progress(journal: Journal, item_count: int) -> Progress:
     reveals: dict[int, RevealedEvent] = {}
     last_at: datetime | None = None
     for event in journal.events:
-        if last_at is None or event.at > last_at:
+        if last_at is None or event.at.astimezone(UTC) > last_at.astimezone(UTC):
             last_at = event.at
         if isinstance(event, RevealedEvent):
             reveals.setdefault(event.index, event)
@@ -87,11 +99,11 @@ def progress(journal: Journal, item_count: int) -> Progress:
 
 def check_clock(state: Progress, now: datetime) -> None:
     """Refuse to act when the clock reads earlier than the journal's last event."""
-    if state.last_event_at is not None and now < state.last_event_at - CLOCK_TOLERANCE:
-        last = state.last_event_at.astimezone(now.tzinfo)
+    last = state.last_event_at
+    if last is not None and now.astimezone(UTC) < last.astimezone(UTC) - CLOCK_TOLERANCE:
         raise NotNow(
             f"the clock reads {now:%Y-%m-%d %H:%M}, earlier than the journal's last entry "
-            f"({last:%Y-%m-%d %H:%M}); set the clock right and try again"
+            f"({last.astimezone(now.tzinfo):%Y-%m-%d %H:%M}); set the clock right and try again"
         )
 
 

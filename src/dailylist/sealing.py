@@ -126,8 +126,11 @@ def parse_sealed(
     if len(sealed.public_key) != 32:
         raise DamagedData(f"{source} is damaged: the author's key is not an Ed25519 key")
     try:
+        # The signature covers the text as written, not our re-reading of it, so that
+        # even a change that parses to the same value (say 'T' to 't' in a date) counts.
+        as_written = {key: value for key, value in data.items() if key != "signature"}
         Ed25519PublicKey.from_public_bytes(sealed.public_key).verify(
-            sealed.signature, sealed.signed_payload()
+            sealed.signature, canonical_json(as_written)
         )
     except InvalidSignature as exc:
         raise DamagedData(

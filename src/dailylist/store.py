@@ -180,6 +180,12 @@ class DataDir:
         files.lock.touch(mode=0o600, exist_ok=True)
         write_atomic(files.sealed, raw)
 
+    def forget_list(self, list_id: str) -> None:
+        """Remove an opened list's folder (only used to undo an `open` that failed)."""
+        import shutil
+
+        shutil.rmtree(self.list_files(list_id).root, ignore_errors=True)
+
     # -- journal ---------------------------------------------------------------------------
 
     @contextlib.contextmanager

@@ -1,0 +1,161 @@
+"""Shared fixtures: a private data dir per test, a fixed zone, and helpers to build lists."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner, Result
+from PIL import Image
+
+from dailylist.author import load_source
+from dailylist.cli import cli
+from dailylist.clock import FixedClock
+from dailylist.sealing import load_or_create_author_key, seal
+from dailylist.store import DataDir
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.fixture(autouse=True)
+def private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own data dir and zone; none ever touches the real home."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("DAILYLIST_HOME", str(home))
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("TERM", "dumb")
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.delenv("DAILYLIST_DEBUG", raising=False)
+    return home
+
+
+@pytest.fixture
+def data(private_home: Path) -> DataDir:
+    return DataDir(private_home)
+
+
+def at(text: str, zone: ZoneInfo = BERLIN) -> datetime:
+    """An aware datetime from 'YYYY-MM-DD HH:MM' in `zone` (Berlin by default)."""
+    return datetime.fromisoformat(text).replace(tzinfo=zone)
+
+
+def item_text(number: int) -> str:
+    """A recognisable, unique text for item `number`, so tests can look for leaks."""
+    return f"Secret challenge number {number:03d}: do the thing marked {number * 7919:x}"
+
+
+def source_toml(
+    items: int = 5,
+    *,
+    settings: dict[str, str] | None = None,
+    title: str = "Five small days",
+    extra_items: dict[int, dict[str, str]] | None = None,
+) -> str:
+    lines = [
+        f"title = {json.dumps(title)}",
+        'author = "Ada"',
+        'letter = "Dear you,\\none a day."',
+        'rules = ["One a day.", "No skipping."]',
+        "",
+        "[settings]",
+    ]
+    for key, value in (settings or {}).items():
+        lines.append(f"{key} = {json.dumps(value)}")
+    for number in range(1, items + 1):
+        lines += ["", "[[items]]", f"title = {json.dumps(f'Day title {number}')}"]
+        lines.append(f"text = {json.dumps(item_text(number))}")
+        for key, value in (extra_items or {}).get(number, {}).items():
+            lines.append(f"{key} = {json.dumps(value)}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def make_sealed(tmp_path: Path) -> Callable[..., Path]:
+    """Write and seal a list; returns the path of the `.dlist`."""
+    key_home = DataDir(tmp_path / "author-home")
+    counter = iter(range(1000))
+
+    def build(items: int = 5, **kwargs: Any) -> Path:
+        number = next(counter)
+        source = tmp_path / f"list{number}.toml"
+        source.write_text(source_toml(items, **kwargs), encoding="utf-8")
+        key, _ = load_or_create_author_key(key_home.author_key)
+        raw = seal(load_source(source), key, at("2026-01-01 12:00"))
+        target = tmp_path / f"list{number}.dlist"
+        target.write_bytes(raw)
+        return target
+
+    return build
+
+
+def make_photo(
+    path: Path,
+    fmt: str = "JPEG",
+    *,
+    size: tuple[int, int] = (32, 24),
+    taken: str | None = None,
+    offset: str | None = None,
+) -> Path:
+    """Write a real image; `taken` ('YYYY:MM:DD HH:MM:SS') goes into EXIF DateTimeOriginal."""
+    image = Image.new("RGB", size, (30, 120, 200))
+    kwargs: dict[str, Any] = {}
+    if taken is not None:
+        exif = Image.Exif()
+        sub = exif.get_ifd(0x8769)
+        sub[36867] = taken
+        if offset is not None:
+            sub[36881] = offset
+        kwargs["exif"] = exif
+    buffer = io.BytesIO()
+    if fmt == "HEIF":
+        from pillow_heif import register_heif_opener
+
+        register_heif_opener()
+    image.save(buffer, format=fmt, **kwargs)
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+@pytest.fixture
+def photo(tmp_path: Path) -> Path:
+    return make_photo(tmp_path / "proof.jpg")
+
+
+@dataclass
+class Cli:
+    """Runs the CLI in-process at a fixed instant."""
+
+    runner: CliRunner
+
+    def __call__(self, *args: str, now: datetime, input: str | None = None) -> Result:
+        return self.runner.invoke(
+            cli, list(args), obj={"clock": FixedClock(now)}, input=input, catch_exceptions=False
+        )
+
+
+@pytest.fixture
+def run() -> Cli:
+    return Cli(CliRunner())
+
+
+def snapshot(*roots: Path) -> dict[str, bytes]:
+    """Every file under `roots` with its bytes, to prove a failed command changed nothing."""
+    files: dict[str, bytes] = {}
+    for root in roots:
+        if root.is_file():
+            files[str(root)] = root.read_bytes()
+            continue
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and not path.is_symlink():
+                files[str(path)] = path.read_bytes()
+    return files

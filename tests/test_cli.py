@@ -1,0 +1,225 @@
+"""The command line as a user meets it: help, errors, lists, reflections, and no leaks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dailylist.cli import cli
+from tests.conftest import Cli, at, item_text, make_photo, snapshot
+
+DAY = "2026-03-02"
+COMMANDS = ["new", "check", "seal", "open", "today", "done", "journal", "status"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_an_example(command: str) -> None:
+    result = CliRunner().invoke(cli, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.stdout
+    assert f"dailylist {command}" in result.stdout
+
+
+def test_version() -> None:
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0
+    assert "dailylist" in result.stdout
+
+
+def test_no_list_open_yet(run: Cli) -> None:
+    for command in ("today", "journal", "done"):
+        result = run(command, now=at(f"{DAY} 10:00"))
+        assert result.exit_code == 2
+        assert "dailylist open" in result.stderr
+    assert "No list is open yet" in run("status", now=at(f"{DAY} 10:00")).stdout
+
+
+def test_expected_errors_have_no_traceback_unless_debug(run: Cli, tmp_path: Path) -> None:
+    plain = run("open", str(tmp_path / "missing.dlist"), now=at(f"{DAY} 10:00"))
+    assert plain.exit_code == 2
+    assert "Traceback" not in plain.stderr
+    debug = run("--debug", "open", str(tmp_path / "missing.dlist"), now=at(f"{DAY} 10:00"))
+    assert debug.exit_code == 2
+    assert "Traceback" in debug.stderr
+
+
+def test_open_needs_a_file_or_an_example(run: Cli) -> None:
+    result = run("open", now=at(f"{DAY} 10:00"))
+    assert result.exit_code == 2
+    assert "--example" in result.stderr
+
+
+def test_open_an_example(run: Cli) -> None:
+    result = run("open", "--example", "city-walk", now=at(f"{DAY} 10:00"))
+    assert result.exit_code == 0
+    assert "Seven days, one city" in result.stdout
+    assert "Hello, walker." in result.stdout
+
+
+@pytest.fixture
+def two_lists(make_sealed: Callable[..., Path], run: Cli) -> Cli:
+    first = make_sealed(3, title="Morning list")
+    second = make_sealed(3, title="Evening list")
+    assert run("open", str(first), now=at(f"{DAY} 08:00")).exit_code == 0
+    assert run("open", str(second), now=at(f"{DAY} 08:01")).exit_code == 0
+    return run
+
+
+def test_list_picks_by_name_and_defaults_to_the_last_opened(two_lists: Cli) -> None:
+    now = at(f"{DAY} 09:00")
+    default = json.loads(two_lists("today", "--json", now=now).stdout)
+    assert default["list"]["name"] == "evening-list"
+    morning = json.loads(two_lists("today", "--list", "morning-list", "--json", now=now).stdout)
+    assert morning["list"]["title"] == "Morning list"
+    by_id = two_lists("today", "--list", morning["list"]["id"][:6], "--json", now=now)
+    assert json.loads(by_id.stdout)["list"]["title"] == "Morning list"
+    status = json.loads(two_lists("status", "--json", now=now).stdout)
+    assert sorted(entry["name"] for entry in status["lists"]) == ["evening-list", "morning-list"]
+
+
+def test_an_unknown_list_name_lists_the_choices(two_lists: Cli) -> None:
+    result = two_lists("today", "--list", "noon", now=at(f"{DAY} 09:00"))
+    assert result.exit_code == 2
+    assert "evening-list" in result.stderr
+    assert "morning-list" in result.stderr
+
+
+@pytest.fixture
+def revealed(make_sealed: Callable[..., Path], run: Cli) -> Callable[..., Cli]:
+    def build(**kwargs: object) -> Cli:
+        assert run("open", str(make_sealed(3, **kwargs)), now=at(f"{DAY} 08:00")).exit_code == 0
+        assert run("today", now=at(f"{DAY} 09:00")).exit_code == 0
+        return run
+
+    return build
+
+
+def test_reflection_from_stdin(revealed: Callable[..., Cli], photo: Path) -> None:
+    run = revealed()
+    result = run(
+        "done", "--photo", str(photo), "--note", "-", now=at(f"{DAY} 10:00"),
+        input="Walked to the river.\nIt was cold and good.\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    entry = json.loads(run("journal", "--json", now=at(f"{DAY} 11:00")).stdout)["entries"][0]
+    assert entry["reflection"] == "Walked to the river.\nIt was cold and good."
+
+
+def test_an_empty_reflection_is_refused_when_required(
+    revealed: Callable[..., Cli], photo: Path, tmp_path: Path
+) -> None:
+    run = revealed()
+    before = snapshot(tmp_path)
+    result = run("done", "--photo", str(photo), "--note", "   ", now=at(f"{DAY} 10:00"))
+    assert result.exit_code == 2
+    assert "reflection is required" in result.stderr
+    assert snapshot(tmp_path) == before
+
+
+def test_optional_photo_and_reflection(revealed: Callable[..., Cli]) -> None:
+    run = revealed(settings={"photo": "optional", "reflection": "optional"})
+    result = run("done", now=at(f"{DAY} 10:00"))
+    assert result.exit_code == 0, result.output
+    entry = json.loads(run("journal", "--json", now=at(f"{DAY} 11:00")).stdout)["entries"][0]
+    assert entry["photos"] == []
+    assert entry["reflection"] is None
+
+
+def test_reflection_off_ignores_notes(revealed: Callable[..., Cli], photo: Path) -> None:
+    run = revealed(settings={"reflection": "off"})
+    result = run("done", "--photo", str(photo), now=at(f"{DAY} 10:00"))
+    assert result.exit_code == 0, result.output
+
+
+def test_per_item_override_relaxes_one_day(revealed: Callable[..., Cli]) -> None:
+    run = revealed(extra_items={1: {"photo": "optional"}})
+    assert run("done", "--note", "no photo today", now=at(f"{DAY} 10:00")).exit_code == 0
+
+
+def test_reflection_in_the_editor(
+    revealed: Callable[..., Cli], photo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = revealed()
+    seen: dict[str, str] = {}
+
+    def fake_edit(text: str, **kwargs: object) -> str:
+        seen["template"] = text
+        return "I did it.\n# a comment line\n" + text
+
+    monkeypatch.setenv("EDITOR", "true")
+    monkeypatch.setattr("click.edit", fake_edit)
+    monkeypatch.setattr("dailylist.cli._stdin_is_terminal", lambda: True)
+    result = run("done", "--photo", str(photo), now=at(f"{DAY} 10:00"))
+    assert result.exit_code == 0, result.output
+    assert item_text(1) in seen["template"]
+    entry = json.loads(run("journal", "--json", now=at(f"{DAY} 11:00")).stdout)["entries"][0]
+    assert entry["reflection"] == "I did it."
+
+
+def test_output_never_holds_an_unrevealed_item(
+    make_sealed: Callable[..., Path], run: Cli, tmp_path: Path
+) -> None:
+    """Every read command, with and without --json, on every day of a 3-item list."""
+    path = make_sealed(3)
+    photo = make_photo(tmp_path / "p.jpg")
+    outputs: list[tuple[int, str]] = []
+
+    def every_command(day: str, revealed_up_to: int) -> None:
+        now = at(f"{day} 12:00")
+        for args in (
+            ["today"], ["today", "--json"], ["journal"], ["journal", "--json"],
+            ["status"], ["status", "--json"], ["--debug", "status"],
+            ["done", "--note", "x"], ["done", "--photo", str(tmp_path / "missing.jpg")],
+        ):  # fmt: skip
+            result = run(*args, now=now)
+            outputs.append((revealed_up_to, result.stdout + result.stderr))
+
+    assert run("open", str(path), now=at(f"{DAY} 08:00")).exit_code == 0
+    every_command("2026-03-01", 0)  # before the list was opened: the clock is refused
+    every_command(DAY, 1)
+    run("done", "--photo", str(photo), "--note", "x", now=at(f"{DAY} 13:00"))
+    every_command(DAY, 1)
+    every_command("2026-03-03", 2)
+    for revealed_up_to, text in outputs:
+        for number in range(revealed_up_to + 1, 4):
+            assert item_text(number) not in text
+            assert f"Day title {number}" not in text
+
+
+def test_reflection_prompt_on_a_terminal(
+    revealed: Callable[..., Cli], photo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = revealed()
+    monkeypatch.setattr("dailylist.cli._stdin_is_terminal", lambda: True)
+    result = run("done", "--photo", str(photo), now=at(f"{DAY} 10:00"), input="Quiet night.\n")
+    assert result.exit_code == 0, result.output
+    assert "how did it feel" in result.stdout
+    entry = json.loads(run("journal", "--json", now=at(f"{DAY} 11:00")).stdout)["entries"][0]
+    assert entry["reflection"] == "Quiet night."
+
+
+def test_python_dash_m_and_lazy_imports(tmp_path: Path) -> None:
+    """`--help` must not pay for rich, pydantic, cryptography or Pillow."""
+    code = (
+        "import sys, runpy\n"
+        "sys.argv = ['dailylist', '--help']\n"
+        "try:\n"
+        "    runpy.run_module('dailylist', run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = [m for m in ('rich', 'pydantic', 'cryptography', 'PIL') if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    env = {**os.environ, "DAILYLIST_HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert "Usage: dailylist" in done.stdout
+    assert "HEAVY []" in done.stdout

@@ -1,0 +1,178 @@
+"""Proof photos: checked with Pillow, hashed, kept; bad ones refused with nothing recorded."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import struct
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from dailylist.errors import BadInput
+from dailylist.photos import check_photo
+from tests.conftest import BERLIN, Cli, at, make_photo, snapshot
+
+DAY = "2026-03-02"
+
+
+@pytest.fixture
+def opened(make_sealed: Callable[..., Path], run: Cli) -> Cli:
+    """A list opened and today's item revealed, ready for `done`."""
+    assert run("open", str(make_sealed(3)), now=at(f"{DAY} 08:00")).exit_code == 0
+    assert run("today", now=at(f"{DAY} 09:00")).exit_code == 0
+    return run
+
+
+def journal_of(run: Cli) -> list[dict[str, object]]:
+    result = run("journal", "--json", now=at(f"{DAY} 23:00"))
+    entries: list[dict[str, object]] = json.loads(result.stdout)["entries"]
+    return entries
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "HEIF"])
+def test_accepted_formats(fmt: str, tmp_path: Path) -> None:
+    checked = check_photo(make_photo(tmp_path / "p.img", fmt), BERLIN)
+    assert checked.format == fmt
+    assert (checked.width, checked.height) == (32, 24)
+    assert checked.stored_name.startswith(checked.sha256 + ".")
+
+
+def test_done_keeps_a_content_addressed_copy(
+    opened: Cli, tmp_path: Path, private_home: Path
+) -> None:
+    photo = make_photo(tmp_path / "proof.jpg")
+    digest = hashlib.sha256(photo.read_bytes()).hexdigest()
+    assert (
+        opened("done", "--photo", str(photo), "--note", "ok", now=at(f"{DAY} 10:00")).exit_code
+        == 0
+    )
+    (entry,) = journal_of(opened)
+    (record,) = entry["photos"]  # type: ignore[misc]
+    assert record["sha256"] == digest
+    assert record["original_path"] == str(photo.absolute())
+    stored = Path(record["path"])
+    assert stored.name == f"{digest}.jpg"
+    assert stored.read_bytes() == photo.read_bytes()
+    assert oct(stored.stat().st_mode & 0o777) == "0o600"
+    # The journal keeps working when the original is gone.
+    photo.unlink()
+    assert journal_of(opened)[0]["photos"] == entry["photos"]
+
+
+def test_several_photos(opened: Cli, tmp_path: Path) -> None:
+    first = make_photo(tmp_path / "a.jpg")
+    second = make_photo(tmp_path / "b.png", "PNG")
+    result = opened(
+        "done", "--photo", str(first), "--photo", str(second), "--note", "two",
+        now=at(f"{DAY} 10:00"),
+    )  # fmt: skip
+    assert result.exit_code == 0
+    assert len(journal_of(opened)[0]["photos"]) == 2  # type: ignore[arg-type]
+
+
+def _truncated_jpeg(path: Path) -> Path:
+    whole = make_photo(path.with_suffix(".full.jpg"), size=(200, 200)).read_bytes()
+    path.write_bytes(whole[: len(whole) // 2])
+    return path
+
+
+def _png_bomb(path: Path) -> Path:
+    """A tiny PNG whose header claims 40000 x 40000 pixels."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", 40000, 40000, 8, 2, 0, 0, 0)
+    data = zlib.compress(b"\x00" * 1024)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+    )
+    return path
+
+
+BAD_PHOTOS: dict[str, tuple[Callable[[Path], Path], str]] = {
+    "missing": (lambda p: p, "does not exist"),
+    "directory": (lambda p: (p.mkdir(), p)[1], "is a directory"),
+    "empty": (lambda p: (p.write_bytes(b""), p)[1], "is empty"),
+    "not an image": (lambda p: (p.write_text("hello", encoding="utf-8"), p)[1], "not an image"),
+    "truncated jpeg": (_truncated_jpeg, "truncated"),
+    "decompression bomb": (_png_bomb, "too large in pixels"),
+    "gif": (lambda p: make_photo(p, "GIF"), "use JPEG, PNG, WebP or HEIC"),
+    "fifo": (lambda p: (os.mkfifo(p), p)[1], "not a regular file"),
+    "symlink loop": (lambda p: (p.symlink_to(p), p)[1], "cannot be read"),
+}
+
+
+@pytest.mark.parametrize("kind", list(BAD_PHOTOS))
+def test_a_bad_photo_is_refused_and_nothing_changes(
+    kind: str, opened: Cli, tmp_path: Path
+) -> None:
+    make, message = BAD_PHOTOS[kind]
+    bad = make(tmp_path / "bad.jpg")
+    before = snapshot(tmp_path)
+    result = opened("done", "--photo", str(bad), "--note", "x", now=at(f"{DAY} 10:00"))
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert snapshot(tmp_path) == before
+
+
+def test_one_bad_photo_among_good_ones_records_nothing(opened: Cli, tmp_path: Path) -> None:
+    good = make_photo(tmp_path / "good.jpg")
+    before = snapshot(tmp_path)
+    result = opened(
+        "done", "--photo", str(good), "--photo", str(tmp_path / "gone.jpg"), "--note", "x",
+        now=at(f"{DAY} 10:00"),
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert snapshot(tmp_path) == before
+
+
+def test_exif_time_is_recorded(tmp_path: Path) -> None:
+    photo = make_photo(tmp_path / "p.jpg", taken="2026:03:02 09:30:00")
+    assert check_photo(photo, BERLIN).taken_at == at(f"{DAY} 09:30")
+    with_offset = make_photo(tmp_path / "q.jpg", taken="2026:03:02 09:30:00", offset="-05:00")
+    taken = check_photo(with_offset, BERLIN).taken_at
+    assert taken is not None
+    assert taken.utcoffset() is not None
+    assert taken.isoformat() == "2026-03-02T09:30:00-05:00"
+
+
+def test_nonsense_exif_time_is_ignored(tmp_path: Path) -> None:
+    photo = make_photo(tmp_path / "p.jpg", taken="yesterday-ish")
+    assert check_photo(photo, BERLIN).taken_at is None
+
+
+def test_a_photo_taken_before_the_reveal_is_accepted_with_a_warning(
+    opened: Cli, tmp_path: Path
+) -> None:
+    early = make_photo(tmp_path / "early.jpg", taken="2026:03:01 18:00:00")
+    result = opened("done", "--photo", str(early), "--note", "x", now=at(f"{DAY} 10:00"))
+    assert result.exit_code == 0
+    assert "taken before" in result.stderr
+    assert journal_of(opened)[0]["photo_taken_before_reveal"] is True
+
+
+def test_a_photo_taken_after_the_reveal_is_not_flagged(opened: Cli, tmp_path: Path) -> None:
+    fresh = make_photo(tmp_path / "fresh.jpg", taken="2026:03:02 09:45:00")
+    result = opened("done", "--photo", str(fresh), "--note", "x", now=at(f"{DAY} 10:00"))
+    assert result.exit_code == 0
+    assert "taken before" not in result.stderr
+    assert journal_of(opened)[0]["photo_taken_before_reveal"] is False
+
+
+def test_unreadable_photo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    photo = make_photo(tmp_path / "p.jpg")
+
+    def denied(*args: object, **kwargs: object) -> int:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "open", denied)  # root can read anything; pretend it can't
+    with pytest.raises(BadInput, match=r"cannot be read \(Permission denied"):
+        check_photo(photo, BERLIN)

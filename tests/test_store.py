@@ -1,0 +1,161 @@
+"""The data dir: atomic writes, the backup, the hash chain; damage reported, never overwritten."""
+
+from __future__ import annotations
+
+import json
+import stat
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from dailylist.errors import DamagedData
+from dailylist.store import DataDir, data_root, write_atomic
+from tests.conftest import Cli, at, item_text, make_photo, snapshot
+
+DAY1 = "2026-03-02"
+
+
+@pytest.fixture
+def lived(make_sealed: Callable[..., Path], run: Cli, tmp_path: Path) -> Path:
+    """A list opened and its first day done; returns the list's folder in the data dir."""
+    assert run("open", str(make_sealed(3)), now=at(f"{DAY1} 08:00")).exit_code == 0
+    assert run("today", now=at(f"{DAY1} 09:00")).exit_code == 0
+    photo = make_photo(tmp_path / "p.jpg")
+    done = run("done", "--photo", str(photo), "--note", "first", now=at(f"{DAY1} 10:00"))
+    assert done.exit_code == 0
+    (folder,) = (tmp_path / "home" / "lists").iterdir()
+    return folder
+
+
+def test_data_root_follows_the_env_var_on_every_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DAILYLIST_HOME", str(tmp_path / "a"))
+    assert data_root() == tmp_path / "a"
+    monkeypatch.setenv("DAILYLIST_HOME", str(tmp_path / "b"))
+    assert data_root() == tmp_path / "b"
+
+
+def test_everything_private(lived: Path, private_home: Path) -> None:
+    for path in [private_home, *private_home.rglob("*")]:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode == (0o700 if path.is_dir() else 0o600), path
+
+
+def test_the_previous_journal_is_kept_as_bak(lived: Path) -> None:
+    journal = json.loads((lived / "journal.json").read_text(encoding="utf-8"))
+    backup = json.loads((lived / "journal.json.bak").read_text(encoding="utf-8"))
+    assert backup["events"] == journal["events"][:-1]
+
+
+def test_events_are_hash_chained(lived: Path, data: DataDir) -> None:
+    events = data.load_journal(lived.name).events
+    assert [e.kind for e in events] == ["opened", "revealed", "completed"]
+    assert events[0].prev is None
+    assert [e.prev for e in events[1:]] == [e.id for e in events[:-1]]
+    assert all(e.computed_id() == e.id for e in events)
+
+
+def _edit_reflection(text: str) -> str:
+    return text.replace('"reflection": "first"', '"reflection": "edited later"')
+
+
+def _drop_reveal(text: str) -> str:
+    document = json.loads(text)
+    del document["events"][1]
+    return json.dumps(document)
+
+
+DAMAGE: dict[str, Callable[[Path], None]] = {
+    "truncated": lambda p: p.write_bytes(p.read_bytes()[:100]),
+    "garbled": lambda p: p.write_bytes(b"\x00\xff" * 50),
+    "emptied": lambda p: p.write_bytes(b""),
+    "not an object": lambda p: p.write_text("[]", encoding="utf-8"),
+    "edited reflection": lambda p: p.write_text(
+        _edit_reflection(p.read_text(encoding="utf-8")), encoding="utf-8"
+    ),
+    "event removed": lambda p: p.write_text(
+        _drop_reveal(p.read_text(encoding="utf-8")), encoding="utf-8"
+    ),
+    "a directory": lambda p: (p.unlink(), p.mkdir()),  # type: ignore[dict-item]
+}
+
+
+@pytest.mark.parametrize("kind", list(DAMAGE))
+@pytest.mark.parametrize("command", [["today"], ["journal"], ["status", "--json"], ["done"]])
+def test_a_damaged_journal_is_reported_and_left_alone(
+    kind: str, command: list[str], lived: Path, run: Cli, tmp_path: Path
+) -> None:
+    DAMAGE[kind](lived / "journal.json")
+    before = snapshot(tmp_path)
+    args = command
+    if command == ["done"]:
+        args = ["done", "--photo", str(tmp_path / "p.jpg"), "--note", "x"]
+    result = run(*args, now=at("2026-03-03 10:00"))
+    assert result.exit_code == 2
+    assert "journal" in result.stderr
+    assert "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert snapshot(tmp_path) == before
+    # The message never repeats a reflection or an item.
+    assert "first" not in result.stderr
+    assert item_text(1) not in result.output
+
+
+def test_a_journal_from_a_newer_version_is_not_touched(lived: Path, run: Cli) -> None:
+    path = lived / "journal.json"
+    path.write_text(json.dumps({"format": 7, "list_id": lived.name}), encoding="utf-8")
+    result = run("today", now=at("2026-03-03 10:00"))
+    assert result.exit_code == 2
+    assert "newer dailylist" in result.stderr
+
+
+def test_a_tampered_stored_copy_is_reported(lived: Path, run: Cli) -> None:
+    sealed = lived / "list.dlist"
+    sealed.write_bytes(sealed.read_bytes().replace(b'"Ada"', b'"Eve"'))
+    result = run("today", now=at("2026-03-03 10:00"))
+    assert result.exit_code == 2
+    assert "changed after sealing" in result.stderr
+
+
+def test_write_atomic_leaves_the_old_file_when_writing_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "data" / "file.json"
+    write_atomic(target, b"old")
+
+    def full_disk(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("os.fsync", full_disk)
+    with pytest.raises(OSError, match="No space"):
+        write_atomic(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in target.parent.iterdir()] == ["file.json"]
+
+
+def test_a_failed_journal_write_removes_the_new_photo_copy(
+    make_sealed: Callable[..., Path], run: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("open", str(make_sealed(3)), now=at(f"{DAY1} 08:00")).exit_code == 0
+    assert run("today", now=at(f"{DAY1} 09:00")).exit_code == 0
+    photo = make_photo(tmp_path / "p.jpg")
+    before = snapshot(tmp_path)
+
+    def refuse(self: DataDir, journal: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(DataDir, "save_journal", refuse)
+    result = run("done", "--photo", str(photo), "--note", "x", now=at(f"{DAY1} 10:00"))
+    assert result.exit_code == 2
+    assert "No space left on device" in result.stderr
+    assert snapshot(tmp_path) == before
+
+
+def test_load_journal_rejects_another_lists_journal(lived: Path, data: DataDir) -> None:
+    document = json.loads((lived / "journal.json").read_text(encoding="utf-8"))
+    document["list_id"] = "f" * 32
+    (lived / "journal.json").write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(DamagedData, match="another list"):
+        data.load_journal(lived.name)

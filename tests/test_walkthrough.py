@@ -1,0 +1,109 @@
+"""The story, end to end, with the real system clock moved by time-machine."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import time_machine
+from click.testing import CliRunner, Result
+
+from dailylist.cli import cli
+from tests.conftest import at, item_text, make_photo
+
+
+def dailylist(*args: str, input: str | None = None) -> Result:
+    """Run the CLI as a user would: no injected clock, the system's (travelled) time."""
+    return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+
+
+def on(moment: str) -> time_machine.travel:
+    return time_machine.travel(at(moment), tick=False)
+
+
+def assert_only_items_shown(result: Result, visible: set[int], count: int = 5) -> None:
+    text = result.stdout + result.stderr
+    for number in range(1, count + 1):
+        if number not in visible:
+            assert item_text(number) not in text, f"item {number} leaked"
+
+
+def test_a_five_item_list_lived_over_a_week(
+    make_sealed: Callable[..., Path], tmp_path: Path
+) -> None:
+    sealed = make_sealed(5)
+    photo = make_photo(tmp_path / "day.jpg")
+
+    with on("2026-03-02 09:00"):
+        opened = dailylist("open", str(sealed))
+        assert opened.exit_code == 0, opened.output
+        assert "Dear you" in opened.stdout
+        assert "No skipping." in opened.stdout
+        assert "fingerprint" in opened.stdout
+        assert_only_items_shown(opened, set())
+
+    # Day 1: reveal and complete item 1.
+    with on("2026-03-02 10:00"):
+        shown = dailylist("today")
+        assert shown.exit_code == 0
+        assert item_text(1) in shown.stdout
+        assert_only_items_shown(shown, {1})
+    with on("2026-03-02 20:00"):
+        done = dailylist("done", "--photo", str(photo), "--note", "A long bath. I cried.")
+        assert done.exit_code == 0, done.output
+        assert_only_items_shown(done, {1})
+
+    # The same day: come back tomorrow, and `done` refuses.
+    with on("2026-03-02 22:00"):
+        again = dailylist("today")
+        assert again.exit_code == 1
+        assert "Come back tomorrow" in again.stdout
+        assert "2026-03-03 04:00" in again.stdout
+        assert_only_items_shown(again, {1})
+        refused = dailylist("done", "--photo", str(photo), "--note", "twice?")
+        assert refused.exit_code == 1
+        assert "already done" in refused.stderr
+        assert_only_items_shown(refused, set())
+
+    # Day 2: item 2.
+    with on("2026-03-03 08:30"):
+        second = dailylist("today")
+        assert second.exit_code == 0
+        assert item_text(2) in second.stdout
+        assert_only_items_shown(second, {2})
+        assert dailylist("done", "--photo", str(photo), "--note", "Called Sam.").exit_code == 0
+
+    # Days 3 to 6: nothing. Day 7 shows item 3, never 4 or 5.
+    with on("2026-03-08 12:00"):
+        third = dailylist("today", "--json")
+        assert third.exit_code == 0
+        payload = json.loads(third.stdout)
+        assert payload["day"] == 3
+        assert payload["item"]["text"] == item_text(3)
+        assert_only_items_shown(third, {3})
+        assert dailylist("done", "--photo", str(photo), "--note", "A new street.").exit_code == 0
+
+    with on("2026-03-08 13:00"):
+        journal = dailylist("journal", "--json")
+        entries = json.loads(journal.stdout)["entries"]
+        assert [e["day"] for e in entries] == [1, 2, 3]
+        assert [e["date"] for e in entries] == ["2026-03-02", "2026-03-03", "2026-03-08"]
+        assert [e["text"] for e in entries] == [item_text(n) for n in (1, 2, 3)]
+        assert entries[0]["reflection"] == "A long bath. I cried."
+        assert all(len(e["photos"]) == 1 for e in entries)
+        assert_only_items_shown(journal, {1, 2, 3})
+
+        status = json.loads(dailylist("status", "--json").stdout)["lists"][0]
+        assert status["done"] == 3
+        assert status["item_count"] == 5
+        assert status["missed_days"] == ["2026-03-04", "2026-03-05", "2026-03-06", "2026-03-07"]
+        assert status["streak"] == 1
+        assert status["state"] == "done-today"
+        assert status["unlocks_at"] == "2026-03-09T04:00:00+01:00"
+
+        human = dailylist("journal")
+        assert human.exit_code == 0
+        assert "A new street." in human.stdout
+        assert "Missed days" in human.stdout
+        assert_only_items_shown(human, {1, 2, 3})
