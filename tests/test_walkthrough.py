@@ -107,3 +107,41 @@ def test_a_five_item_list_lived_over_a_week(
         assert "A new street." in human.stdout
         assert "Missed days" in human.stdout
         assert_only_items_shown(human, {1, 2, 3})
+
+
+def test_the_next_item_unlocks_at_local_day_start_across_spring_forward(
+    make_sealed: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Berlin skips 02:00-03:00 on 2026-03-29: day 2 still unlocks at 04:00 local time."""
+    sealed = make_sealed(3)
+    photo = make_photo(tmp_path / "day.jpg")
+    with on("2026-03-28 21:00"):
+        assert dailylist("open", str(sealed)).exit_code == 0
+        assert dailylist("today").exit_code == 0
+        assert dailylist("done", "--photo", str(photo), "--note", "ok").exit_code == 0
+        waiting = json.loads(dailylist("today", "--json").stdout)
+        assert waiting["unlocks_at"] == "2026-03-29T04:00:00+02:00"
+    with on("2026-03-29 03:59"):
+        assert dailylist("today").exit_code == 1
+    with on("2026-03-29 04:00"):
+        shown = dailylist("today")
+        assert shown.exit_code == 0
+        assert item_text(2) in shown.stdout
+
+
+def test_a_custom_day_start_keeps_late_nights_on_the_day_before(
+    make_sealed: Callable[..., Path], tmp_path: Path
+) -> None:
+    sealed = make_sealed(3, settings={"day_starts_at": "06:30"})
+    photo = make_photo(tmp_path / "day.jpg")
+    with on("2026-06-10 22:00"):
+        assert dailylist("open", str(sealed)).exit_code == 0
+        assert dailylist("today").exit_code == 0
+    with on("2026-06-11 02:00"):  # still 10 June for this list
+        assert dailylist("done", "--photo", str(photo), "--note", "late").exit_code == 0
+        entry = json.loads(dailylist("journal", "--json").stdout)["entries"][0]
+        assert entry["date"] == "2026-06-10"
+    with on("2026-06-11 06:29"):
+        assert dailylist("today").exit_code == 1
+    with on("2026-06-11 06:30"):
+        assert dailylist("today").exit_code == 0
