@@ -90,7 +90,7 @@ def make_sealed(tmp_path: Path) -> Callable[..., Path]:
         source = tmp_path / f"list{number}.toml"
         source.write_text(source_toml(items, **kwargs), encoding="utf-8")
         key, _ = load_or_create_author_key(key_home.author_key)
-        raw = seal(load_source(source), key, at("2026-01-01 12:00"))
+        raw = seal(load_source(source), key, at("2026-01-01 12:00")).raw
         target = tmp_path / f"list{number}.dlist"
         target.write_bytes(raw)
         return target

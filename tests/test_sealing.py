@@ -11,7 +11,7 @@ import pytest
 
 from dailylist.author import load_source
 from dailylist.errors import BadInput, DailylistError, DamagedData
-from dailylist.sealing import decrypt_item, fingerprint, parse_sealed
+from dailylist.sealing import fingerprint, open_sealed, parse_sealed
 from dailylist.store import example_names, example_path
 from tests.conftest import Cli, at, item_text, snapshot
 
@@ -47,8 +47,8 @@ def test_sealed_file_holds_no_item_text(make_sealed: Callable[..., Path]) -> Non
 
 
 def test_items_decrypt_to_the_source(make_sealed: Callable[..., Path]) -> None:
-    sealed = parse_sealed(make_sealed(5).read_bytes())
-    assert [decrypt_item(sealed, i).text for i in range(5)] == [item_text(n) for n in range(1, 6)]
+    unsealed = open_sealed(make_sealed(5).read_bytes())
+    assert [unsealed.item(i).text for i in range(5)] == [item_text(n) for n in range(1, 6)]
 
 
 def test_every_single_byte_flip_is_refused(make_sealed: Callable[..., Path]) -> None:
@@ -59,7 +59,7 @@ def test_every_single_byte_flip_is_refused(make_sealed: Callable[..., Path]) -> 
             tampered = bytearray(raw)
             tampered[position] ^= mask
             with pytest.raises(DailylistError):
-                parse_sealed(bytes(tampered))
+                open_sealed(bytes(tampered))
 
 
 @pytest.mark.parametrize("part", ["ciphertext", "header", "signature"])
@@ -93,13 +93,11 @@ def test_swapping_two_items_is_detected_even_with_a_fresh_signature(
     """Re-signing with another key can't help: each item is bound to its place."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from dailylist.models import SealedList
-
     sealed = parse_sealed(make_sealed(3).read_bytes())
     swapped_items = [sealed.items[1], sealed.items[0], sealed.items[2]]
     forged = sealed.model_copy(update={"items": swapped_items})
     with pytest.raises(DamagedData, match="signature"):
-        parse_sealed(json.dumps(forged.model_dump(mode="json")).encode())
+        parse_sealed(json.dumps(forged.document()).encode())
     other = Ed25519PrivateKey.generate()
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
@@ -108,7 +106,7 @@ def test_swapping_two_items_is_detected_even_with_a_fresh_signature(
     )
     resigned = forged.model_copy(update={"signature": other.sign(forged.signed_payload())})
     with pytest.raises(DamagedData, match="item 1 does not decrypt"):
-        parse_sealed(json.dumps(SealedList.model_dump(resigned, mode="json")).encode())
+        open_sealed(json.dumps(resigned.document()).encode())
 
 
 @pytest.mark.parametrize(
@@ -161,13 +159,14 @@ def test_fingerprint_is_stable_and_readable() -> None:
 @pytest.mark.parametrize("name", ["find-yourself", "city-walk"])
 def test_bundled_examples_open_and_match_their_sources(name: str) -> None:
     assert name in example_names()
-    sealed = parse_sealed(example_path(name).read_bytes())
+    unsealed = open_sealed(example_path(name).read_bytes())
+    sealed = unsealed.sealed
     source = load_source(REPO / "lists" / f"{name}.toml")
     assert sealed.header.title == source.title
     assert sealed.header.letter == source.letter
     assert sealed.header.rules == source.rules
     assert sealed.header.settings == source.settings
-    assert [decrypt_item(sealed, i) for i in range(len(sealed.items))] == list(source.items)
+    assert [unsealed.item(i) for i in range(len(sealed.items))] == list(source.items)
 
 
 def test_unknown_example_names_the_choices() -> None:
@@ -176,8 +175,8 @@ def test_unknown_example_names_the_choices() -> None:
 
 
 def test_find_yourself_is_the_thirty_day_list() -> None:
-    sealed = parse_sealed(example_path("find-yourself").read_bytes())
-    assert sealed.header.item_count == 30
-    assert len(sealed.header.rules) == 5
-    first = decrypt_item(sealed, 0).text.lower()
+    unsealed = open_sealed(example_path("find-yourself").read_bytes())
+    assert unsealed.header.item_count == 30
+    assert len(unsealed.header.rules) == 5
+    first = unsealed.item(0).text.lower()
     assert all(word in first for word in ("night off", "bath", "film", "cry"))

@@ -205,31 +205,79 @@ class SealResult:
     fingerprint: str
     new_key: bool
     key_path: Path
+    codes_path: Path | None
+    checkin_days: tuple[int, ...]
+    passphrase: bool
+
+
+def codes_path_for(output: Path) -> Path:
+    """Where the author-only codes of a sealed list go: beside it, `NAME.codes.txt`."""
+    return output.with_name(f"{output.stem}.codes.txt")
+
+
+def codes_text(title: str, list_id: str, codes: dict[int, str]) -> str:
+    lines = [
+        f"Check-in codes for {title!r} (list {list_id})",
+        "Keep this file to yourself. On each day below, give the recipient its code,",
+        "by phone or in person; without it that day's item cannot be read.",
+        "",
+    ]
+    lines += [f"Day {index + 1:>3}: {code}" for index, code in sorted(codes.items())]
+    return "\n".join(lines) + "\n"
 
 
 def seal_source(
-    data: DataDir, path: Path, output: Path, now: datetime, *, force: bool = False
+    data: DataDir,
+    path: Path,
+    output: Path,
+    now: datetime,
+    *,
+    force: bool = False,
+    passphrase: str | None = None,
 ) -> SealResult:
-    """Check and seal the list at `path` into `output`, signed with the author's key."""
-    from dailylist.sealing import fingerprint, load_or_create_author_key, parse_sealed, seal
+    """Check and seal the list at `path` into `output`, signed with the author's key.
+
+    Check-in items get codes, written to an author-only file beside `output` and nowhere
+    else. With `passphrase`, the list opens only with it.
+    """
+    from dailylist.sealing import fingerprint, load_or_create_author_key, open_sealed, seal
 
     source = load_source(path)
-    if output.exists() and not force:
-        raise BadInput(f"{output} already exists; choose another name or pass --force")
+    codes_path = codes_path_for(output)
+    has_checkins = any(item.checkin for item in source.items)
+    for target in (output, codes_path) if has_checkins else (output,):
+        if target.exists() and not force:
+            raise BadInput(f"{target} already exists; choose another name or pass --force")
     if output.resolve() == path.resolve():
         raise BadInput("the sealed file would overwrite the source; choose another -o")
+    if passphrase is not None and not passphrase:
+        raise BadInput("the passphrase is empty")
     key, new_key = load_or_create_author_key(data.author_key)
-    raw = seal(source, key, now)
-    sealed = parse_sealed(raw, source=str(output))  # prove it opens before writing it
+    sealed_output = seal(source, key, now, passphrase=passphrase)
+    # Prove it opens before writing it.
+    unsealed = open_sealed(
+        sealed_output.raw,
+        source=str(output),
+        passphrase=(lambda: passphrase or "") if passphrase is not None else None,
+    )
+    for index, code in sealed_output.codes.items():
+        unsealed.checkin_key(index, code)
+    header = unsealed.header
     try:
-        write_atomic(output, raw, private=False)
+        if sealed_output.codes:
+            text = codes_text(header.title, header.id, sealed_output.codes)
+            write_atomic(codes_path, text.encode("utf-8"))
+        write_atomic(output, sealed_output.raw, private=False)
     except OSError as exc:
-        raise BadInput(f"cannot write {output}: {exc.strerror or exc}") from exc
+        raise BadInput(f"cannot write {exc.filename or output}: {exc.strerror or exc}") from exc
     return SealResult(
         output=output,
-        list_id=sealed.header.id,
-        item_count=sealed.header.item_count,
-        fingerprint=fingerprint(sealed.public_key),
+        list_id=header.id,
+        item_count=header.item_count,
+        fingerprint=fingerprint(unsealed.sealed.public_key),
         new_key=new_key,
         key_path=data.author_key,
+        codes_path=codes_path if sealed_output.codes else None,
+        checkin_days=tuple(index + 1 for index in sorted(sealed_output.codes)),
+        passphrase=passphrase is not None,
     )

@@ -18,6 +18,8 @@ from dailylist import __version__
 from dailylist.errors import BadInput, DailylistError, ProblemsFound
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from dailylist.clock import Clock
     from dailylist.recipient import PendingCompletion
 
@@ -106,6 +108,37 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj.setdefault("clock", SystemClock())
 
 
+passphrase_file_option = click.option(
+    "--passphrase-file",
+    type=click.Path(path_type=Path),
+    help="Read the passphrase from this file (its first line) instead of asking.",
+)
+
+
+def _read_passphrase_file(path: Path) -> str:
+    from dailylist.store import read_input_file
+
+    raw = read_input_file(path, what="passphrase file")
+    lines = raw.decode("utf-8", errors="strict").splitlines()
+    if not lines or not lines[0]:
+        raise BadInput(f"{path} holds no passphrase on its first line")
+    return lines[0]
+
+
+def _passphrase_source(passphrase_file: Path | None) -> Callable[[], str]:
+    """Where a list's passphrase comes from, asked only if the list has one."""
+
+    def ask() -> str:
+        if passphrase_file is not None:
+            return _read_passphrase_file(passphrase_file)
+        if not _stdin_is_terminal():
+            raise BadInput("this list needs its passphrase: pass --passphrase-file FILE")
+        passphrase: str = click.prompt("Passphrase", hide_input=True)
+        return passphrase
+
+    return ask
+
+
 # --- author ---------------------------------------------------------------------------------
 
 
@@ -153,24 +186,42 @@ def check(path: Path) -> None:
     type=click.Path(path_type=Path),
     help="The sealed file to write [default: PATH with .dlist].",
 )
-@click.option("--force", is_flag=True, help="Overwrite the output if it exists.")
+@click.option("--force", is_flag=True, help="Overwrite the output (and codes file) if they exist.")
+@click.option("--passphrase", "ask_passphrase", is_flag=True, help="Ask for a passphrase (twice).")
+@passphrase_file_option
 @click.pass_context
-def seal(ctx: click.Context, path: Path, output: Path | None, force: bool) -> None:
+def seal(
+    ctx: click.Context,
+    path: Path,
+    output: Path | None,
+    force: bool,
+    ask_passphrase: bool,
+    passphrase_file: Path | None,
+) -> None:
     """Seal a list source into a .dlist file, signed with your author key.
 
     The key is created in the data dir on first use; its fingerprint is printed so the
-    recipient can check who sealed the list.
+    recipient can check who sealed the list. Items with `checkin = true` get a code each,
+    written to NAME.codes.txt beside the output: keep it, and give each code on its day.
+    With --passphrase the list opens only with the passphrase.
 
     \b
-    Example:
+    Examples:
       dailylist seal my-list.toml -o my-list.dlist
+      dailylist seal my-list.toml -o my-list.dlist --passphrase
     """
     from dailylist import render
     from dailylist.author import seal_source
     from dailylist.store import DataDir
 
+    passphrase = None
+    if passphrase_file is not None:
+        passphrase = _read_passphrase_file(passphrase_file)
+    elif ask_passphrase:
+        passphrase = click.prompt("Passphrase", hide_input=True, confirmation_prompt=True)
     target = output or path.with_suffix(".dlist")
-    result = seal_source(DataDir.resolve(), path, target, _clock(ctx).now(), force=force)
+    now = _clock(ctx).now()
+    result = seal_source(DataDir.resolve(), path, target, now, force=force, passphrase=passphrase)
     render.sealed(render.console(), result)
 
 
@@ -180,9 +231,14 @@ def seal(ctx: click.Context, path: Path, output: Path | None, force: bool) -> No
 @cli.command(name="open")
 @click.argument("path", type=click.Path(path_type=Path), required=False)
 @click.option("--example", metavar="NAME", help="Open a bundled example list instead of PATH.")
+@passphrase_file_option
 @click.pass_context
-def open_command(ctx: click.Context, path: Path | None, example: str | None) -> None:
+def open_command(
+    ctx: click.Context, path: Path | None, example: str | None, passphrase_file: Path | None
+) -> None:
     """Open a sealed list: check its seal, keep a copy, show the letter and the rules.
+
+    A list sealed with a passphrase asks for it (or reads --passphrase-file).
 
     \b
     Examples:
@@ -197,22 +253,30 @@ def open_command(ctx: click.Context, path: Path | None, example: str | None) -> 
         raise BadInput("give either a sealed list file or --example NAME")
     source = path if path is not None else example_path(str(example))
     raw = read_input_file(source, what="sealed list")
-    result = open_list(DataDir.resolve(), raw, _clock(ctx).now(), source=str(source))
+    now = _clock(ctx).now()
+    passphrase = _passphrase_source(passphrase_file)
+    result = open_list(DataDir.resolve(), raw, now, source=str(source), passphrase=passphrase)
     render.opened(render.console(), result)
 
 
 @cli.command()
+@click.option(
+    "--code",
+    metavar="CODE",
+    help="The code for a check-in day, as the author gave it (asked for when needed).",
+)
 @list_option
 @json_option
 @click.pass_context
-def today(ctx: click.Context, list_name: str | None, as_json: bool) -> None:
+def today(ctx: click.Context, code: str | None, list_name: str | None, as_json: bool) -> None:
     """Show today's item, if the rules allow one; else say when the next one unlocks.
 
-    Exits 1 when today's item is already done.
+    Exits 1 when today's item is already done (or a check-in day waits for its code).
 
     \b
-    Example:
+    Examples:
       dailylist today
+      dailylist today --code K7QF-M2XA-PL9R-TT3E
     """
     from dailylist import render, rules
     from dailylist.recipient import list_name as name_of
@@ -221,7 +285,7 @@ def today(ctx: click.Context, list_name: str | None, as_json: bool) -> None:
 
     data = DataDir.resolve()
     now = _clock(ctx).now()
-    view = reveal_today(data, resolve_list(data, list_name), now)
+    view = reveal_today(data, resolve_list(data, list_name), now, code=_code_source(code))
     if as_json:
         render.print_json(render.today_json(view, name_of(view.header)))
     else:
@@ -285,6 +349,20 @@ def done(
 
 def _stdin_is_terminal() -> bool:
     return sys.stdin.isatty()
+
+
+def _code_source(code: str | None) -> Callable[[], str] | None:
+    """Where a check-in code comes from: --code, else a prompt on a terminal, else nowhere."""
+    if code is not None:
+        return lambda: code
+    if not _stdin_is_terminal():
+        return None
+
+    def ask() -> str:
+        typed: str = click.prompt("Today is a check-in. The code the author gave you")
+        return typed
+
+    return ask
 
 
 def _reflection(pending: PendingCompletion, note: str | None) -> str | None:

@@ -121,6 +121,8 @@ class ItemContent(_Frozen):
     title: NonBlank | None = None
     photo: PhotoRule | None = None
     reflection: ReflectionRule | None = None
+    #: A check-in item opens only with a code the author gives (by phone) on the day.
+    checkin: bool = False
 
 
 class ListSource(_Frozen):
@@ -148,43 +150,78 @@ class SealedHeader(_Frozen):
     created: AwareDatetime
 
 
+def _fixed_length(size: int) -> Any:
+    def check(value: bytes) -> bytes:
+        if len(value) != size:
+            raise ValueError(f"must be {size} bytes")
+        return value
+
+    return AfterValidator(check)
+
+
+Key32 = Annotated[B64Bytes, _fixed_length(32)]
+Nonce12 = Annotated[B64Bytes, _fixed_length(12)]
+
+
+class ScryptParams(_Frozen):
+    """How a key is derived from a passphrase or a check-in code (bounded: no memory bombs)."""
+
+    salt: Annotated[B64Bytes, _fixed_length(16)]
+    n: Annotated[int, Field(ge=2**10, le=2**20)]
+    r: Annotated[int, Field(ge=1, le=16)]
+    p: Annotated[int, Field(ge=1, le=4)]
+
+    @field_validator("n")
+    @classmethod
+    def _power_of_two(cls, value: int) -> int:
+        if value & (value - 1):
+            raise ValueError("n must be a power of two")
+        return value
+
+
 class PlainContentKey(_Frozen):
     """The content key, stored beside the items (see the README's threat model)."""
 
     kind: Literal["plain"] = "plain"
-    key: B64Bytes
+    key: Key32
 
-    @field_validator("key")
-    @classmethod
-    def _key_length(cls, value: bytes) -> bytes:
-        if len(value) != 32:
-            raise ValueError("content key must be 32 bytes")
-        return value
+
+class PassphraseContentKey(_Frozen):
+    """The content key, encrypted under a key derived from the author's passphrase."""
+
+    kind: Literal["passphrase"] = "passphrase"
+    kdf: ScryptParams
+    nonce: Nonce12
+    wrapped: B64Bytes
+
+
+ContentKey = Annotated[PlainContentKey | PassphraseContentKey, Field(discriminator="kind")]
 
 
 class SealedItem(_Frozen):
-    nonce: B64Bytes
+    nonce: Nonce12
     ciphertext: B64Bytes
-
-    @field_validator("nonce")
-    @classmethod
-    def _nonce_length(cls, value: bytes) -> bytes:
-        if len(value) != 12:
-            raise ValueError("nonce must be 12 bytes")
-        return value
+    #: Set on check-in items: their key comes from the author's code, not the content key.
+    checkin: ScryptParams | None = None
 
 
 class SealedList(_Frozen):
     format: int
     header: SealedHeader
-    content_key: PlainContentKey
+    content_key: ContentKey
     items: list[SealedItem]
-    public_key: B64Bytes
-    signature: B64Bytes
+    public_key: Key32
+    signature: Annotated[B64Bytes, _fixed_length(64)]
+
+    def document(self) -> dict[str, Any]:
+        """The JSON document of this sealed list, as it is written to a `.dlist` file."""
+        return self.model_dump(mode="json", exclude_none=True)
 
     def signed_payload(self) -> bytes:
         """The bytes the author's signature covers: everything but the signature."""
-        return canonical_json(self.model_dump(mode="json", exclude={"signature"}))
+        document = self.document()
+        del document["signature"]
+        return canonical_json(document)
 
 
 # --- The journal (JSON, the recipient's) ------------------------------------------------------
@@ -219,6 +256,8 @@ class OpenedEvent(EventBase):
 class RevealedEvent(EventBase):
     kind: Literal["revealed"] = "revealed"
     index: Annotated[int, Field(ge=0)]
+    #: For a check-in item: the key its code opened, so the revealed text stays readable.
+    item_key: Key32 | None = None
 
 
 class CompletedEvent(EventBase):
@@ -257,6 +296,7 @@ __all__ = [
     "JOURNAL_FORMAT",
     "SEALED_FORMAT",
     "CompletedEvent",
+    "ContentKey",
     "Event",
     "EventBase",
     "ItemContent",
@@ -264,8 +304,11 @@ __all__ = [
     "ListSettings",
     "ListSource",
     "OpenedEvent",
+    "PassphraseContentKey",
     "PhotoRecord",
+    "PlainContentKey",
     "RevealedEvent",
+    "ScryptParams",
     "SealedHeader",
     "SealedItem",
     "SealedList",

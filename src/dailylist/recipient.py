@@ -28,10 +28,12 @@ from dailylist.models import (
     SealedList,
     new_event,
 )
-from dailylist.sealing import decrypt_item, fingerprint, parse_sealed
+from dailylist.sealing import UnsealedList, fingerprint, open_sealed
 from dailylist.store import DataDir
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from dailylist.photos import CheckedPhoto
 
 
@@ -52,12 +54,21 @@ class OpenedList:
     already_open: bool
 
 
-def open_list(data: DataDir, raw: bytes, now: datetime, *, source: str) -> OpenedList:
+def open_list(
+    data: DataDir,
+    raw: bytes,
+    now: datetime,
+    *,
+    source: str,
+    passphrase: Callable[[], str] | None = None,
+) -> OpenedList:
     """Check a sealed list completely, keep a copy and start its journal.
 
-    Opening the same file twice is harmless; a different file with the same id is refused.
+    `passphrase` is asked only for a list sealed with one. Opening the same file twice is
+    harmless; a different file with the same id is refused.
     """
-    sealed = parse_sealed(raw, source=source, check_items=True)
+    unsealed = open_sealed(raw, source=source, passphrase=passphrase)
+    sealed = unsealed.sealed
     list_id = sealed.header.id
     stored = data.sealed_bytes(list_id)
     if stored is not None and stored != raw:
@@ -66,10 +77,13 @@ def open_list(data: DataDir, raw: bytes, now: datetime, *, source: str) -> Opene
             "but different contents; it was not opened"
         )
     already = stored is not None
+    own_key = None if sealed.content_key.kind == "plain" else unsealed.content_key
+    if already and own_key is not None:
+        data.store_sealed(list_id, raw, own_key)  # restores a lost content.key
     if not already:
         device = data.device_id()
         try:
-            data.store_sealed(list_id, raw)
+            data.store_sealed(list_id, raw, own_key)
             with data.locked(list_id):
                 journal = data.load_journal(list_id)
                 opened = new_event(
@@ -99,7 +113,7 @@ def resolve_list(data: DataDir, wanted: str | None) -> str:
         last = data.last_opened()
         return last if last in ids else ids[-1]
     key = wanted.strip().lower()
-    headers = {list_id: data.load_sealed(list_id).header for list_id in ids}
+    headers = {list_id: data.load_list(list_id).header for list_id in ids}
     by_name = [i for i, h in headers.items() if list_name(h) == key]
     matches = by_name or [i for i in ids if len(key) >= 4 and i.startswith(key)]
     if len(matches) == 1:
@@ -137,21 +151,51 @@ def _append(data: DataDir, journal: Journal, event_cls: type[EventBase], **field
     return updated
 
 
-def reveal_today(data: DataDir, list_id: str, now: datetime) -> TodayView:
-    """Show today's item when the rules allow it, recording its first reveal."""
-    sealed = data.load_sealed(list_id)
+def revealed_item(unsealed: UnsealedList, state: rules.Progress, index: int) -> ItemContent:
+    """The text of an item the journal shows as revealed (with its check-in key if any)."""
+    reveal = state.reveals[index]
+    return unsealed.item(index, reveal.item_key)
+
+
+def reveal_today(
+    data: DataDir,
+    list_id: str,
+    now: datetime,
+    *,
+    code: Callable[[], str] | None = None,
+) -> TodayView:
+    """Show today's item when the rules allow it, recording its first reveal.
+
+    A check-in item is revealed only with the author's code: `code` is asked for it.
+    """
+    unsealed = data.load_list(list_id)
+    header = unsealed.header
     with data.locked(list_id):
         journal = data.load_journal(list_id)
-        decision = rules.decide_today(sealed.header, journal, now)
+        decision = rules.decide_today(header, journal, now)
         if not isinstance(decision, rules.Available):
-            return TodayView(list_id, sealed.header, decision, None, None)
-        item = decrypt_item(sealed, decision.index)
+            return TodayView(list_id, header, decision, None, None)
         if decision.newly:
+            item_key = None
+            if unsealed.is_checkin(decision.index):
+                if code is None:
+                    raise NotNow(
+                        f"day {decision.index + 1} is a check-in: {header.author} will give "
+                        "you its code; then run `dailylist today --code CODE`"
+                    )
+                item_key = unsealed.checkin_key(decision.index, code())
             journal = _append(
-                data, journal, RevealedEvent, index=decision.index, at=now, zone=zone_name(now)
+                data,
+                journal,
+                RevealedEvent,
+                index=decision.index,
+                item_key=item_key,
+                at=now,
+                zone=zone_name(now),
             )
-    revealed = rules.progress(journal, sealed.header.item_count).reveals[decision.index]
-    return TodayView(list_id, sealed.header, decision, item, revealed.at)
+    state = rules.progress(journal, header.item_count)
+    item = revealed_item(unsealed, state, decision.index)
+    return TodayView(list_id, header, decision, item, state.reveals[decision.index].at)
 
 
 # --- done -----------------------------------------------------------------------------------
@@ -182,13 +226,12 @@ def prepare_completion(data: DataDir, list_id: str, now: datetime) -> PendingCom
     Nothing is written: call this before asking the user for a reflection, so nobody types
     one only to be told no.
     """
-    sealed = data.load_sealed(list_id)
+    unsealed = data.load_list(list_id)
     journal = data.load_journal(list_id)
-    index = rules.completable_index(sealed.header, journal, now)
-    revealed = rules.progress(journal, sealed.header.item_count).reveals[index]
-    return PendingCompletion(
-        list_id, sealed.header, index, decrypt_item(sealed, index), revealed.at
-    )
+    index = rules.completable_index(unsealed.header, journal, now)
+    state = rules.progress(journal, unsealed.header.item_count)
+    item = revealed_item(unsealed, state, index)
+    return PendingCompletion(list_id, unsealed.header, index, item, state.reveals[index].at)
 
 
 def require_photos(pending: PendingCompletion, photos: list[CheckedPhoto]) -> None:
@@ -264,9 +307,8 @@ def record_completion(
     list_id = pending.list_id
     try:
         with data.locked(list_id):
-            sealed = data.load_sealed(list_id)
             journal = data.load_journal(list_id)
-            index = rules.completable_index(sealed.header, journal, now)
+            index = rules.completable_index(pending.header, journal, now)
             if index != pending.index:
                 raise NotNow("the list moved on while you were writing; run `dailylist today`")
             records = []
@@ -290,7 +332,7 @@ def record_completion(
                 journal,
                 CompletedEvent,
                 index=index,
-                day=rules.day_of(now, sealed.header.settings.day_starts_at),
+                day=rules.day_of(now, pending.header.settings.day_starts_at),
                 reflection=reflection,
                 photos=records,
                 photo_taken_before_reveal=bool(early),
@@ -334,7 +376,8 @@ def overview(
     data: DataDir, list_id: str, now: datetime, *, with_entries: bool = True
 ) -> ListOverview:
     """Everything done so far on a list; entries carry the texts of completed items only."""
-    sealed = data.load_sealed(list_id)
+    unsealed = data.load_list(list_id)
+    sealed = unsealed.sealed
     journal = data.load_journal(list_id)
     state = rules.progress(journal, sealed.header.item_count)
     completions = state.completions if with_entries else ()
@@ -343,7 +386,7 @@ def overview(
             number=event.index + 1,
             day=event.day,
             at=event.at,
-            item=decrypt_item(sealed, event.index),
+            item=revealed_item(unsealed, state, event.index),
             reflection=event.reflection,
             photos=tuple(event.photos),
             photo_taken_before_reveal=event.photo_taken_before_reveal,

@@ -92,6 +92,15 @@ def sealed(out: Console, result: SealResult) -> None:
     out.print(f"List id:         {result.list_id}")
     out.print(f"Key fingerprint: [bold]{result.fingerprint}[/]")
     out.print("Tell the recipient this fingerprint, so they can check the list is from you.")
+    if result.passphrase:
+        out.print("The list opens only with the passphrase: tell it to the recipient yourself.")
+    if result.codes_path is not None:
+        days = ", ".join(str(day) for day in result.checkin_days)
+        out.print(
+            f"[yellow]Check-in codes[/] for day {days} are in "
+            f"[bold]{escape(str(result.codes_path))}[/]: keep that file to yourself and "
+            "give each code on its day. It is not in the sealed file."
+        )
 
 
 # --- recipient ------------------------------------------------------------------------------

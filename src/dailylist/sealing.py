@@ -1,10 +1,14 @@
 """Sealing and opening lists: AEAD per item, an Ed25519 signature over the whole file.
 
-Each item is encrypted on its own with AES-256-GCM under the list's content key, with the
-list id, the item's index and the item count as associated data: an item cannot be edited,
-moved to another place, or carried into another list without failing to decrypt. The
-author's Ed25519 signature covers the header, the content key, every ciphertext and the
-public key, so dropping, adding or swapping items, or changing the letter, is detected.
+Each item is encrypted on its own with AES-256-GCM, with the list id, the item's index and
+the item count as associated data: an item cannot be edited, moved to another place, or
+carried into another list without failing to decrypt. The author's Ed25519 signature
+covers the header, the content key, every ciphertext and the public key, so dropping,
+adding or swapping items, or changing the letter, is detected.
+
+Ordinary items are encrypted under the list's content key. The content key sits in the
+file, or, with a passphrase, wrapped under a key derived from it (scrypt). A check-in
+item is encrypted under a key derived (scrypt) from a code that only the author has.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import hashlib
 import json
 import os
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +31,9 @@ from dailylist.models import (
     SEALED_FORMAT,
     ItemContent,
     ListSource,
+    PassphraseContentKey,
     PlainContentKey,
+    ScryptParams,
     SealedHeader,
     SealedItem,
     SealedList,
@@ -34,6 +42,13 @@ from dailylist.models import (
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+#: scrypt cost for a passphrase a person chose (128 MiB, a fraction of a second).
+PASSPHRASE_KDF_N = 2**17
+#: scrypt cost for a random check-in code (80 bits already; still slow to guess).
+CHECKIN_KDF_N = 2**15
+#: Alphabet of check-in codes: base32, read aloud without ambiguity.
+_CODE_GROUPS = 4
 
 
 def fingerprint(public_key: bytes) -> str:
@@ -46,21 +61,69 @@ def _associated_data(list_id: str, index: int, count: int) -> bytes:
     return canonical_json({"list": list_id, "index": index, "count": count})
 
 
-def seal(source: ListSource, author_key: Ed25519PrivateKey, created: datetime) -> bytes:
-    """The bytes of a sealed `.dlist` file for `source`, signed with `author_key`."""
+def _derive(secret: str, params: ScryptParams) -> bytes:
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+    kdf = Scrypt(salt=params.salt, length=32, n=params.n, r=params.r, p=params.p)
+    return kdf.derive(secret.encode("utf-8"))
+
+
+def _new_kdf(n: int) -> ScryptParams:
+    return ScryptParams(salt=os.urandom(16), n=n, r=8, p=1)
+
+
+def new_checkin_code() -> str:
+    """A code for a check-in item: 80 random bits as four groups of base32, e.g. 'K7QF-...'."""
+    text = base64.b32encode(secrets.token_bytes(10)).decode("ascii")
+    size = len(text) // _CODE_GROUPS
+    return "-".join(text[i : i + size] for i in range(0, len(text), size))
+
+
+def normalize_code(code: str) -> str:
+    """A code as typed ('k7qf m2xa ...', with 0/1/8 for O/I/B) in its canonical form."""
+    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
+    cleaned = cleaned.translate(str.maketrans("018", "OIB"))
+    size = max(len(cleaned) // _CODE_GROUPS, 1)
+    return "-".join(cleaned[i : i + size] for i in range(0, len(cleaned), size))
+
+
+@dataclass(frozen=True)
+class SealOutput:
+    """A sealed file's bytes and the author-only codes of its check-in items (by index)."""
+
+    raw: bytes
+    codes: dict[int, str]
+
+
+def seal(
+    source: ListSource,
+    author_key: Ed25519PrivateKey,
+    created: datetime,
+    *,
+    passphrase: str | None = None,
+) -> SealOutput:
+    """Seal `source`, signed with `author_key`; check-in codes are returned, never stored."""
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
     list_id = secrets.token_hex(16)
     content_key = AESGCM.generate_key(bit_length=256)
-    aead = AESGCM(content_key)
     count = len(source.items)
-    items = []
+    items: list[SealedItem] = []
+    codes: dict[int, str] = {}
     for index, item in enumerate(source.items):
         nonce = os.urandom(12)
-        plaintext = canonical_json(item.model_dump(mode="json", exclude_none=True))
-        ciphertext = aead.encrypt(nonce, plaintext, _associated_data(list_id, index, count))
-        items.append(SealedItem(nonce=nonce, ciphertext=ciphertext))
+        plaintext = canonical_json(item.model_dump(mode="json", exclude_defaults=True))
+        aad = _associated_data(list_id, index, count)
+        if item.checkin:
+            codes[index] = new_checkin_code()
+            kdf = _new_kdf(CHECKIN_KDF_N)
+            key = _derive(normalize_code(codes[index]), kdf)
+            ciphertext = AESGCM(key).encrypt(nonce, plaintext, aad)
+            items.append(SealedItem(nonce=nonce, ciphertext=ciphertext, checkin=kdf))
+        else:
+            ciphertext = AESGCM(content_key).encrypt(nonce, plaintext, aad)
+            items.append(SealedItem(nonce=nonce, ciphertext=ciphertext))
 
     header = SealedHeader(
         id=list_id,
@@ -72,28 +135,33 @@ def seal(source: ListSource, author_key: Ed25519PrivateKey, created: datetime) -
         item_count=count,
         created=created,
     )
+    stored_key: PlainContentKey | PassphraseContentKey
+    if passphrase is None:
+        stored_key = PlainContentKey(key=content_key)
+    else:
+        kdf = _new_kdf(PASSPHRASE_KDF_N)
+        nonce = os.urandom(12)
+        wrapped = AESGCM(_derive(passphrase, kdf)).encrypt(nonce, content_key, list_id.encode())
+        stored_key = PassphraseContentKey(kdf=kdf, nonce=nonce, wrapped=wrapped)
     public_key = author_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
     unsigned = SealedList.model_construct(
         format=SEALED_FORMAT,
         header=header,
-        content_key=PlainContentKey(key=content_key),
+        content_key=stored_key,
         items=items,
         public_key=public_key,
         signature=b"",
     )
     signature = author_key.sign(unsigned.signed_payload())
-    sealed = unsigned.model_copy(update={"signature": signature})
-    text = json.dumps(sealed.model_dump(mode="json"), indent=2, ensure_ascii=False)
-    return (text + "\n").encode("utf-8")
+    document = unsigned.model_copy(update={"signature": signature}).document()
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return SealOutput(text.encode("utf-8"), codes)
 
 
-def parse_sealed(
-    raw: bytes, *, source: str = "the list file", check_items: bool = True
-) -> SealedList:
+def parse_sealed(raw: bytes, *, source: str = "the list file") -> SealedList:
     """Parse and authenticate a sealed list, or raise `BadInput`/`DamagedData` saying why.
 
-    With `check_items`, every item is decrypted once (and thrown away) to prove that none
-    was damaged; the texts are never returned from here.
+    This checks the format, the schema and the author's signature; it decrypts nothing.
     """
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -123,8 +191,6 @@ def parse_sealed(
             f"{source} is damaged or tampered with ({place}: {first['msg']})"
         ) from exc
 
-    if len(sealed.public_key) != 32:
-        raise DamagedData(f"{source} is damaged: the author's key is not an Ed25519 key")
     try:
         # The signature covers the text as written, not our re-reading of it, so that
         # even a change that parses to the same value (say 'T' to 't' in a date) counts.
@@ -138,24 +204,119 @@ def parse_sealed(
         ) from exc
     if len(sealed.items) != sealed.header.item_count:
         raise DamagedData(f"{source} is damaged: the item count does not match its items")
-    if check_items:
-        for index in range(len(sealed.items)):
-            decrypt_item(sealed, index, source=source)
     return sealed
 
 
-def decrypt_item(sealed: SealedList, index: int, *, source: str = "the list file") -> ItemContent:
-    """The text of item `index` (0-based). Callers decide whether it may be shown."""
+@dataclass(frozen=True)
+class UnsealedList:
+    """A sealed list with its content key at hand: items can be decrypted one by one.
+
+    Deciding *whether* an item may be shown is the rules' job, not this class's.
+    """
+
+    sealed: SealedList
+    content_key: bytes
+    source: str = "the list file"
+
+    @property
+    def header(self) -> SealedHeader:
+        return self.sealed.header
+
+    def is_checkin(self, index: int) -> bool:
+        return self.sealed.items[index].checkin is not None
+
+    def item(self, index: int, checkin_key: bytes | None = None) -> ItemContent:
+        """The content of item `index` (0-based); a check-in item needs its key."""
+        from cryptography.exceptions import InvalidTag
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        sealed_item = self.sealed.items[index]
+        if sealed_item.checkin is not None and checkin_key is None:
+            raise BadInput(f"item {index + 1} is a check-in item and needs the author's code")
+        key = checkin_key if sealed_item.checkin is not None else self.content_key
+        assert key is not None
+        aad = _associated_data(self.header.id, index, self.header.item_count)
+        try:
+            plaintext = AESGCM(key).decrypt(sealed_item.nonce, sealed_item.ciphertext, aad)
+            return ItemContent.model_validate_json(plaintext)
+        except (InvalidTag, ValidationError) as exc:
+            raise DamagedData(
+                f"{self.source} is damaged: item {index + 1} does not decrypt"
+            ) from exc
+
+    def check_items(self) -> None:
+        """Decrypt every item that can be (and throw the texts away) to prove none is damaged.
+
+        Check-in items cannot be decrypted without their codes; the signature covers them.
+        """
+        for index in range(len(self.sealed.items)):
+            if not self.is_checkin(index):
+                self.item(index)
+
+    def checkin_key(self, index: int, code: str) -> bytes:
+        """The key that the author's `code` gives for check-in item `index`, or `BadInput`."""
+        from cryptography.exceptions import InvalidTag
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        params = self.sealed.items[index].checkin
+        if params is None:
+            raise BadInput(f"item {index + 1} is not a check-in item")
+        key = _derive(normalize_code(code), params)
+        sealed_item = self.sealed.items[index]
+        aad = _associated_data(self.header.id, index, self.header.item_count)
+        try:
+            AESGCM(key).decrypt(sealed_item.nonce, sealed_item.ciphertext, aad)
+        except InvalidTag as exc:
+            raise BadInput(
+                f"that is not the code for day {index + 1}; check it with {self.header.author}"
+            ) from exc
+        return key
+
+
+def needs_passphrase(sealed: SealedList) -> bool:
+    return isinstance(sealed.content_key, PassphraseContentKey)
+
+
+def unlock(
+    sealed: SealedList,
+    *,
+    passphrase: Callable[[], str] | None = None,
+    source: str = "the list file",
+) -> UnsealedList:
+    """The content key of `sealed`: from the file, or unwrapped with the passphrase.
+
+    `passphrase` is asked only when the list has one; a wrong one is `BadInput`.
+    """
     from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-    item = sealed.items[index]
-    aad = _associated_data(sealed.header.id, index, sealed.header.item_count)
+    stored = sealed.content_key
+    if isinstance(stored, PlainContentKey):
+        return UnsealedList(sealed, stored.key, source)
+    if passphrase is None:
+        raise BadInput(f"{source} is protected by a passphrase; give it to open the list")
+    wrapping_key = _derive(passphrase(), stored.kdf)
     try:
-        plaintext = AESGCM(sealed.content_key.key).decrypt(item.nonce, item.ciphertext, aad)
-        return ItemContent.model_validate_json(plaintext)
-    except (InvalidTag, ValidationError) as exc:
-        raise DamagedData(f"{source} is damaged: item {index + 1} does not decrypt") from exc
+        content_key = AESGCM(wrapping_key).decrypt(
+            stored.nonce, stored.wrapped, sealed.header.id.encode()
+        )
+    except InvalidTag as exc:
+        raise BadInput(f"wrong passphrase for {source}; nothing was opened") from exc
+    if len(content_key) != 32:
+        raise DamagedData(f"{source} is damaged: its content key has the wrong size")
+    return UnsealedList(sealed, content_key, source)
+
+
+def open_sealed(
+    raw: bytes,
+    *,
+    source: str = "the list file",
+    passphrase: Callable[[], str] | None = None,
+) -> UnsealedList:
+    """Everything `open` checks: format, signature, passphrase, and every item's integrity."""
+    unsealed = unlock(parse_sealed(raw, source=source), passphrase=passphrase, source=source)
+    unsealed.check_items()
+    return unsealed
 
 
 def load_or_create_author_key(path: Path) -> tuple[Ed25519PrivateKey, bool]:
@@ -186,7 +347,3 @@ def load_or_create_author_key(path: Path) -> tuple[Ed25519PrivateKey, bool]:
     pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
     write_atomic(path, pem)
     return key, True
-
-
-def public_key_b64(sealed: SealedList) -> str:
-    return base64.b64encode(sealed.public_key).decode("ascii")

@@ -6,6 +6,7 @@ Layout under the data dir (`$DAILYLIST_HOME`, else platformdirs' user data dir):
     device.json                   this device's id, recorded in every event
     state.json                    which list was opened last
     lists/<id>/list.dlist         the sealed list, byte for byte as opened
+    lists/<id>/content.key        for a passphrase list only: the key it unwrapped
     lists/<id>/journal.json       the append-only event log (.bak: the version before)
     lists/<id>/journal.lock       held while a command reads-then-writes the journal
     lists/<id>/photos/<sha256>.<ext>   content-addressed photo copies
@@ -30,7 +31,8 @@ from typing import TYPE_CHECKING, Any
 from dailylist.errors import BadInput, DamagedData, NotNow
 
 if TYPE_CHECKING:
-    from dailylist.models import Journal, SealedList
+    from dailylist.models import Journal
+    from dailylist.sealing import UnsealedList
 
 HOME_ENV = "DAILYLIST_HOME"
 LOCK_TIMEOUT_SECONDS = 15.0
@@ -111,6 +113,11 @@ class ListFiles:
         return self.root / "list.dlist"
 
     @property
+    def content_key(self) -> Path:
+        """Only for passphrase lists: the key the passphrase unwrapped at `open`."""
+        return self.root / "content.key"
+
+    @property
     def journal(self) -> Path:
         return self.root / "journal.json"
 
@@ -157,27 +164,38 @@ class DataDir:
         found.sort(key=lambda p: ((p / "list.dlist").stat().st_mtime_ns, p.name))
         return [p.name for p in found]
 
-    def load_sealed(self, list_id: str, *, check_items: bool = False) -> SealedList:
-        """The stored copy of an opened list; its signature is checked on every load."""
-        from dailylist.sealing import parse_sealed
+    def load_list(self, list_id: str) -> UnsealedList:
+        """The stored copy of an opened list, ready to decrypt; its signature is checked."""
+        from dailylist.sealing import UnsealedList, needs_passphrase, parse_sealed, unlock
 
-        path = self.list_files(list_id).sealed
+        files = self.list_files(list_id)
+        source = f"the stored copy of list {list_id}"
         try:
-            raw = path.read_bytes()
+            raw = files.sealed.read_bytes()
         except OSError as exc:
-            raise DamagedData(f"the stored copy of list {list_id} cannot be read: {exc}") from exc
-        return parse_sealed(
-            raw, source=f"the stored copy of list {list_id}", check_items=check_items
-        )
+            raise DamagedData(f"{source} cannot be read ({exc.strerror or exc})") from exc
+        sealed = parse_sealed(raw, source=source)
+        if not needs_passphrase(sealed):
+            return unlock(sealed, source=source)
+        try:
+            key = files.content_key.read_bytes()
+        except OSError as exc:
+            raise DamagedData(
+                f"the key of list {list_id} is missing; open the list again"
+            ) from exc
+        return UnsealedList(sealed, key, source)
 
     def sealed_bytes(self, list_id: str) -> bytes | None:
         path = self.list_files(list_id).sealed
         return path.read_bytes() if path.is_file() else None
 
-    def store_sealed(self, list_id: str, raw: bytes) -> None:
+    def store_sealed(self, list_id: str, raw: bytes, content_key: bytes | None = None) -> None:
+        """Keep the sealed file as opened; for a passphrase list, also its unwrapped key."""
         files = self.list_files(list_id)
         ensure_private_dir(files.photos)
         files.lock.touch(mode=0o600, exist_ok=True)
+        if content_key is not None:
+            write_atomic(files.content_key, content_key)
         write_atomic(files.sealed, raw)
 
     def forget_list(self, list_id: str) -> None:
