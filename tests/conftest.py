@@ -59,7 +59,7 @@ def source_toml(
     *,
     settings: dict[str, str] | None = None,
     title: str = "Five small days",
-    extra_items: dict[int, dict[str, str]] | None = None,
+    extra_items: dict[int, dict[str, object]] | None = None,
 ) -> str:
     lines = [
         f"title = {json.dumps(title)}",

@@ -433,6 +433,105 @@ def status(ctx: click.Context, list_name: str | None, as_json: bool) -> None:
         render.status(render.console(), views, now)
 
 
+@cli.command()
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), required=True, help="The report file."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "md", "json"]),
+    help="Report format [default: from the file name, else html].",
+)
+@list_option
+@click.pass_context
+def export(ctx: click.Context, output: Path, fmt: str | None, list_name: str | None) -> None:
+    """Write a report of the journal for the author: HTML, Markdown or JSON.
+
+    HTML is one self-contained page with the photos inside; Markdown and JSON put the
+    photos in a folder beside the report (NAME-photos/). Send the JSON report with its
+    folder to the author to have it checked with `dailylist verify`.
+
+    \b
+    Examples:
+      dailylist export -o journal.html
+      dailylist export -o report.json      # then send report.json and report-photos/
+    """
+    from dailylist import render
+    from dailylist.recipient import resolve_list
+    from dailylist.report import export as write_report
+    from dailylist.report import format_for
+    from dailylist.store import DataDir
+
+    data = DataDir.resolve()
+    list_id = resolve_list(data, list_name)
+    with render.progress_bar("Preparing photos") as (on_total, advance):
+        result = write_report(
+            data,
+            list_id,
+            output,
+            _clock(ctx).now(),
+            format_for(output, fmt),
+            progress=advance,
+            on_total=on_total,
+        )
+    render.exported(render.console(), result)
+
+
+@cli.command()
+@click.argument("report", type=click.Path(path_type=Path))
+@click.option(
+    "--list",
+    "sealed_path",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The sealed .dlist file the report is about.",
+)
+@click.option(
+    "--photos",
+    "photos_dir",
+    type=click.Path(path_type=Path),
+    help="The folder with the report's photos [default: the one named in the report].",
+)
+@passphrase_file_option
+@json_option
+def verify(
+    report: Path,
+    sealed_path: Path,
+    photos_dir: Path | None,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
+    """Check that a JSON report is genuine, complete, in order and one a day.
+
+    For the author, with the sealed list they sent. Exits 0 only when every check holds,
+    1 when one fails (each failure names the entry and why), 2 when a file can't be read.
+
+    \b
+    Example:
+      dailylist verify report.json --list my-list.dlist
+    """
+    from dailylist import render
+    from dailylist.report import load_report
+    from dailylist.report import verify as check_report
+    from dailylist.sealing import open_sealed
+    from dailylist.store import read_input_file
+
+    loaded = load_report(report)
+    raw = read_input_file(sealed_path, what="sealed list")
+    unsealed = open_sealed(
+        raw, source=str(sealed_path), passphrase=_passphrase_source(passphrase_file)
+    )
+    folder = photos_dir or report.parent / (loaded.photos_dir or f"{report.stem}-photos")
+    verdict = check_report(loaded, unsealed, folder)
+    if as_json:
+        render.print_json(render.verdict_json(verdict))
+    else:
+        render.verdict(render.console(), verdict)
+    if not verdict.genuine:
+        raise click.exceptions.Exit(1)
+
+
 def main() -> None:
     """Entry point of the `dailylist` script."""
     cli(prog_name="dailylist")

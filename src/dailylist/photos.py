@@ -75,7 +75,7 @@ def _read_regular_file(path: Path) -> bytes:
     return content
 
 
-def _register_heif() -> None:
+def register_heif() -> None:
     try:
         from pillow_heif import register_heif_opener
     except ImportError:  # pragma: no cover - pillow-heif is a dependency, but be kind
@@ -91,7 +91,7 @@ def check_photo(path: Path, zone: tzinfo) -> CheckedPhoto:
     from PIL import Image, UnidentifiedImageError
 
     content = _read_regular_file(path)
-    _register_heif()
+    register_heif()
     shown = str(path)
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:

@@ -6,7 +6,9 @@ or reads the journal. JSON keys are part of the interface (documented in the REA
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
         OpenedList,
         TodayView,
     )
+    from dailylist.report import ExportResult, Verdict
     from dailylist.store import DataDir
 
 
@@ -294,4 +297,62 @@ def status_json(views: list[ListOverview]) -> dict[str, Any]:
             }
             for view in views
         ]
+    }
+
+
+# --- reports --------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def progress_bar(
+    label: str,
+) -> Iterator[tuple[Callable[[int], None], Callable[[int], None]]]:
+    """A progress bar on stderr for long jobs (only on a terminal); yields (set_total, advance)."""
+    from rich.progress import Progress
+
+    err = console(stderr=True)
+    with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task(label, total=None)
+
+        def set_total(total: int) -> None:
+            bar.update(task, total=total)
+
+        def advance(step: int) -> None:
+            bar.advance(task, step)
+
+        yield set_total, advance
+
+
+def exported(out: Console, result: ExportResult) -> None:
+    out.print(
+        f"[green]Wrote[/] {escape(str(result.output))} ({result.format}, "
+        f"{result.entries} day{'s' if result.entries != 1 else ''}, "
+        f"{result.photos} photo{'s' if result.photos != 1 else ''})"
+    )
+    if result.photos_dir is not None:
+        out.print(f"Photos are in {escape(str(result.photos_dir))}/: send them with the report.")
+
+
+def verdict(out: Console, result: Verdict) -> None:
+    table = Table(show_lines=False)
+    table.add_column("check")
+    table.add_column("verdict")
+    table.add_column("details")
+    for check in result.checks:
+        mark = "[green]ok[/]" if check.ok else "[bold red]FAILED[/]"
+        table.add_row(check.name, mark, Text("\n".join(check.problems)))
+    out.print(table)
+    if result.genuine:
+        out.print("[green]The report is genuine, complete, in order and one a day.[/]")
+    else:
+        out.print("[bold red]The report does not hold up.[/]")
+
+
+def verdict_json(result: Verdict) -> dict[str, Any]:
+    return {
+        "genuine": result.genuine,
+        "checks": [
+            {"name": check.name, "ok": check.ok, "problems": check.problems}
+            for check in result.checks
+        ],
     }
