@@ -16,7 +16,9 @@ from dailylist.cli import cli
 from tests.conftest import Cli, at, item_text, make_photo, snapshot
 
 DAY = "2026-03-02"
-COMMANDS = ["new", "check", "seal", "open", "today", "done", "journal", "status"]
+COMMANDS = [
+    "new", "check", "seal", "open", "today", "done", "journal", "status", "export", "verify",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -25,6 +27,14 @@ def test_every_command_has_help_with_an_example(command: str) -> None:
     assert result.exit_code == 0
     assert "Example" in result.stdout
     assert f"dailylist {command}" in result.stdout
+
+
+def test_export_prints_its_schema_and_needs_a_target(run: Cli) -> None:
+    schema = json.loads(run("export", "--schema", now=at(f"{DAY} 10:00")).stdout)
+    assert schema["title"] == "Report"
+    missing = run("export", now=at(f"{DAY} 10:00"))
+    assert missing.exit_code == 2
+    assert "-o FILE" in missing.stderr
 
 
 def test_version() -> None:

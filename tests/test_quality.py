@@ -14,8 +14,8 @@ REPO = Path(__file__).resolve().parents[1]
 @pytest.mark.parametrize(
     "command",
     [
-        ["ruff", "check", "src", "tests"],
-        ["ruff", "format", "--check", "src", "tests"],
+        ["ruff", "check", "."],
+        ["ruff", "format", "--check", "."],
         ["mypy", "src"],
     ],
     ids=["ruff-check", "ruff-format", "mypy-strict"],

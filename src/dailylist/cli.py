@@ -434,18 +434,19 @@ def status(ctx: click.Context, list_name: str | None, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option(
-    "-o", "--output", type=click.Path(path_type=Path), required=True, help="The report file."
-)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="The report file.")
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(["html", "md", "json"]),
     help="Report format [default: from the file name, else html].",
 )
+@click.option("--schema", is_flag=True, help="Print the JSON report's schema and exit.")
 @list_option
 @click.pass_context
-def export(ctx: click.Context, output: Path, fmt: str | None, list_name: str | None) -> None:
+def export(
+    ctx: click.Context, output: Path | None, fmt: str | None, schema: bool, list_name: str | None
+) -> None:
     """Write a report of the journal for the author: HTML, Markdown or JSON.
 
     HTML is one self-contained page with the photos inside; Markdown and JSON put the
@@ -456,6 +457,7 @@ def export(ctx: click.Context, output: Path, fmt: str | None, list_name: str | N
     Examples:
       dailylist export -o journal.html
       dailylist export -o report.json      # then send report.json and report-photos/
+      dailylist export --schema            # the JSON report's schema
     """
     from dailylist import render
     from dailylist.recipient import resolve_list
@@ -463,6 +465,13 @@ def export(ctx: click.Context, output: Path, fmt: str | None, list_name: str | N
     from dailylist.report import format_for
     from dailylist.store import DataDir
 
+    if schema:
+        from dailylist.report import report_schema
+
+        render.print_json(report_schema())
+        return
+    if output is None:
+        raise BadInput("give the report file with -o FILE (.html, .md or .json)")
     data = DataDir.resolve()
     list_id = resolve_list(data, list_name)
     with render.progress_bar("Preparing photos") as (on_total, advance):

@@ -1,0 +1,103 @@
+"""Make the README's pictures from the tool's own output.
+
+Lives a few days of the bundled city-walk list in a throwaway data dir (with drawn
+"photos"), exports the HTML report and screenshots it in headless Chromium.
+
+    .venv/bin/python .assets/make_screenshots.py     # needs Debian's chromium
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from click.testing import CliRunner
+from PIL import Image, ImageDraw
+
+from dailylist.cli import cli
+from dailylist.clock import FixedClock
+
+HERE = Path(__file__).resolve().parent
+ZONE = ZoneInfo("Europe/Lisbon")
+DAYS = [
+    (
+        "2026-05-04",
+        "A blue door on Rua da Rosa, paint peeling like a map. I want to know who lives there.",
+    ),
+    ("2026-05-05", "A stone face above a bakery, four floors up. Walked past it for years."),
+    (
+        "2026-05-06",
+        "The cobbler on my corner let me take this. He has been fixing shoes for 41 years.",
+    ),
+    ("2026-05-08", "A red tram, of course. Waited twenty minutes for the light to be right."),
+]
+
+
+def drawn_photo(path: Path, seed: int) -> None:
+    """A small picture: a sky gradient, a sun and a skyline, different for each day."""
+    width, height = 900, 600
+    image = Image.new("RGB", (width, height))
+    draw = ImageDraw.Draw(image)
+    top = [(242, 166, 90), (126, 178, 221), (250, 214, 165), (214, 120, 120)][seed % 4]
+    bottom = (40 + seed * 20, 60, 110)
+    for y in range(height):
+        t = y / height
+        draw.line(
+            [(0, y), (width, y)],
+            fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)),
+        )
+    draw.ellipse((600 - seed * 90, 120, 720 - seed * 90, 240), fill=(255, 236, 180))
+    x = 0
+    heights = [220, 300, 180, 260, 340, 200, 280, 240]
+    while x < width:
+        h = heights[(x // 110 + seed) % len(heights)]
+        draw.rectangle((x, height - h, x + 100, height), fill=(35, 32, 48))
+        for wy in range(height - h + 20, height - 20, 40):
+            for wx in (x + 20, x + 60):
+                draw.rectangle((wx, wy, wx + 14, wy + 20), fill=(255, 214, 120))
+        x += 110
+    image.save(path, "JPEG", quality=88)
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        os.environ["DAILYLIST_HOME"] = str(work / "home")
+        runner = CliRunner()
+
+        def run(when: str, *args: str) -> None:
+            moment = datetime.fromisoformat(when).replace(tzinfo=ZONE)
+            result = runner.invoke(cli, list(args), obj={"clock": FixedClock(moment)})
+            if result.exit_code not in (0, 1):
+                raise SystemExit(result.output)
+
+        run("2026-05-04 07:30", "open", "--example", "city-walk")
+        for number, (day, note) in enumerate(DAYS):
+            photo = work / f"day{number}.jpg"
+            drawn_photo(photo, number)
+            run(f"{day} 09:00", "today")
+            run(f"{day} 18:30", "done", "--photo", str(photo), "--note", note)
+        report = work / "journal.html"
+        run("2026-05-08 21:00", "export", "-o", str(report))
+        target = HERE / "report.png"
+        subprocess.run(
+            [
+                "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", f"--user-data-dir={work / 'chromium'}", "--hide-scrollbars",
+                f"--screenshot={target}", "--window-size=900,1400", report.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+        )  # fmt: skip
+        print(f"wrote {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
