@@ -147,12 +147,20 @@ def _completed(document: dict[str, Any], day: int) -> dict[str, Any]:
     )
 
 
+def test_rehash_alone_keeps_a_report_genuine(
+    genuine: dict[str, Any], ten_days: Path, run: Cli, tmp_path: Path
+) -> None:
+    """The forger's tool below is faithful: it changes nothing in a genuine report."""
+    rehash(genuine)
+    assert check(run, tmp_path, genuine, ten_days) == (0, {})
+
+
 def rehash(document: dict[str, Any]) -> None:
     """What a careful forger would do: recompute every id so the chain looks whole."""
     prev = None
     for event in document["events"]:
         event["prev"] = prev
-        fields = {key: value for key, value in event.items() if key != "id"}
+        fields = {key: value for key, value in event.items() if key != "id" and value is not None}
         event["id"] = event_id(fields)
         prev = event["id"]
 
@@ -197,6 +205,7 @@ def test_a_removed_entry_is_found_even_when_the_chain_is_rebuilt(
     rehash(genuine)
     code, failed = check(run, tmp_path, genuine, ten_days)
     assert code == 1
+    assert "hash chain unbroken" not in failed
     assert failed["in order, no item skipped"] == ["day 6 is entry 5: day 5 is missing"]
 
 
@@ -210,6 +219,7 @@ def test_two_swapped_entries(
     rehash(genuine)
     code, failed = check(run, tmp_path, genuine, ten_days)
     assert code == 1
+    assert "hash chain unbroken" not in failed
     assert failed["in order, no item skipped"] == ["day 3 is entry 2: day 2 is missing"]
 
 
@@ -242,6 +252,7 @@ def test_an_entry_moved_to_the_same_day_as_another(
     rehash(genuine)
     code, failed = check(run, tmp_path, genuine, ten_days)
     assert code == 1
+    assert "hash chain unbroken" not in failed
     assert failed["at most one a day"] == [
         "day 3 was done on 2026-03-02, not after day 2 (2026-03-02)"
     ]
@@ -255,6 +266,7 @@ def test_a_completion_before_its_reveal(
     rehash(genuine)
     code, failed = check(run, tmp_path, genuine, ten_days)
     assert code == 1
+    assert "hash chain unbroken" not in failed
     assert failed["each done after its reveal"] == ["day 9 was done before it was revealed"]
 
 

@@ -541,6 +541,58 @@ def verify(
         raise click.exceptions.Exit(1)
 
 
+@cli.command()
+@list_option
+@click.option(
+    "--restore-backup",
+    is_flag=True,
+    help="Put journal.json.bak back as the journal (after showing what would change).",
+)
+@click.option("--yes", is_flag=True, help="Restore without asking.")
+@json_option
+@click.pass_context
+def doctor(
+    ctx: click.Context, list_name: str | None, restore_backup: bool, yes: bool, as_json: bool
+) -> None:
+    """Check the data dir: sealed copies, journals, backups, photos and permissions.
+
+    Exits 0 when all is well and 2 when something is damaged. With --restore-backup it
+    shows what restoring journal.json.bak would change and, once you agree, restores it,
+    keeping the replaced journal beside it.
+
+    \b
+    Examples:
+      dailylist doctor
+      dailylist doctor --list find-yourself --restore-backup
+    """
+    from dailylist import render
+    from dailylist.doctor import examine, plan_restore
+    from dailylist.doctor import restore_backup as restore
+    from dailylist.recipient import resolve_list
+    from dailylist.store import DataDir
+
+    data = DataDir.resolve()
+    if restore_backup:
+        list_id = resolve_list(data, list_name)
+        plan = plan_restore(data, list_id)
+        render.restore_plan(render.console(), plan)
+        if not yes:
+            if not _stdin_is_terminal():
+                raise BadInput("pass --yes to restore without a terminal to ask on")
+            click.confirm("Restore the backup?", abort=True)
+        kept = restore(data, list_id, _clock(ctx).now())
+        render.restored(render.console(), kept)
+        return
+    ids = [resolve_list(data, list_name)] if list_name else data.opened_list_ids()
+    results = [examine(data, list_id) for list_id in ids]
+    if as_json:
+        render.print_json(render.examinations_json(results))
+    else:
+        render.examinations(render.console(), results)
+    if not all(result.healthy for result in results):
+        raise click.exceptions.Exit(2)
+
+
 def main() -> None:
     """Entry point of the `dailylist` script."""
     cli(prog_name="dailylist")

@@ -239,14 +239,23 @@ class PhotoRecord(_Frozen):
 
 
 class EventBase(_Frozen):
+    """What every journal event has. Optional fields default to None and are left out of
+    the stored JSON and the hash, so fields added later keep old events' ids valid."""
+
     id: Sha256Hex
-    prev: Sha256Hex | None
+    prev: Sha256Hex | None = None
     at: AwareDatetime
     zone: str
     device: str
 
+    def stored(self) -> dict[str, Any]:
+        """The event as it is written to a journal."""
+        return self.model_dump(mode="json", exclude_none=True)
+
     def computed_id(self) -> str:
-        return event_id(self.model_dump(mode="json", exclude={"id"}))
+        fields = self.stored()
+        del fields["id"]
+        return event_id(fields)
 
 
 class OpenedEvent(EventBase):
@@ -264,7 +273,7 @@ class CompletedEvent(EventBase):
     kind: Literal["completed"] = "completed"
     index: Annotated[int, Field(ge=0)]
     day: date
-    reflection: str | None
+    reflection: str | None = None
     photos: list[PhotoRecord]
     photo_taken_before_reveal: bool = False
 
@@ -279,6 +288,14 @@ class Journal(_Frozen):
     list_id: str
     events: list[Event] = Field(default_factory=list)
 
+    def stored(self) -> dict[str, Any]:
+        """The journal as it is written to disk."""
+        return {
+            "format": self.format,
+            "list_id": self.list_id,
+            "events": [event.stored() for event in self.events],
+        }
+
 
 def event_id(fields: dict[str, Any]) -> str:
     """The id of an event: the sha256 of its canonical JSON without the id itself."""
@@ -287,9 +304,8 @@ def event_id(fields: dict[str, Any]) -> str:
 
 def new_event(cls: type[E], *, prev: str | None, **fields: Any) -> E:
     """Build an event of `cls` whose id is the hash of its content and `prev`."""
-    draft = cls.model_construct(id="0" * 64, prev=prev, **fields)
-    data = draft.model_dump(mode="json", exclude={"id"})
-    return cls.model_validate({**data, "id": event_id(data)})
+    draft = cls.model_validate({**fields, "id": "0" * 64, "prev": prev})
+    return draft.model_copy(update={"id": draft.computed_id()})
 
 
 __all__ = [

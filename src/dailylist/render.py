@@ -10,6 +10,7 @@ import contextlib
 import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group
@@ -22,6 +23,7 @@ from dailylist import rules
 
 if TYPE_CHECKING:
     from dailylist.author import SealResult
+    from dailylist.doctor import Examination, RestorePlan
     from dailylist.models import ItemContent, SealedHeader
     from dailylist.recipient import (
         CompletionResult,
@@ -356,3 +358,64 @@ def verdict_json(result: Verdict) -> dict[str, Any]:
             for check in result.checks
         ],
     }
+
+
+# --- doctor ---------------------------------------------------------------------------------
+
+
+def examinations(out: Console, results: list[Examination]) -> None:
+    if not results:
+        out.print("No list is open yet; nothing to check.")
+        return
+    for result in results:
+        table = Table(title=f"{result.name} ({result.list_id})", title_justify="left")
+        table.add_column("check")
+        table.add_column("verdict")
+        table.add_column("details")
+        for finding in result.findings:
+            mark = "[green]ok[/]" if finding.ok else "[bold red]PROBLEM[/]"
+            table.add_row(finding.check, mark, Text("\n".join(finding.problems) or finding.detail))
+        out.print(table)
+    if all(result.healthy for result in results):
+        out.print("[green]All is well.[/]")
+    else:
+        out.print(
+            "Nothing was changed. A damaged journal can be restored from its backup with "
+            "[bold]dailylist doctor --restore-backup[/]."
+        )
+
+
+def examinations_json(results: list[Examination]) -> dict[str, Any]:
+    return {
+        "healthy": all(result.healthy for result in results),
+        "lists": [
+            {
+                "id": result.list_id,
+                "name": result.name,
+                "healthy": result.healthy,
+                "checks": [
+                    {"name": f.check, "ok": f.ok, "detail": f.detail, "problems": f.problems}
+                    for f in result.findings
+                ],
+            }
+            for result in results
+        ],
+    }
+
+
+def restore_plan(out: Console, plan: RestorePlan) -> None:
+    out.print(f"The backup holds {plan.backup_events} events.")
+    if plan.current_events is None:
+        out.print("The journal now is damaged or missing; restoring brings the backup back.")
+    else:
+        out.print(f"The journal now holds {plan.current_events} events.")
+    if plan.lost:
+        out.print("[yellow]Restoring would drop these events from the journal:[/]")
+        for line in plan.lost:
+            out.print(f"  {escape(line)}")
+
+
+def restored(out: Console, kept: Path | None) -> None:
+    out.print("[green]Restored the journal from its backup.[/]")
+    if kept is not None:
+        out.print(f"The journal it replaced is kept as {escape(str(kept))}.")

@@ -222,6 +222,7 @@ def export(
             report = report.model_copy(update={"photos_dir": photos_dir.name})
             if fmt == "json":
                 document = report.model_dump(mode="json")
+                document["events"] = [event.stored() for event in report.events]
                 content = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
             else:
                 content = render_markdown(report, photos_dir.name).encode("utf-8")

@@ -224,17 +224,19 @@ class DataDir:
         finally:
             lock.release()
 
-    def load_journal(self, list_id: str) -> Journal:
-        """The journal of a list, checked: schema, list id and the whole hash chain."""
+    def load_journal(self, list_id: str, *, path: Path | None = None) -> Journal:
+        """The journal of a list (or the journal file at `path`), checked: schema, list id
+        and the whole hash chain."""
         from dailylist.models import JOURNAL_FORMAT, Journal
 
         files = self.list_files(list_id)
-        if not files.journal.exists() and not files.journal.is_symlink():
+        target = path or files.journal
+        if not target.exists() and not target.is_symlink():
             return Journal(format=JOURNAL_FORMAT, list_id=list_id, events=[])
-        where = f"the journal at {files.journal}"
-        advice = "it was left as it is; see journal.json.bak beside it"
+        where = f"the journal at {target}"
+        advice = "it was left as it is" + ("" if path else "; `dailylist doctor` tells more")
         try:
-            raw = files.journal.read_bytes()
+            raw = target.read_bytes()
         except IsADirectoryError as exc:
             raise DamagedData(f"{where} is a directory, not a file; {advice}") from exc
         except OSError as exc:
@@ -275,7 +277,7 @@ class DataDir:
         Call this while holding `locked(list_id)`.
         """
         files = self.list_files(journal.list_id)
-        text = json.dumps(journal.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps(journal.stored(), indent=2, ensure_ascii=False) + "\n"
         if files.journal.is_file():
             write_atomic(files.journal_backup, files.journal.read_bytes())
         write_atomic(files.journal, text.encode("utf-8"))

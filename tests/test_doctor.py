@@ -1,0 +1,135 @@
+"""`dailylist doctor`: finds every kind of damage, changes nothing, restores the backup."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import Cli, at, make_photo, snapshot
+
+DAY1, DAY2 = "2026-03-02", "2026-03-03"
+
+
+@pytest.fixture
+def two_days(make_sealed: Callable[..., Path], run: Cli, tmp_path: Path) -> Path:
+    """Two days done; returns the list's folder."""
+    assert run("open", str(make_sealed(3)), now=at(f"{DAY1} 08:00")).exit_code == 0
+    for number, day in enumerate((DAY1, DAY2), start=1):
+        assert run("today", now=at(f"{day} 09:00")).exit_code == 0
+        photo = make_photo(tmp_path / f"p{number}.jpg", size=(10 + number, 10))
+        result = run(
+            "done", "--photo", str(photo), "--note", f"day {number}", now=at(f"{day} 10:00")
+        )
+        assert result.exit_code == 0
+    (folder,) = (tmp_path / "home" / "lists").iterdir()
+    return folder
+
+
+def doctor(run: Cli, *args: str, input: str | None = None) -> tuple[int, dict[str, Any]]:
+    result = run("doctor", "--json", *args, now=at(f"{DAY2} 12:00"), input=input)
+    report: dict[str, Any] = json.loads(result.stdout)
+    problems = {
+        check["name"]: check["problems"]
+        for entry in report["lists"]
+        for check in entry["checks"]
+        if not check["ok"]
+    }
+    return result.exit_code, problems
+
+
+def test_a_healthy_data_dir(two_days: Path, run: Cli) -> None:
+    assert doctor(run) == (0, {})
+    human = run("doctor", now=at(f"{DAY2} 12:00"))
+    assert human.exit_code == 0
+    assert "All is well" in human.stdout
+
+
+def test_it_finds_a_missing_and_a_replaced_photo(two_days: Path, run: Cli, tmp_path: Path) -> None:
+    first, second = sorted((two_days / "photos").iterdir())
+    first.unlink()
+    second.write_bytes(b"not the photo")
+    before = snapshot(tmp_path)
+    code, problems = doctor(run)
+    assert code == 2
+    assert len(problems["photos"]) == 2
+    assert any("is missing" in p for p in problems["photos"])
+    assert any("does not match its hash" in p for p in problems["photos"])
+    assert snapshot(tmp_path) == before
+
+
+def test_it_finds_a_tampered_sealed_copy_and_loose_permissions(two_days: Path, run: Cli) -> None:
+    sealed = two_days / "list.dlist"
+    sealed.write_bytes(sealed.read_bytes().replace(b'"Ada"', b'"Eve"'))
+    (two_days / "journal.json").chmod(0o644)
+    code, problems = doctor(run)
+    assert code == 2
+    assert "changed after sealing" in problems["sealed copy"][0]
+    assert problems["permissions"] == [f"lists/{two_days.name}/journal.json is readable by others"]
+
+
+def test_it_reports_leftover_temporary_files(two_days: Path, run: Cli) -> None:
+    (two_days / ".journal.json.x1y2.tmp").write_bytes(b"{")
+    human = run("doctor", now=at(f"{DAY2} 12:00"))
+    assert "unfinished temporary file" in human.stdout
+
+
+def test_restore_backup_shows_what_changes_and_keeps_the_replaced_journal(
+    two_days: Path, run: Cli
+) -> None:
+    journal = two_days / "journal.json"
+    damaged = journal.read_bytes()[:150]
+    journal.write_bytes(damaged)
+    assert doctor(run)[0] == 2
+    result = run("doctor", "--restore-backup", "--yes", now=at(f"{DAY2} 12:00"))
+    assert result.exit_code == 0, result.output
+    assert "backup holds" in result.stdout
+    assert "damaged or missing" in result.stdout
+    assert journal.read_bytes() == (two_days / "journal.json.bak").read_bytes()
+    (kept,) = two_days.glob("journal.json.replaced-*")
+    assert kept.read_bytes() == damaged
+    assert doctor(run) == (0, {})
+    status = json.loads(run("status", "--json", now=at(f"{DAY2} 12:00")).stdout)
+    assert status["lists"][0]["done"] == 1  # the backup is the journal before day 2's done
+
+
+def test_restore_lists_the_events_it_would_drop_and_asks(
+    two_days: Path, run: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("dailylist.cli._stdin_is_terminal", lambda: True)
+    before = snapshot(tmp_path)
+    result = run("doctor", "--restore-backup", now=at(f"{DAY2} 12:00"), input="n\n")
+    assert result.exit_code == 1  # answered no: aborted
+    assert "would drop" in result.stdout
+    assert "completed day 2" in result.stdout
+    assert snapshot(tmp_path) == before
+
+
+def test_restore_needs_yes_without_a_terminal(two_days: Path, run: Cli, tmp_path: Path) -> None:
+    before = snapshot(tmp_path)
+    result = run("doctor", "--restore-backup", now=at(f"{DAY2} 12:00"))
+    assert result.exit_code == 2
+    assert "--yes" in result.stderr
+    assert snapshot(tmp_path) == before
+
+
+def test_a_damaged_backup_is_not_restored(two_days: Path, run: Cli, tmp_path: Path) -> None:
+    (two_days / "journal.json.bak").write_bytes(b"{broken")
+    before = snapshot(tmp_path)
+    result = run("doctor", "--restore-backup", "--yes", now=at(f"{DAY2} 12:00"))
+    assert result.exit_code == 2
+    assert "journal.json.bak is damaged" in result.stderr
+    assert snapshot(tmp_path) == before
+
+
+def test_a_journal_made_a_directory_can_be_restored(two_days: Path, run: Cli) -> None:
+    journal = two_days / "journal.json"
+    journal.unlink()
+    journal.mkdir()
+    result = run("doctor", "--restore-backup", "--yes", now=at(f"{DAY2} 12:00"))
+    assert result.exit_code == 0, result.output
+    assert journal.is_file()
+    assert next(two_days.glob("journal.json.replaced-*")).is_dir()
