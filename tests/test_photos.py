@@ -106,6 +106,11 @@ BAD_PHOTOS: dict[str, tuple[Callable[[Path], Path], str]] = {
     "gif": (lambda p: make_photo(p, "GIF"), "use JPEG, PNG, WebP or HEIC"),
     "fifo": (lambda p: (os.mkfifo(p), p)[1], "not a regular file"),
     "symlink loop": (lambda p: (p.symlink_to(p), p)[1], "cannot be read"),
+    "200 MB": (lambda p: (p.write_bytes(b""), os.truncate(p, 200 * 2**20), p)[2], "larger than"),
+    "text named .jpg": (
+        lambda p: (p.write_text("a list", encoding="utf-8"), p)[1],
+        "not an image",
+    ),
 }
 
 
@@ -176,3 +181,11 @@ def test_unreadable_photo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(os, "open", denied)  # root can read anything; pretend it can't
     with pytest.raises(BadInput, match=r"cannot be read \(Permission denied"):
         check_photo(photo, BERLIN)
+
+
+def test_the_content_decides_the_kind_not_the_name(tmp_path: Path) -> None:
+    """A real PNG named .jpg is a photo all the same, and is kept as .png."""
+    mislabelled = make_photo(tmp_path / "holiday.jpg", "PNG")
+    checked = check_photo(mislabelled, BERLIN)
+    assert checked.format == "PNG"
+    assert checked.stored_name.endswith(".png")

@@ -258,3 +258,24 @@ def test_never_two_completions_a_day_never_an_item_ahead(
     assert days == sorted(set(days)), "two completions on one day"
     assert [event.index for event in state.completions] == list(range(len(days)))
     assert all(index <= state.done_count for index in state.reveals)
+
+
+@pytest.mark.parametrize(
+    ("done_at", "unlocks"),
+    [
+        ("2028-02-28 21:00", "2028-02-29 04:00+01:00"),  # a leap day is a day like any other
+        ("2028-02-29 21:00", "2028-03-01 04:00+01:00"),
+        ("2026-12-31 23:30", "2027-01-01 04:00+01:00"),  # New Year's Eve, before midnight
+        ("2027-01-01 02:00", "2027-01-01 04:00+01:00"),  # still New Year's Eve for the list
+        ("2026-10-24 21:00", "2026-10-25 04:00+01:00"),  # the night the clocks go back
+        ("2026-03-28 21:00", "2026-03-29 04:00+02:00"),  # the night the clocks go forward
+    ],
+)
+def test_the_next_unlock_across_calendar_edges(done_at: str, unlocks: str) -> None:
+    log = Log(header())
+    log.today(at(done_at))
+    log.done(at(done_at))
+    decision = log.today(at(done_at) + timedelta(minutes=1))
+    assert isinstance(decision, rules.Waiting)
+    assert decision.unlocks_at == datetime.fromisoformat(unlocks.replace(" ", "T"))
+    assert decision.unlocks_at.strftime("%H:%M") == "04:00"

@@ -159,3 +159,46 @@ def test_load_journal_rejects_another_lists_journal(lived: Path, data: DataDir) 
     (lived / "journal.json").write_text(json.dumps(document), encoding="utf-8")
     with pytest.raises(DamagedData, match="another list"):
         data.load_journal(lived.name)
+
+
+@pytest.mark.parametrize(
+    ("errno", "message"), [(28, "No space left on device"), (30, "Read-only file system")]
+)
+def test_a_full_or_read_only_disk_during_done_changes_nothing(
+    errno: int,
+    message: str,
+    make_sealed: Callable[..., Path],
+    run: Cli,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert run("open", str(make_sealed(3)), now=at(f"{DAY1} 08:00")).exit_code == 0
+    assert run("today", now=at(f"{DAY1} 09:00")).exit_code == 0
+    photo = make_photo(tmp_path / "p.jpg")
+    before = snapshot(tmp_path)
+
+    def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise OSError(errno, message)
+
+    monkeypatch.setattr("tempfile.mkstemp", refuse)
+    result = run("done", "--photo", str(photo), "--note", "x", now=at(f"{DAY1} 10:00"))
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "nothing was changed" in result.stderr
+    assert "Traceback" not in result.output
+    assert snapshot(tmp_path) == before
+
+
+def test_the_author_key_never_leaves_the_data_dir(
+    run: Cli, tmp_path: Path, private_home: Path
+) -> None:
+    from tests.conftest import source_toml
+
+    source = tmp_path / "gift.toml"
+    source.write_text(source_toml(2, extra_items={1: {"checkin": True}}), encoding="utf-8")
+    assert run("seal", str(source), now=at(f"{DAY1} 07:00")).exit_code == 0
+    key = (private_home / "author" / "ed25519.pem").read_bytes()
+    body = b"".join(key.splitlines()[1:-1])
+    for path in tmp_path.rglob("*"):
+        if path.is_file() and private_home not in path.parents:
+            assert body not in path.read_bytes().replace(b"\n", b""), path

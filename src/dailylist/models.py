@@ -40,6 +40,17 @@ def canonical_json(value: Any) -> bytes:
     ).encode("utf-8")
 
 
+def parse_json(raw: bytes) -> Any:
+    """Parse untrusted JSON bytes; any failure (bad UTF-8, bad JSON, absurd nesting) is a
+    `ValueError` with a short reason."""
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except RecursionError as exc:
+        raise ValueError("nested too deeply") from exc
+    except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise ValueError(str(exc).split(":")[0]) from exc
+
+
 def _decode_b64(value: object) -> bytes:
     if isinstance(value, bytes):
         return value
@@ -330,4 +341,5 @@ __all__ = [
     "SealedList",
     "canonical_json",
     "new_event",
+    "parse_json",
 ]

@@ -32,6 +32,7 @@ from dailylist.models import (
     Event,
     PhotoRecord,
     RevealedEvent,
+    parse_json,
 )
 from dailylist.recipient import ListOverview, overview
 from dailylist.sealing import UnsealedList, fingerprint
@@ -402,8 +403,8 @@ def load_report(path: Path) -> Report:
 
     raw = read_input_file(path, what="report")
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = parse_json(raw)
+    except ValueError as exc:
         raise BadInput(f"{path} is not a JSON report (export it with --format json)") from exc
     if not isinstance(data, dict) or data.get("kind") != "dailylist-report":
         raise BadInput(f"{path} is not a dailylist report")

@@ -38,6 +38,7 @@ from dailylist.models import (
     SealedItem,
     SealedList,
     canonical_json,
+    parse_json,
 )
 
 if TYPE_CHECKING:
@@ -167,8 +168,8 @@ def parse_sealed(raw: bytes, *, source: str = "the list file") -> SealedList:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     try:
-        data: Any = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data: Any = parse_json(raw)
+    except ValueError as exc:
         raise BadInput(f"{source} is not a sealed dailylist list (not valid JSON: {exc})") from exc
     if not isinstance(data, dict) or "format" not in data:
         raise BadInput(f"{source} is not a sealed dailylist list (no format version)")

@@ -227,7 +227,7 @@ class DataDir:
     def load_journal(self, list_id: str, *, path: Path | None = None) -> Journal:
         """The journal of a list (or the journal file at `path`), checked: schema, list id
         and the whole hash chain."""
-        from dailylist.models import JOURNAL_FORMAT, Journal
+        from dailylist.models import JOURNAL_FORMAT, Journal, parse_json
 
         files = self.list_files(list_id)
         target = path or files.journal
@@ -242,8 +242,8 @@ class DataDir:
         except OSError as exc:
             raise DamagedData(f"{where} cannot be read ({exc.strerror or exc})") from exc
         try:
-            data: Any = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            data: Any = parse_json(raw)
+        except ValueError as exc:
             raise DamagedData(f"{where} is damaged (not valid JSON); {advice}") from exc
         if not isinstance(data, dict) or not isinstance(data.get("format"), int):
             raise DamagedData(f"{where} is damaged (no format version); {advice}")

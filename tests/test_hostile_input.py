@@ -1,0 +1,188 @@
+"""Hostile input never crashes dailylist: random and mutated sources, sealed files, journals.
+
+Every outcome is a result or a `DailylistError` (exit 1 or 2 with a message), never a
+traceback or a hang. `DAILYLIST_FUZZ_EXAMPLES` sets how many cases each test tries.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dailylist.author import check_source_text
+from dailylist.cli import cli
+from dailylist.clock import FixedClock
+from dailylist.errors import DailylistError
+from dailylist.sealing import open_sealed
+from dailylist.store import DataDir
+from tests.conftest import at, source_toml
+
+EXAMPLES = int(os.environ.get("DAILYLIST_FUZZ_EXAMPLES", "120"))
+fuzz = settings(
+    max_examples=EXAMPLES,
+    deadline=2000,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+VALID_SOURCE = source_toml(3, settings={"day_starts_at": "05:00"})
+
+
+def refusal(action: Callable[[], object]) -> DailylistError | None:
+    """Run `action`: None when it succeeds, its `DailylistError` when it refuses.
+
+    Any other exception propagates and fails the test.
+    """
+    try:
+        action()
+    except DailylistError as error:
+        return error
+    return None
+
+
+@st.composite
+def mutated(draw: st.DrawFn, original: bytes) -> bytes:
+    """`original` with a few bytes flipped, cut, inserted or duplicated."""
+    data = bytearray(original)
+    for _ in range(draw(st.integers(min_value=1, max_value=4))):
+        if not data:
+            break
+        where = draw(st.integers(min_value=0, max_value=len(data) - 1))
+        action = draw(st.sampled_from(["flip", "cut", "insert", "repeat", "truncate"]))
+        if action == "flip":
+            data[where] ^= draw(st.integers(min_value=1, max_value=255))
+        elif action == "cut":
+            del data[where : where + draw(st.integers(min_value=1, max_value=40))]
+        elif action == "insert":
+            data[where:where] = draw(st.binary(min_size=1, max_size=20))
+        elif action == "repeat":
+            data[where:where] = data[where : where + 50]
+        else:
+            del data[where:]
+    return bytes(data)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@fuzz
+@given(text=st.text(max_size=400) | mutated(VALID_SOURCE.encode()).map(
+    lambda b: b.decode("utf-8", errors="replace")
+))  # fmt: skip
+def test_any_list_source_gets_a_verdict(text: str) -> None:
+    source, problems = check_source_text(text)
+    assert (source is None) == bool(problems)
+    assert all(p.place and p.message for p in problems)
+
+
+@pytest.fixture(scope="module")
+def sealed_bytes(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    from dailylist.author import load_source
+    from dailylist.sealing import load_or_create_author_key, seal
+
+    folder = tmp_path_factory.mktemp("sealed")
+    (folder / "s.toml").write_text(VALID_SOURCE, encoding="utf-8")
+    key, _ = load_or_create_author_key(folder / "key.pem")
+    return seal(load_source(folder / "s.toml"), key, at("2026-01-01 00:00")).raw
+
+
+@fuzz
+@given(data=st.data())
+def test_any_sealed_file_opens_or_is_refused(sealed_bytes: bytes, data: st.DataObject) -> None:
+    candidate = data.draw(
+        mutated(sealed_bytes)
+        | json_values.map(lambda v: json.dumps(v).encode())
+        | st.binary(max_size=200)
+    )
+    error = refusal(lambda: open_sealed(candidate))
+    assert error is None or (error.exit_code == 2 and error.message)
+
+
+@pytest.fixture(scope="module")
+def lived_home(
+    tmp_path_factory: pytest.TempPathFactory, sealed_bytes: bytes
+) -> tuple[Path, str, bytes]:
+    """A data dir with a list opened and one day done; its journal bytes."""
+    from PIL import Image
+
+    from dailylist.photos import check_photo
+    from dailylist.recipient import open_list, prepare_completion, record_completion, reveal_today
+
+    home = tmp_path_factory.mktemp("home")
+    data = DataDir(home)
+    now = at("2026-03-02 10:00")
+    list_id = open_list(data, sealed_bytes, now, source="fuzz").sealed.header.id
+    reveal_today(data, list_id, now)
+    picture = home / "p.png"
+    Image.new("RGB", (4, 4)).save(picture)
+    pending = prepare_completion(data, list_id, now)
+    record_completion(data, pending, [check_photo(picture, now.tzinfo)], "fine", now)  # type: ignore[arg-type]
+    return home, list_id, data.list_files(list_id).journal.read_bytes()
+
+
+@fuzz
+@given(data=st.data())
+def test_any_journal_loads_or_is_reported(
+    lived_home: tuple[Path, str, bytes], data: st.DataObject
+) -> None:
+    home, list_id, journal = lived_home
+    candidate = data.draw(
+        mutated(journal)
+        | json_values.map(lambda v: json.dumps(v).encode())
+        | st.just(b"[" * 100_000)
+    )
+    path = home / "lists" / list_id / "journal.json"
+    path.write_bytes(candidate)
+    try:
+        error = refusal(lambda: DataDir(home).load_journal(list_id))
+        assert error is None or error.exit_code == 2
+        assert error is None or "fine" not in error.message  # never the reflection
+    finally:
+        path.write_bytes(journal)
+
+
+@fuzz
+@given(data=st.data())
+def test_every_command_survives_a_hostile_journal(
+    lived_home: tuple[Path, str, bytes], data: st.DataObject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home, list_id, journal = lived_home
+    monkeypatch.setenv("DAILYLIST_HOME", str(home))
+    path = home / "lists" / list_id / "journal.json"
+    path.write_bytes(data.draw(mutated(journal)))
+    command = data.draw(
+        st.sampled_from([["today"], ["status", "--json"], ["journal"], ["doctor"], ["done"]])
+    )
+    try:
+        result = CliRunner().invoke(
+            cli, command, obj={"clock": FixedClock(at("2026-03-03 10:00"))}
+        )
+        assert result.exit_code in (0, 1, 2), result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+            result.exception
+        )
+        assert "Traceback" not in result.output
+    finally:
+        path.write_bytes(journal)
+
+
+def test_deeply_nested_json_is_refused_not_a_crash(
+    tmp_path: Path, run: Callable[..., object]
+) -> None:
+    path = tmp_path / "deep.dlist"
+    path.write_bytes(b"[" * 200_000 + b"]" * 200_000)
+    with pytest.raises(DailylistError):
+        open_sealed(path.read_bytes())

@@ -1,0 +1,170 @@
+"""No data loss: `done` killed at any moment, and many commands racing for one list.
+
+These run the real CLI in subprocesses on the real clock. The crash test runs a share of
+its kills every time and all of them with `pytest -m slow` (see the README's table).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dailylist.cli import cli
+from dailylist.clock import SystemClock
+from dailylist.models import CompletedEvent, RevealedEvent
+from dailylist.recipient import open_list, reveal_today
+from dailylist.store import DataDir
+from tests.conftest import make_photo
+
+#: Kills per run of the suite, and with `-m slow`.
+QUICK_KILLS = 30
+FULL_KILLS = 240
+
+
+@pytest.fixture
+def ready(make_sealed: Callable[..., Path], tmp_path: Path) -> tuple[Path, str]:
+    """A data dir with a list opened and today's item revealed (on the real clock)."""
+    home = tmp_path / "template"
+    data = DataDir(home)
+    now = SystemClock().now()
+    opened = open_list(data, make_sealed(3).read_bytes(), now, source="test")
+    list_id = opened.sealed.header.id
+    reveal_today(data, list_id, now)
+    return home, list_id
+
+
+def _dailylist(home: Path, *args: str, capture: bool = False) -> subprocess.Popen[str]:
+    env = {**os.environ, "DAILYLIST_HOME": str(home)}
+    output = subprocess.PIPE if capture else subprocess.DEVNULL
+    return subprocess.Popen(
+        [sys.executable, "-m", "dailylist", *args],
+        env=env,
+        stdout=output,
+        stderr=output,
+        text=True,
+    )
+
+
+def _finish(process: subprocess.Popen[str]) -> tuple[int, str]:
+    _, stderr = process.communicate(timeout=120)
+    return process.returncode, stderr
+
+
+def _state_after_kill(home: Path, list_id: str, photo: Path) -> str:
+    """Check one killed run left a whole journal; 'old' or 'new' says which one."""
+    data = DataDir(home)
+    journal = data.load_journal(list_id)  # raises if damaged
+    kinds = [event.kind for event in journal.events]
+    assert kinds in (["opened", "revealed"], ["opened", "revealed", "completed"]), kinds
+    digest = hashlib.sha256(photo.read_bytes()).hexdigest()
+    for event in journal.events:
+        if isinstance(event, CompletedEvent):
+            (record,) = event.photos
+            stored = data.photo_path(list_id, record.stored_name)
+            assert hashlib.sha256(stored.read_bytes()).hexdigest() == record.sha256 == digest
+    return "new" if len(kinds) == 3 else "old"
+
+
+def _crash_runs(ready: tuple[Path, str], tmp_path: Path, kills: int) -> Counter[str]:
+    template, list_id = ready
+    photo = make_photo(tmp_path / "proof.jpg", size=(1600, 1200))
+    args = ("done", "--photo", str(photo), "--note", "It felt good.")
+
+    # How long one whole `done` takes here, to spread the kills over all of it.
+    probe = tmp_path / "probe"
+    shutil.copytree(template, probe)
+    started = time.perf_counter()
+    assert _dailylist(probe, *args).wait(timeout=60) == 0
+    whole = time.perf_counter() - started
+
+    outcomes: Counter[str] = Counter()
+    runner = CliRunner()
+    for number in range(kills):
+        home = tmp_path / f"run{number}"
+        shutil.copytree(template, home)
+        process = _dailylist(home, *args)
+        try:
+            process.wait(timeout=whole * 1.2 * number / kills)
+            outcomes["finished before the kill"] += 1
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            outcomes["killed"] += 1
+        state = _state_after_kill(home, list_id, photo)
+        outcomes[f"journal {state}"] += 1
+        folder = DataDir(home).list_files(list_id)
+        if state == "old" and any(folder.photos.glob("*.jpg")):
+            outcomes["killed between photo copy and journal write"] += 1
+        if any(folder.root.rglob(".*.tmp")):
+            outcomes["left a temporary file"] += 1
+        os.environ["DAILYLIST_HOME"] = str(home)
+        rerun = runner.invoke(cli, list(args))
+        if state == "old":
+            assert rerun.exit_code == 0, rerun.output
+        else:
+            assert rerun.exit_code == 1
+            assert "already done" in rerun.stderr
+        assert _state_after_kill(home, list_id, photo) == "new"
+        shutil.rmtree(home)
+    return outcomes
+
+
+def test_done_killed_at_any_moment_loses_nothing(ready: tuple[Path, str], tmp_path: Path) -> None:
+    outcomes = _crash_runs(ready, tmp_path, QUICK_KILLS)
+    assert outcomes["journal old"] + outcomes["journal new"] == QUICK_KILLS
+    assert outcomes["killed"] > 0
+
+
+@pytest.mark.slow
+def test_done_killed_at_any_moment_loses_nothing_full(
+    ready: tuple[Path, str], tmp_path: Path
+) -> None:
+    outcomes = _crash_runs(ready, tmp_path, FULL_KILLS)
+    print(f"\ncrash test over {FULL_KILLS} runs: {dict(outcomes)}")
+    assert outcomes["journal old"] > 0
+    assert outcomes["journal new"] > 0
+
+
+def test_ten_done_at_once_exactly_one_wins(ready: tuple[Path, str], tmp_path: Path) -> None:
+    home, list_id = ready
+    photo = make_photo(tmp_path / "p.jpg")
+    args = ("done", "--photo", str(photo), "--note", "me!")
+    racers = [_dailylist(home, *args, capture=True) for _ in range(10)]
+    results = [_finish(process) for process in racers]
+    codes = sorted(code for code, _ in results)
+    assert codes == [0] + [1] * 9, results
+    for code, stderr in results:
+        if code == 1:
+            assert "already done" in stderr
+            assert len(stderr.strip().splitlines()) == 1
+    events = DataDir(home).load_journal(list_id).events
+    assert sum(isinstance(e, CompletedEvent) for e in events) == 1
+
+
+def test_today_racing_today_and_done_keeps_one_reveal(
+    make_sealed: Callable[..., Path], tmp_path: Path
+) -> None:
+    home = tmp_path / "race"
+    data = DataDir(home)
+    opened = open_list(data, make_sealed(3).read_bytes(), SystemClock().now(), source="test")
+    list_id = opened.sealed.header.id
+    photo = make_photo(tmp_path / "p.jpg")
+    racers = [_dailylist(home, "today", "--json") for _ in range(6)]
+    racers += [_dailylist(home, "done", "--photo", str(photo), "--note", "x") for _ in range(4)]
+    codes = [p.wait(timeout=120) for p in racers]
+    assert all(code in (0, 1) for code in codes), codes
+    events = data.load_journal(list_id).events
+    assert sum(isinstance(e, RevealedEvent) for e in events) == 1
+    assert sum(isinstance(e, CompletedEvent) for e in events) <= 1
+    assert codes[:6].count(0) >= 1
