@@ -113,7 +113,7 @@ def resolve_list(data: DataDir, wanted: str | None) -> str:
         last = data.last_opened()
         return last if last in ids else ids[-1]
     key = wanted.strip().lower()
-    headers = {list_id: data.load_list(list_id).header for list_id in ids}
+    headers = {list_id: data.list_header(list_id) for list_id in ids}
     by_name = [i for i, h in headers.items() if list_name(h) == key]
     matches = by_name or [i for i in ids if len(key) >= 4 and i.startswith(key)]
     if len(matches) == 1:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from dailylist.errors import BadInput, DamagedData, NotNow
 
 if TYPE_CHECKING:
-    from dailylist.models import Journal
+    from dailylist.models import Journal, SealedHeader
     from dailylist.sealing import UnsealedList
 
 HOME_ENV = "DAILYLIST_HOME"
@@ -184,6 +184,22 @@ class DataDir:
                 f"the key of list {list_id} is missing; open the list again"
             ) from exc
         return UnsealedList(sealed, key, source)
+
+    def list_header(self, list_id: str) -> SealedHeader:
+        """Only the public header of an opened list (cheap: no signature check, no items).
+
+        Enough to name a list; anything that acts on it goes through `load_list`.
+        """
+        from pydantic import ValidationError
+
+        from dailylist.models import SealedHeader, parse_json
+
+        source = f"the stored copy of list {list_id}"
+        try:
+            document = parse_json(self.list_files(list_id).sealed.read_bytes())
+            return SealedHeader.model_validate(document["header"])
+        except (OSError, ValueError, KeyError, TypeError, ValidationError) as exc:
+            raise DamagedData(f"{source} is damaged; `dailylist doctor` tells more") from exc
 
     def sealed_bytes(self, list_id: str) -> bytes | None:
         path = self.list_files(list_id).sealed
