@@ -191,7 +191,7 @@ def test_an_edited_entry_that_leaves_the_events_alone(
     genuine["entries"][1]["reflection"] = "rewritten"
     code, failed = check(run, tmp_path, genuine, ten_days)
     assert code == 1
-    assert failed == {"entries match the journal": ["the entry for day 2 differs from its event"]}
+    assert failed == {"entries match the journal": ["the entry for day 2 differs from its events"]}
 
 
 def test_a_removed_entry_is_found_even_when_the_chain_is_rebuilt(

@@ -347,6 +347,49 @@ def done(
     render.completed(render.console(), result, now)
 
 
+@cli.command()
+@click.option(
+    "--photo",
+    "photos",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Replace today's photos with these; repeat for several.",
+)
+@click.option("--note", metavar="TEXT", help="Replace today's reflection ('-' reads stdin).")
+@list_option
+@click.pass_context
+def amend(
+    ctx: click.Context, photos: tuple[Path, ...], note: str | None, list_name: str | None
+) -> None:
+    """Change today's reflection or photos, on the same day only.
+
+    The change is added to the journal; what you wrote first is kept there too. Without
+    --note or --photo on a terminal, your reflection opens in $EDITOR to rework.
+
+    \b
+    Examples:
+      dailylist amend --note "Later that night I called her back."
+      dailylist amend --photo better.jpg
+    """
+    from dailylist import render
+    from dailylist.photos import check_photo
+    from dailylist.recipient import prepare_amendment, record_amendment, resolve_list
+    from dailylist.store import DataDir
+
+    data = DataDir.resolve()
+    clock = _clock(ctx)
+    now = clock.now()
+    target = prepare_amendment(data, resolve_list(data, list_name), now)
+    assert now.tzinfo is not None
+    checked = [check_photo(path, now.tzinfo) for path in photos]
+    if note == "-":
+        note = sys.stdin.read()
+    elif note is None and not photos and _stdin_is_terminal():
+        note = _ask_reflection(target.pending, target.completion.reflection or "")
+    completion = record_amendment(data, target, checked, note, clock.now())
+    render.amended(render.console(), completion)
+
+
 def _stdin_is_terminal() -> bool:
     return sys.stdin.isatty()
 
@@ -367,7 +410,7 @@ def _code_source(code: str | None) -> Callable[[], str] | None:
 
 def _reflection(pending: PendingCompletion, note: str | None) -> str | None:
     """The reflection from --note, stdin, $EDITOR or a prompt; checked against the list's rule."""
-    from dailylist.recipient import check_reflection, reflection_template, strip_template
+    from dailylist.recipient import check_reflection
 
     if note == "-":
         note = sys.stdin.read()
@@ -378,13 +421,21 @@ def _reflection(pending: PendingCompletion, note: str | None) -> str | None:
                     "a reflection is required: pass --note TEXT (or --note - to read stdin); "
                     "there is no terminal to ask on"
                 )
-        elif os.environ.get("VISUAL") or os.environ.get("EDITOR"):
-            edited = click.edit(reflection_template(pending), extension=".md")
-            note = strip_template(edited or "")
         else:
-            prompt = pending.header.settings.reflection_prompt
-            note = click.prompt(prompt, default="", show_default=False)
+            note = _ask_reflection(pending, "")
     return check_reflection(pending, note)
+
+
+def _ask_reflection(pending: PendingCompletion, current: str) -> str:
+    """Ask on the terminal: in $VISUAL/$EDITOR with the item shown, else at a prompt."""
+    from dailylist.recipient import reflection_template, strip_template
+
+    if os.environ.get("VISUAL") or os.environ.get("EDITOR"):
+        edited = click.edit(current + reflection_template(pending), extension=".md")
+        return strip_template(edited or "")
+    prompt = pending.header.settings.reflection_prompt
+    typed: str = click.prompt(prompt, default=current, show_default=False)
+    return typed
 
 
 @cli.command()

@@ -289,9 +289,25 @@ class CompletedEvent(EventBase):
     photo_taken_before_reveal: bool = False
 
 
+class AmendedEvent(EventBase):
+    """A change to a completed day's reflection or photos, made on that same day.
+
+    The completion it amends stays in the journal as it was; None means unchanged.
+    """
+
+    kind: Literal["amended"] = "amended"
+    index: Annotated[int, Field(ge=0)]
+    day: date
+    reflection: str | None = None
+    photos: list[PhotoRecord] | None = None
+    photo_taken_before_reveal: bool | None = None
+
+
 E = TypeVar("E", bound=EventBase)
 
-Event = Annotated[OpenedEvent | RevealedEvent | CompletedEvent, Field(discriminator="kind")]
+Event = Annotated[
+    OpenedEvent | RevealedEvent | CompletedEvent | AmendedEvent, Field(discriminator="kind")
+]
 
 
 class Journal(_Frozen):
@@ -322,6 +338,7 @@ def new_event(cls: type[E], *, prev: str | None, **fields: Any) -> E:
 __all__ = [
     "JOURNAL_FORMAT",
     "SEALED_FORMAT",
+    "AmendedEvent",
     "CompletedEvent",
     "ContentKey",
     "Event",

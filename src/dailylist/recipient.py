@@ -7,6 +7,7 @@ rules allow to be shown.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -17,6 +18,7 @@ from dailylist import rules
 from dailylist.clock import zone_name
 from dailylist.errors import BadInput, NotNow
 from dailylist.models import (
+    AmendedEvent,
     CompletedEvent,
     EventBase,
     ItemContent,
@@ -32,7 +34,7 @@ from dailylist.sealing import UnsealedList, fingerprint, open_sealed
 from dailylist.store import DataDir
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from dailylist.photos import CheckedPhoto
 
@@ -297,55 +299,132 @@ def record_completion(
     """
     require_photos(pending, photos)
     reflection = check_reflection(pending, reflection)
-    revealed = pending.revealed_at.astimezone(UTC)
-    early = tuple(
+    early = _taken_before(photos, pending.revealed_at)
+    list_id = pending.list_id
+    with data.locked(list_id), _kept_photos(data, list_id, photos) as records:
+        journal = data.load_journal(list_id)
+        index = rules.completable_index(pending.header, journal, now)
+        if index != pending.index:
+            raise NotNow("the list moved on while you were writing; run `dailylist today`")
+        journal = _append(
+            data,
+            journal,
+            CompletedEvent,
+            index=index,
+            day=rules.day_of(now, pending.header.settings.day_starts_at),
+            reflection=reflection,
+            photos=records,
+            photo_taken_before_reveal=bool(early),
+            at=now,
+            zone=zone_name(now),
+        )
+    event = journal.events[-1]
+    assert isinstance(event, CompletedEvent)
+    return CompletionResult(event, pending.item, pending.header, early)
+
+
+def _taken_before(photos: list[CheckedPhoto], revealed_at: datetime) -> tuple[str, ...]:
+    """The photos whose EXIF says they were taken before the item was revealed."""
+    revealed = revealed_at.astimezone(UTC)
+    return tuple(
         p.original_path
         for p in photos
         if p.taken_at is not None and p.taken_at.astimezone(UTC) < revealed
     )
+
+
+@contextlib.contextmanager
+def _kept_photos(
+    data: DataDir, list_id: str, photos: list[CheckedPhoto]
+) -> Iterator[list[PhotoRecord]]:
+    """Copy photos into the store for the block; if the block fails, remove the new copies."""
     created: list[Path] = []
-    list_id = pending.list_id
     try:
-        with data.locked(list_id):
-            journal = data.load_journal(list_id)
-            index = rules.completable_index(pending.header, journal, now)
-            if index != pending.index:
-                raise NotNow("the list moved on while you were writing; run `dailylist today`")
-            records = []
-            for photo in photos:
-                if data.store_photo(list_id, photo.stored_name, photo.content):
-                    created.append(data.photo_path(list_id, photo.stored_name))
-                records.append(
-                    PhotoRecord(
-                        sha256=photo.sha256,
-                        size=len(photo.content),
-                        stored_name=photo.stored_name,
-                        original_path=photo.original_path,
-                        format=photo.format,
-                        width=photo.width,
-                        height=photo.height,
-                        taken_at=photo.taken_at,
-                    )
+        records = []
+        for photo in photos:
+            if data.store_photo(list_id, photo.stored_name, photo.content):
+                created.append(data.photo_path(list_id, photo.stored_name))
+            records.append(
+                PhotoRecord(
+                    sha256=photo.sha256,
+                    size=len(photo.content),
+                    stored_name=photo.stored_name,
+                    original_path=photo.original_path,
+                    format=photo.format,
+                    width=photo.width,
+                    height=photo.height,
+                    taken_at=photo.taken_at,
                 )
-            journal = _append(
-                data,
-                journal,
-                CompletedEvent,
-                index=index,
-                day=rules.day_of(now, pending.header.settings.day_starts_at),
-                reflection=reflection,
-                photos=records,
-                photo_taken_before_reveal=bool(early),
-                at=now,
-                zone=zone_name(now),
             )
+        yield records
     except BaseException:
         for path in created:
             path.unlink(missing_ok=True)
         raise
-    event = journal.events[-1]
-    assert isinstance(event, CompletedEvent)
-    return CompletionResult(event, pending.item, pending.header, early)
+
+
+# --- amend ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PendingAmendment:
+    """Today's completed item, which may still be changed, with what it holds now."""
+
+    pending: PendingCompletion
+    completion: rules.Completion
+
+
+def prepare_amendment(data: DataDir, list_id: str, now: datetime) -> PendingAmendment:
+    """What `amend` would change at `now`, or `NotNow` once the day is over. Writes nothing."""
+    unsealed = data.load_list(list_id)
+    journal = data.load_journal(list_id)
+    completion = rules.amendable(unsealed.header, journal, now)
+    state = rules.progress(journal, unsealed.header.item_count)
+    item = revealed_item(unsealed, state, completion.index)
+    revealed_at = state.reveals[completion.index].at
+    pending = PendingCompletion(list_id, unsealed.header, completion.index, item, revealed_at)
+    return PendingAmendment(pending, completion)
+
+
+def record_amendment(
+    data: DataDir,
+    target: PendingAmendment,
+    photos: list[CheckedPhoto],
+    reflection: str | None,
+    now: datetime,
+) -> rules.Completion:
+    """Replace today's reflection and/or photos; the original stays in the journal."""
+    pending = target.pending
+    if not photos and reflection is None:
+        raise BadInput("nothing to amend: give --note TEXT and/or --photo PATH")
+    if reflection is not None:
+        if pending.reflection_rule == "off":
+            raise BadInput("this list keeps no reflections")
+        if not reflection.strip():
+            raise BadInput("an empty reflection saves nothing; the old one is kept")
+        reflection = check_reflection(pending, reflection)
+    early = _taken_before(photos, pending.revealed_at)
+    list_id = pending.list_id
+    with data.locked(list_id), _kept_photos(data, list_id, photos) as records:
+        journal = data.load_journal(list_id)
+        if rules.amendable(pending.header, journal, now).index != pending.index:
+            raise NotNow("the list moved on; run `dailylist today`")
+        journal = _append(
+            data,
+            journal,
+            AmendedEvent,
+            index=pending.index,
+            day=target.completion.day,
+            reflection=reflection,
+            photos=records or None,
+            photo_taken_before_reveal=bool(early) if photos else None,
+            at=now,
+            zone=zone_name(now),
+        )
+    state = rules.progress(journal, pending.header.item_count)
+    last = state.last_completion
+    assert last is not None
+    return last
 
 
 # --- looking back ---------------------------------------------------------------------------
@@ -360,6 +439,7 @@ class JournalEntry:
     reflection: str | None
     photos: tuple[PhotoRecord, ...]
     photo_taken_before_reveal: bool
+    amended: bool = False
 
 
 @dataclass(frozen=True)
@@ -390,6 +470,7 @@ def overview(
             reflection=event.reflection,
             photos=tuple(event.photos),
             photo_taken_before_reveal=event.photo_taken_before_reveal,
+            amended=event.amended,
         )
         for event in completions
     )

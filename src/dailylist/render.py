@@ -189,6 +189,14 @@ def completed(out: Console, result: CompletionResult, now: datetime) -> None:
     )
 
 
+def amended(out: Console, completion: rules.Completion) -> None:
+    photos = len(completion.photos)
+    out.print(
+        f"[green]Day {completion.index + 1} amended[/] "
+        f"({photos} photo{'s' if photos != 1 else ''}; the first version stays in the journal)."
+    )
+
+
 def warn(err: Console, message: str) -> None:
     err.print(f"[yellow]warning:[/] {escape(message)}")
 
@@ -221,6 +229,8 @@ def journal(out: Console, view: ListOverview) -> None:
         title = f"Day {entry.number} · {entry.day.isoformat()}"
         if entry.item.title:
             title += f" · {entry.item.title}"
+        if entry.amended:
+            title += " · amended"
         out.print(Panel(Group(*body), title=escape(title), title_align="left", padding=(0, 1)))
     if stats.missed_days:
         days = ", ".join(day.isoformat() for day in stats.missed_days)
@@ -237,6 +247,7 @@ def journal_json(view: ListOverview, data: DataDir) -> dict[str, Any]:
                 "date": entry.day.isoformat(),
                 "completed_at": entry.at.isoformat(),
                 "reflection": entry.reflection,
+                "amended": entry.amended,
                 "photo_taken_before_reveal": entry.photo_taken_before_reveal,
                 "photos": [
                     {

@@ -27,6 +27,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 from dailylist import rules
 from dailylist.errors import BadInput, DamagedData
 from dailylist.models import (
+    AmendedEvent,
     B64Bytes,
     CompletedEvent,
     Event,
@@ -70,6 +71,7 @@ class ReportEntry(_Frozen):
     reflection: str | None
     photo_taken_before_reveal: bool
     photos: list[PhotoRecord]
+    amended: bool = False
 
 
 class ReportSummary(_Frozen):
@@ -134,6 +136,7 @@ def build_report(data: DataDir, list_id: str, now: datetime) -> tuple[Report, Li
             reflection=entry.reflection,
             photo_taken_before_reveal=entry.photo_taken_before_reveal,
             photos=list(entry.photos),
+            amended=entry.amended,
         )
         for entry in view.entries
     ]
@@ -454,16 +457,18 @@ def verify(report: Report, unsealed: UnsealedList, photos_dir: Path) -> Verdict:
 
     completions = [e for e in report.events if isinstance(e, CompletedEvent)]
     reveals = [e for e in report.events if isinstance(e, RevealedEvent)]
+    amendments = [e for e in report.events if isinstance(e, AmendedEvent)]
+    standing = rules.with_amendments(completions, amendments)
 
     matches = Check("entries match the journal")
     if len(report.entries) != len(completions):
         matches.problems.append(
             f"the report lists {len(report.entries)} entries, its journal {len(completions)}"
         )
-    for entry, event in zip(report.entries, completions, strict=False):
-        expected = (event.index + 1, event.day, event.reflection, event.photos)
-        if (entry.day, entry.date, entry.reflection, entry.photos) != expected:
-            matches.problems.append(f"the entry for day {entry.day} differs from its event")
+    for entry, done in zip(report.entries, standing, strict=False):
+        expected = (done.index + 1, done.day, done.reflection, done.photos, done.amended)
+        if (entry.day, entry.date, entry.reflection, entry.photos, entry.amended) != expected:
+            matches.problems.append(f"the entry for day {entry.day} differs from its events")
 
     order = Check("in order, no item skipped")
     for position, event in enumerate(completions):
@@ -482,12 +487,18 @@ def verify(report: Report, unsealed: UnsealedList, photos_dir: Path) -> Verdict:
                 f"day {after.index + 1} was done on {after.day}, "
                 f"not after day {before.index + 1} ({before.day})"
             )
-    for event in completions:
+    done_on = {(event.index, event.day) for event in completions}
+    dated: list[CompletedEvent | AmendedEvent] = [*completions, *amendments]
+    for event in dated:
         local = event.at.astimezone(_zone_of(event.zone, event.at))
+        verb = "done" if isinstance(event, CompletedEvent) else "amended"
+        when = f"{event.at:%Y-%m-%d %H:%M}"
         if rules.day_of(local, day_starts_at) != event.day:
             one_a_day.problems.append(
-                f"day {event.index + 1} says {event.day} but was done at {event.at:%Y-%m-%d %H:%M}"
+                f"day {event.index + 1} says {event.day} but was {verb} at {when}"
             )
+        elif isinstance(event, AmendedEvent) and (event.index, event.day) not in done_on:
+            one_a_day.problems.append(f"day {event.index + 1} was amended on another day")
 
     after_reveal = Check("each done after its reveal")
     for event in completions:

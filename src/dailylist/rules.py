@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from dailylist.errors import NotNow
-from dailylist.models import CompletedEvent, Journal, RevealedEvent, SealedHeader
+from dailylist.models import (
+    AmendedEvent,
+    CompletedEvent,
+    Journal,
+    PhotoRecord,
+    RevealedEvent,
+    SealedHeader,
+)
 
 #: How far the clock may read before the journal's last event before we stop trusting it.
 CLOCK_TOLERANCE = timedelta(minutes=5)
@@ -46,11 +53,65 @@ def day_start(day: date, day_starts_at: time, zone: tzinfo) -> datetime:
 
 
 @dataclass(frozen=True)
+class Completion:
+    """A completed day as it stands: the completion, and any same-day amendments to it."""
+
+    event: CompletedEvent
+    amendments: tuple[AmendedEvent, ...] = ()
+
+    @property
+    def index(self) -> int:
+        return self.event.index
+
+    @property
+    def day(self) -> date:
+        return self.event.day
+
+    @property
+    def at(self) -> datetime:
+        return self.event.at
+
+    @property
+    def reflection(self) -> str | None:
+        changed = [a.reflection for a in self.amendments if a.reflection is not None]
+        return changed[-1] if changed else self.event.reflection
+
+    @property
+    def photos(self) -> list[PhotoRecord]:
+        changed = [a.photos for a in self.amendments if a.photos is not None]
+        return changed[-1] if changed else self.event.photos
+
+    @property
+    def photo_taken_before_reveal(self) -> bool:
+        changed = [a for a in self.amendments if a.photos is not None]
+        if changed and changed[-1].photo_taken_before_reveal is not None:
+            return changed[-1].photo_taken_before_reveal
+        return self.event.photo_taken_before_reveal
+
+    @property
+    def amended(self) -> bool:
+        return bool(self.amendments)
+
+
+def with_amendments(
+    completions: list[CompletedEvent], amendments: list[AmendedEvent]
+) -> list[Completion]:
+    """Pair each completion with the amendments made to it on its own day (others are void)."""
+    return [
+        Completion(
+            event,
+            tuple(a for a in amendments if a.index == event.index and a.day == event.day),
+        )
+        for event in completions
+    ]
+
+
+@dataclass(frozen=True)
 class Progress:
     """What the journal says has happened so far."""
 
     item_count: int
-    completions: tuple[CompletedEvent, ...]
+    completions: tuple[Completion, ...]
     reveals: dict[int, RevealedEvent]
     last_event_at: datetime | None
 
@@ -68,7 +129,7 @@ class Progress:
         return self.done_count
 
     @property
-    def last_completion(self) -> CompletedEvent | None:
+    def last_completion(self) -> Completion | None:
         return self.completions[-1] if self.completions else None
 
     def first_reveal(self) -> RevealedEvent | None:
@@ -82,6 +143,7 @@ def progress(journal: Journal, item_count: int) -> Progress:
     later day than the one before), so a journal merged from elsewhere can't skip ahead.
     """
     completions: list[CompletedEvent] = []
+    amendments: list[AmendedEvent] = []
     reveals: dict[int, RevealedEvent] = {}
     last_at: datetime | None = None
     for event in journal.events:
@@ -94,7 +156,9 @@ def progress(journal: Journal, item_count: int) -> Progress:
             later_day = not completions or event.day > completions[-1].day
             if in_order and later_day and event.index < item_count:
                 completions.append(event)
-    return Progress(item_count, tuple(completions), reveals, last_at)
+        elif isinstance(event, AmendedEvent):
+            amendments.append(event)
+    return Progress(item_count, tuple(with_amendments(completions, amendments)), reveals, last_at)
 
 
 def check_clock(state: Progress, now: datetime) -> None:
@@ -159,6 +223,16 @@ def completable_index(header: SealedHeader, journal: Journal, now: datetime) -> 
     if decision.newly:
         raise NotNow("today's item has not been revealed yet: run `dailylist today` first")
     return decision.index
+
+
+def amendable(header: SealedHeader, journal: Journal, now: datetime) -> Completion:
+    """Today's completed day, which may still be amended; `NotNow` once the day is over."""
+    state = progress(journal, header.item_count)
+    check_clock(state, now)
+    last = state.last_completion
+    if last is None or last.day != day_of(now, header.settings.day_starts_at):
+        raise NotNow("only today's completed item can be amended, and only today")
+    return last
 
 
 @dataclass(frozen=True)
