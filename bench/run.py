@@ -46,7 +46,7 @@ def build(home: Path, work: Path) -> dict[str, str]:
     from dailylist.author import load_source
     from dailylist.clock import zone_name
     from dailylist.models import CompletedEvent, Journal, RevealedEvent, new_event
-    from dailylist.recipient import open_list
+    from dailylist.recipient import commit_journal, open_list
     from dailylist.sealing import load_or_create_author_key, seal
     from dailylist.store import DataDir
 
@@ -78,7 +78,8 @@ def build(home: Path, work: Path) -> dict[str, str]:
                         **extra,
                     )
                 )
-        data.save_journal(Journal(format=1, list_id=list_id, events=events))
+        journal = Journal(format=1, list_id=list_id, events=events)
+        commit_journal(data, data.list_header(list_id), journal)
         ids[name] = list_id
     return ids
 
@@ -134,6 +135,7 @@ def main() -> int:
         commands = {
             "python -c pass (baseline)": [PYTHON, "-c", "pass"],
             "dailylist --help": [*dailylist, "--help"],
+            "prompt (10,000 items, 3,650 days)": [*dailylist, "prompt", "--list", "large"],
             "today (3 items, 1 day)": [*dailylist, "today", "--list", "small"],
             "status (3 items, 1 day)": [*dailylist, "status", "--list", "small"],
             "today (10,000 items, 3,650 days)": [*dailylist, "today", "--list", "large"],

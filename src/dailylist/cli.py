@@ -390,6 +390,35 @@ def amend(
     render.amended(render.console(), completion)
 
 
+@cli.command()
+@list_option
+@click.pass_context
+def prompt(ctx: click.Context, list_name: str | None) -> None:
+    """Print a one-line status for a shell prompt: 'day 5/30 waiting', 'day 5/30 done'.
+
+    Fast enough for every prompt; prints nothing when no list is open.
+
+    \b
+    Example (bash):
+      PS1='$(dailylist prompt 2>/dev/null) \\$ '
+    """
+    from dailylist.glance import fresh_summary, glance
+    from dailylist.store import data_root
+
+    now = _clock(ctx).now()
+    found = fresh_summary(data_root(), list_name)
+    if found is not None:
+        click.echo(glance(found, now).line())
+        return
+    from dailylist.recipient import glance_slowly
+    from dailylist.store import DataDir
+
+    data = DataDir.resolve()
+    if not data.opened_list_ids():
+        return
+    click.echo(glance_slowly(data, list_name, now).line())
+
+
 def _stdin_is_terminal() -> bool:
     return sys.stdin.isatty()
 

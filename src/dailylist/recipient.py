@@ -36,6 +36,7 @@ from dailylist.store import DataDir
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
+    from dailylist.glance import Glance
     from dailylist.photos import CheckedPhoto
 
 
@@ -91,7 +92,9 @@ def open_list(
                 opened = new_event(
                     OpenedEvent, prev=None, at=now, zone=zone_name(now), device=device
                 )
-                data.save_journal(journal.model_copy(update={"events": [opened]}))
+                commit_journal(
+                    data, sealed.header, journal.model_copy(update={"events": [opened]})
+                )
         except BaseException:
             data.forget_list(list_id)  # half-opened is not opened
             raise
@@ -145,11 +148,38 @@ class TodayView:
         return None
 
 
-def _append(data: DataDir, journal: Journal, event_cls: type[EventBase], **fields: Any) -> Journal:
+def commit_journal(data: DataDir, header: SealedHeader, journal: Journal) -> None:
+    """Write the journal, then the summary that `dailylist prompt` reads (a cache of it)."""
+    from dailylist.glance import summary
+
+    data.save_journal(journal)
+    state = rules.progress(journal, header.item_count)
+    last = state.last_completion
+    data.save_summary(
+        journal.list_id,
+        summary(
+            list_id=journal.list_id,
+            name=list_name(header),
+            item_count=header.item_count,
+            done=state.done_count,
+            last_day=last.day if last else None,
+            day_starts_at=header.settings.day_starts_at,
+            journal=data.list_files(journal.list_id).journal,
+        ),
+    )
+
+
+def _append(
+    data: DataDir,
+    header: SealedHeader,
+    journal: Journal,
+    event_cls: type[EventBase],
+    **fields: Any,
+) -> Journal:
     prev = journal.events[-1].id if journal.events else None
     event = new_event(event_cls, prev=prev, device=data.device_id(), **fields)
     updated = journal.model_copy(update={"events": [*journal.events, event]})
-    data.save_journal(updated)
+    commit_journal(data, header, updated)
     return updated
 
 
@@ -188,6 +218,7 @@ def reveal_today(
                 item_key = unsealed.checkin_key(decision.index, code())
             journal = _append(
                 data,
+                header,
                 journal,
                 RevealedEvent,
                 index=decision.index,
@@ -308,6 +339,7 @@ def record_completion(
             raise NotNow("the list moved on while you were writing; run `dailylist today`")
         journal = _append(
             data,
+            pending.header,
             journal,
             CompletedEvent,
             index=index,
@@ -411,6 +443,7 @@ def record_amendment(
             raise NotNow("the list moved on; run `dailylist today`")
         journal = _append(
             data,
+            pending.header,
             journal,
             AmendedEvent,
             index=pending.index,
@@ -490,3 +523,13 @@ def overviews(
     """The overview of one list (`wanted`), or of every open list."""
     ids = [resolve_list(data, wanted)] if wanted is not None else data.opened_list_ids()
     return [overview(data, list_id, now, with_entries=with_entries) for list_id in ids]
+
+
+def glance_slowly(data: DataDir, wanted: str | None, now: datetime) -> Glance:
+    """The prompt's answer from the journal itself (when its summary is missing or stale)."""
+    from dailylist.glance import Glance
+
+    view = overview(data, resolve_list(data, wanted), now, with_entries=False)
+    stats = view.stats
+    state = {"finished": "finished", "done-today": "done-today"}.get(stats.state, "waiting")
+    return Glance(stats.done_count, stats.item_count, state)

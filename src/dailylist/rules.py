@@ -8,8 +8,9 @@ whether today is used, streaks, missed days) is derived from the journal's event
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta
 
+from dailylist.days import day_of, day_start, zone_of
 from dailylist.errors import NotNow
 from dailylist.models import (
     AmendedEvent,
@@ -20,36 +21,26 @@ from dailylist.models import (
     SealedHeader,
 )
 
+__all__ = [
+    "Available",
+    "Completion",
+    "Finished",
+    "Progress",
+    "Stats",
+    "Waiting",
+    "amendable",
+    "check_clock",
+    "completable_index",
+    "day_of",
+    "day_start",
+    "decide_today",
+    "progress",
+    "stats",
+    "with_amendments",
+]
+
 #: How far the clock may read before the journal's last event before we stop trusting it.
 CLOCK_TOLERANCE = timedelta(minutes=5)
-
-
-def day_of(moment: datetime, day_starts_at: time) -> date:
-    """The list day that `moment` falls on: the local date of `moment - day_starts_at`.
-
-    Days are counted on the wall clock of `moment`'s own zone, so a day that starts at
-    04:00 starts at 04:00 local time on both sides of a DST change. Where DST makes that
-    wall time missing or twice, the day starts when `day_start` says, so that the two
-    functions always agree and days only ever move forward.
-    """
-    zone = _zone(moment)
-    shift = timedelta(hours=day_starts_at.hour, minutes=day_starts_at.minute)
-    day = (moment - shift).date()
-    instant = moment.astimezone(UTC)
-    if instant < day_start(day, day_starts_at, zone).astimezone(UTC):
-        return day - timedelta(days=1)
-    if instant >= day_start(day + timedelta(days=1), day_starts_at, zone).astimezone(UTC):
-        return day + timedelta(days=1)
-    return day
-
-
-def day_start(day: date, day_starts_at: time, zone: tzinfo) -> datetime:
-    """The instant list day `day` begins, in `zone`.
-
-    A wall time skipped by DST moves forward by the gap; a repeated one is its first pass.
-    """
-    wall = datetime.combine(day, day_starts_at, tzinfo=zone)
-    return wall.astimezone(UTC).astimezone(zone)
 
 
 @dataclass(frozen=True)
@@ -204,7 +195,7 @@ def decide_today(header: SealedHeader, journal: Journal, now: datetime) -> Today
     last = state.last_completion
     day_starts_at = header.settings.day_starts_at
     if last is not None and day_of(now, day_starts_at) <= last.day:
-        unlocks = day_start(last.day + timedelta(days=1), day_starts_at, _zone(now))
+        unlocks = day_start(last.day + timedelta(days=1), day_starts_at, zone_of(now))
         return Waiting(done_index=last.index, unlocks_at=unlocks)
     index = state.current_index
     return Available(index=index, newly=index not in state.reveals)
@@ -279,7 +270,7 @@ def stats(header: SealedHeader, journal: Journal, now: datetime) -> Stats:
     elif state.last_completion is not None and today <= state.last_completion.day:
         label = "done-today"
         next_day = state.last_completion.day + timedelta(days=1)
-        unlocks_at = day_start(next_day, day_starts_at, _zone(now))
+        unlocks_at = day_start(next_day, day_starts_at, zone_of(now))
     elif first is None:
         label = "not-started"
     else:
@@ -293,9 +284,3 @@ def stats(header: SealedHeader, journal: Journal, now: datetime) -> Stats:
         state=label,
         unlocks_at=unlocks_at,
     )
-
-
-def _zone(now: datetime) -> tzinfo:
-    if now.tzinfo is None:
-        raise ValueError("the rules need an aware datetime")
-    return now.tzinfo

@@ -9,6 +9,7 @@ Layout under the data dir (`$DAILYLIST_HOME`, else platformdirs' user data dir):
     lists/<id>/content.key        for a passphrase list only: the key it unwrapped
     lists/<id>/journal.json       the append-only event log (.bak: the version before)
     lists/<id>/journal.lock       held while a command reads-then-writes the journal
+    lists/<id>/summary.json       a cache of the journal's state for `dailylist prompt`
     lists/<id>/photos/<sha256>.<ext>   content-addressed photo copies
 
 Writes are atomic (temp file, fsync, `os.replace`, fsync of the directory); every directory
@@ -124,6 +125,11 @@ class ListFiles:
     @property
     def journal_backup(self) -> Path:
         return self.root / "journal.json.bak"
+
+    @property
+    def summary(self) -> Path:
+        """A small cache of the journal's state for `dailylist prompt`; never the truth."""
+        return self.root / "summary.json"
 
     @property
     def lock(self) -> Path:
@@ -297,6 +303,11 @@ class DataDir:
         if files.journal.is_file():
             write_atomic(files.journal_backup, files.journal.read_bytes())
         write_atomic(files.journal, text.encode("utf-8"))
+
+    def save_summary(self, list_id: str, summary: dict[str, Any]) -> None:
+        """Leave the prompt's cache beside the journal; failing to is not an error."""
+        with contextlib.suppress(OSError):
+            write_atomic(self.list_files(list_id).summary, json.dumps(summary).encode() + b"\n")
 
     # -- photos ----------------------------------------------------------------------------
 
