@@ -18,12 +18,14 @@ from tests.conftest import Cli, at, item_text, make_photo, snapshot
 DAY = "2026-03-02"
 COMMANDS = [
     "new", "check", "seal", "open", "today", "done", "journal", "status", "export", "verify",
+    "doctor", "amend", "prompt", "show", "completion", "remind", "remind ics", "remind cron",
+    "remind systemd", "remind notify",
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help_with_an_example(command: str) -> None:
-    result = CliRunner().invoke(cli, [command, "--help"])
+    result = CliRunner().invoke(cli, [*command.split(), "--help"])
     assert result.exit_code == 0
     assert "Example" in result.stdout
     assert f"dailylist {command}" in result.stdout
@@ -233,3 +235,7 @@ def test_python_dash_m_and_lazy_imports(tmp_path: Path) -> None:
     )
     assert "Usage: dailylist" in done.stdout
     assert "HEAVY []" in done.stdout
+
+
+def test_the_help_test_covers_every_command() -> None:
+    assert set(cli.commands) == {command.split()[0] for command in COMMANDS}

@@ -20,6 +20,8 @@ from dailylist.errors import BadInput, DailylistError, ProblemsFound
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from click.shell_completion import CompletionItem
+
     from dailylist.clock import Clock
     from dailylist.recipient import PendingCompletion
 
@@ -69,13 +71,38 @@ def _clock(ctx: click.Context) -> Clock:
     return clock
 
 
+def _complete_list_names(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Shell completion for --list: the names of the open lists."""
+    from click.shell_completion import CompletionItem
+
+    from dailylist.errors import DailylistError
+    from dailylist.recipient import list_name
+    from dailylist.store import DataDir
+
+    data = DataDir.resolve()
+    items = []
+    for list_id in data.opened_list_ids():
+        try:
+            header = data.list_header(list_id)
+        except DailylistError:
+            continue
+        name = list_name(header)
+        if name.startswith(incomplete):
+            items.append(CompletionItem(name, help=header.title))
+    return items
+
+
 list_option = click.option(
     "--list",
     "list_name",
     metavar="NAME",
+    shell_complete=_complete_list_names,
     help="Which open list (its name or id); default: the only or last-opened one.",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+quiet_option = click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 
 
 @click.group(cls=DailylistGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -145,7 +172,8 @@ def _passphrase_source(passphrase_file: Path | None) -> Callable[[], str]:
 @cli.command()
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
-def new(path: Path, force: bool) -> None:
+@quiet_option
+def new(path: Path, force: bool, quiet: bool) -> None:
     """Write a commented template list to PATH.
 
     \b
@@ -155,7 +183,8 @@ def new(path: Path, force: bool) -> None:
     from dailylist.author import write_template
 
     write_template(path, force=force)
-    click.echo(f"Wrote {path}. Fill it in, then: dailylist check {path}")
+    if not quiet:
+        click.echo(f"Wrote {path}. Fill it in, then: dailylist check {path}")
 
 
 @cli.command()
@@ -190,6 +219,7 @@ def check(path: Path) -> None:
 @click.option("--passphrase", "ask_passphrase", is_flag=True, help="Ask for a passphrase (twice).")
 @passphrase_file_option
 @click.pass_context
+@quiet_option
 def seal(
     ctx: click.Context,
     path: Path,
@@ -197,6 +227,7 @@ def seal(
     force: bool,
     ask_passphrase: bool,
     passphrase_file: Path | None,
+    quiet: bool,
 ) -> None:
     """Seal a list source into a .dlist file, signed with your author key.
 
@@ -233,8 +264,13 @@ def seal(
 @click.option("--example", metavar="NAME", help="Open a bundled example list instead of PATH.")
 @passphrase_file_option
 @click.pass_context
+@quiet_option
 def open_command(
-    ctx: click.Context, path: Path | None, example: str | None, passphrase_file: Path | None
+    ctx: click.Context,
+    path: Path | None,
+    example: str | None,
+    passphrase_file: Path | None,
+    quiet: bool,
 ) -> None:
     """Open a sealed list: check its seal, keep a copy, show the letter and the rules.
 
@@ -310,8 +346,13 @@ def today(ctx: click.Context, code: str | None, list_name: str | None, as_json: 
 )
 @list_option
 @click.pass_context
+@quiet_option
 def done(
-    ctx: click.Context, photos: tuple[Path, ...], note: str | None, list_name: str | None
+    ctx: click.Context,
+    photos: tuple[Path, ...],
+    note: str | None,
+    list_name: str | None,
+    quiet: bool,
 ) -> None:
     """Complete today's revealed item with a photo and a reflection.
 
@@ -358,8 +399,13 @@ def done(
 @click.option("--note", metavar="TEXT", help="Replace today's reflection ('-' reads stdin).")
 @list_option
 @click.pass_context
+@quiet_option
 def amend(
-    ctx: click.Context, photos: tuple[Path, ...], note: str | None, list_name: str | None
+    ctx: click.Context,
+    photos: tuple[Path, ...],
+    note: str | None,
+    list_name: str | None,
+    quiet: bool,
 ) -> None:
     """Change today's reflection or photos, on the same day only.
 
@@ -402,21 +448,151 @@ def prompt(ctx: click.Context, list_name: str | None) -> None:
     Example (bash):
       PS1='$(dailylist prompt 2>/dev/null) \\$ '
     """
+    line = _glance(ctx, list_name)
+    if line is not None:
+        click.echo(line)
+
+
+@cli.group()
+def remind() -> None:
+    """Daily reminders: a calendar event, a cron line, systemd units, a desktop notice.
+
+    \b
+    Examples:
+      dailylist remind ics reminder.ics --at 08:30   # import into your calendar app
+      dailylist remind cron >> my-crontab             # then: crontab my-crontab
+      dailylist remind systemd                        # prints a user timer and service
+      dailylist remind notify                         # a notice now, if today's item waits
+    """
+
+
+at_option = click.option(
+    "--at", "at_text", default="09:00", show_default=True, metavar="HH:MM", help="Time of day."
+)
+
+
+@remind.command(name="ics")
+@click.argument("path", type=click.Path(path_type=Path))
+@at_option
+@list_option
+@click.pass_context
+@quiet_option
+def remind_ics(
+    ctx: click.Context, path: Path, at_text: str, list_name: str | None, quiet: bool
+) -> None:
+    """Write an iCalendar file with a daily reminder event for the list.
+
+    \b
+    Example:
+      dailylist remind ics reminder.ics --at 08:30
+    """
+    from dailylist.recipient import list_name as name_of
+    from dailylist.recipient import resolve_list
+    from dailylist.remind import calendar, parse_time, write_calendar
+    from dailylist.store import DataDir
+
+    at = parse_time(at_text)
+    data = DataDir.resolve()
+    list_id = resolve_list(data, list_name)
+    header = data.list_header(list_id)
+    content = calendar(
+        list_id=list_id, title=header.title, name=name_of(header), at=at, now=_clock(ctx).now()
+    )
+    write_calendar(path, content)
+    if not quiet:
+        click.echo(f"Wrote {path}: a daily event at {at:%H:%M}. Import it in your calendar app.")
+
+
+@remind.command(name="cron")
+@at_option
+@list_option
+def remind_cron(at_text: str, list_name: str | None) -> None:
+    """Print a crontab line that shows a desktop notice when today's item is waiting.
+
+    \b
+    Example:
+      (crontab -l; dailylist remind cron --at 19:00) | crontab -
+    """
+    from dailylist.remind import cron_line, parse_time
+
+    click.echo(cron_line(parse_time(at_text), list_name))
+
+
+@remind.command(name="systemd")
+@at_option
+@list_option
+def remind_systemd(at_text: str, list_name: str | None) -> None:
+    """Print a systemd user timer and service for a daily notice.
+
+    Save them in ~/.config/systemd/user/ under the names shown, then run
+    `systemctl --user enable --now dailylist-remind.timer`.
+
+    \b
+    Example:
+      dailylist remind systemd --at 19:00
+    """
+    from dailylist.remind import parse_time, systemd_units
+
+    for name, text in systemd_units(parse_time(at_text), list_name).items():
+        click.echo(f"# ~/.config/systemd/user/{name}\n{text}")
+
+
+@remind.command(name="notify")
+@list_option
+@click.pass_context
+def remind_notify(ctx: click.Context, list_name: str | None) -> None:
+    """Show a desktop notice (notify-send) if today's item is waiting; else do nothing.
+
+    Without notify-send the notice is printed instead.
+
+    \b
+    Example:
+      dailylist remind notify
+    """
+    from dailylist.remind import notify
+
+    line = _glance(ctx, list_name)
+    if line is None or not line.endswith("waiting"):
+        return
+    message = f"{line}: run `dailylist today`"
+    if not notify(message):
+        click.echo(message)
+
+
+def _glance(ctx: click.Context, list_name: str | None) -> str | None:
+    """The prompt's line for a list, or None when no list is open."""
     from dailylist.glance import fresh_summary, glance
     from dailylist.store import data_root
 
     now = _clock(ctx).now()
     found = fresh_summary(data_root(), list_name)
     if found is not None:
-        click.echo(glance(found, now).line())
-        return
+        return glance(found, now).line()
     from dailylist.recipient import glance_slowly
     from dailylist.store import DataDir
 
     data = DataDir.resolve()
     if not data.opened_list_ids():
-        return
-    click.echo(glance_slowly(data, list_name, now).line())
+        return None
+    return glance_slowly(data, list_name, now).line()
+
+
+@cli.command()
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> None:
+    """Print the shell completion script for bash, zsh or fish (list names included).
+
+    \b
+    Examples:
+      eval "$(dailylist completion bash)"                      # in ~/.bashrc
+      eval "$(dailylist completion zsh)"                       # in ~/.zshrc
+      dailylist completion fish > ~/.config/fish/completions/dailylist.fish
+    """
+    from click.shell_completion import get_completion_class
+
+    completer = get_completion_class(shell)
+    assert completer is not None
+    click.echo(completer(cli, {}, "dailylist", "_DAILYLIST_COMPLETE").source())
 
 
 def _stdin_is_terminal() -> bool:
@@ -468,14 +644,16 @@ def _ask_reflection(pending: PendingCompletion, current: str) -> str:
 
 
 @cli.command()
+@click.option("--photos", "previews", is_flag=True, help="Show small previews of the photos.")
 @list_option
 @json_option
 @click.pass_context
-def journal(ctx: click.Context, list_name: str | None, as_json: bool) -> None:
+def journal(ctx: click.Context, previews: bool, list_name: str | None, as_json: bool) -> None:
     """Look back: every completed day with its item, reflection and photos.
 
     \b
-    Example:
+    Examples:
+      dailylist journal --photos
       dailylist journal --json | jq '.entries[].reflection'
     """
     from dailylist import render
@@ -487,7 +665,33 @@ def journal(ctx: click.Context, list_name: str | None, as_json: bool) -> None:
     if as_json:
         render.print_json(render.journal_json(view, data))
     else:
-        render.journal(render.console(), view)
+        render.journal(render.console(), view, data, previews=previews)
+
+
+@cli.command()
+@click.argument("number", type=click.IntRange(min=1), metavar="DAY")
+@list_option
+@json_option
+@click.pass_context
+def show(ctx: click.Context, number: int, list_name: str | None, as_json: bool) -> None:
+    """Show one completed day in full: item, reflection and its photos.
+
+    On a terminal the photos are drawn in small; otherwise their files are listed.
+
+    \b
+    Example:
+      dailylist show 3
+    """
+    from dailylist import render
+    from dailylist.recipient import completed_day, resolve_list
+    from dailylist.store import DataDir
+
+    data = DataDir.resolve()
+    view, entry = completed_day(data, resolve_list(data, list_name), number, _clock(ctx).now())
+    if as_json:
+        render.print_json(render.entry_json(view, entry, data))
+    else:
+        render.day(render.console(), view, entry, data)
 
 
 @cli.command()
@@ -524,8 +728,14 @@ def status(ctx: click.Context, list_name: str | None, as_json: bool) -> None:
 @click.option("--schema", is_flag=True, help="Print the JSON report's schema and exit.")
 @list_option
 @click.pass_context
+@quiet_option
 def export(
-    ctx: click.Context, output: Path | None, fmt: str | None, schema: bool, list_name: str | None
+    ctx: click.Context,
+    output: Path | None,
+    fmt: str | None,
+    schema: bool,
+    list_name: str | None,
+    quiet: bool,
 ) -> None:
     """Write a report of the journal for the author: HTML, Markdown or JSON.
 

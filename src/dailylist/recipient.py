@@ -517,6 +517,21 @@ def overview(
     )
 
 
+def completed_day(
+    data: DataDir, list_id: str, number: int, now: datetime
+) -> tuple[ListOverview, JournalEntry]:
+    """Day `number` (1-based) of the journal, or why it can't be shown (never its text)."""
+    view = overview(data, list_id, now)
+    for entry in view.entries:
+        if entry.number == number:
+            return view, entry
+    if number > view.header.item_count:
+        raise BadInput(f"this list has {view.header.item_count} days, not {number}")
+    done = f"days 1 to {len(view.entries)} are" if len(view.entries) > 1 else "day 1 is"
+    so_far = f"; {done} in the journal" if view.entries else ""
+    raise NotNow(f"day {number} is not done yet{so_far}")
+
+
 def overviews(
     data: DataDir, now: datetime, wanted: str | None, *, with_entries: bool = True
 ) -> list[ListOverview]:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from dailylist.models import ItemContent, SealedHeader
     from dailylist.recipient import (
         CompletionResult,
+        JournalEntry,
         ListOverview,
         OpenedList,
         TodayView,
@@ -36,8 +37,15 @@ if TYPE_CHECKING:
 
 
 def console(*, stderr: bool = False) -> Console:
-    """A console for this run: colour on terminals, plain when piped, `NO_COLOR` honoured."""
-    return Console(stderr=stderr, highlight=False, emoji=False)
+    """A console for this run: colour on terminals, plain when piped, `NO_COLOR` honoured.
+
+    With a command's `--quiet`, stdout says nothing (errors and warnings still do).
+    """
+    import click
+
+    context = click.get_current_context(silent=True)
+    quiet = bool(context and context.params.get("quiet")) and not stderr
+    return Console(stderr=stderr, highlight=False, emoji=False, quiet=quiet)
 
 
 def print_json(value: Any) -> None:
@@ -201,7 +209,64 @@ def warn(err: Console, message: str) -> None:
     err.print(f"[yellow]warning:[/] {escape(message)}")
 
 
-def journal(out: Console, view: ListOverview) -> None:
+def photo_preview(path: Path, width: int) -> Text:
+    """A small picture in text: each character shows two pixels with the upper half block."""
+    from PIL import Image, ImageOps
+
+    from dailylist.photos import register_heif
+
+    register_heif()
+    with Image.open(path) as image:
+        small = ImageOps.exif_transpose(image).convert("RGB")
+    height = max(2, round(width * small.height / small.width / 2) * 2)
+    rgb = small.resize((width, height)).tobytes()
+
+    def colour(x: int, y: int) -> str:
+        start = (y * width + x) * 3
+        return "#" + rgb[start : start + 3].hex()
+
+    text = Text()
+    for y in range(0, height, 2):
+        for x in range(width):
+            text.append("▀", style=f"{colour(x, y)} on {colour(x, y + 1)}")
+        text.append("\n")
+    return text
+
+
+def _entry_panel(entry: JournalEntry, photos: list[Path] | None) -> Panel:
+    """One day of the journal; with `photos` (their files), small previews of them."""
+    body: list[Any] = [Text(entry.item.text, style="italic")]
+    if entry.reflection:
+        body.append(Text("\n" + entry.reflection))
+    for number, photo in enumerate(entry.photos):
+        taken = f", taken {photo.taken_at:%Y-%m-%d %H:%M}" if photo.taken_at else ""
+        body.append(
+            Text(
+                f"\nphoto {photo.stored_name[:12]}… {photo.format} "
+                f"{photo.width}x{photo.height}{taken}",
+                style="dim",
+            )
+        )
+        if photos is not None:
+            try:
+                body.append(photo_preview(photos[number], 40))
+            except OSError:
+                body.append(Text("(the photo file is missing; see dailylist doctor)", "yellow"))
+    if entry.photo_taken_before_reveal:
+        body.append(Text("a photo was taken before the item was revealed", style="yellow"))
+    title = f"Day {entry.number} · {entry.day.isoformat()}"
+    if entry.item.title:
+        title += f" · {entry.item.title}"
+    if entry.amended:
+        title += " · amended"
+    return Panel(Group(*body), title=escape(title), title_align="left", padding=(0, 1))
+
+
+def _photo_files(view: ListOverview, entry: JournalEntry, data: DataDir) -> list[Path]:
+    return [data.photo_path(view.list_id, photo.stored_name) for photo in entry.photos]
+
+
+def journal(out: Console, view: ListOverview, data: DataDir, *, previews: bool = False) -> None:
     header = view.header
     stats = view.stats
     out.print(
@@ -212,55 +277,45 @@ def journal(out: Console, view: ListOverview) -> None:
         out.print("Nothing done yet. Start with [bold]dailylist today[/].")
         return
     for entry in view.entries:
-        body: list[Any] = [Text(entry.item.text, style="italic")]
-        if entry.reflection:
-            body.append(Text("\n" + entry.reflection))
-        for photo in entry.photos:
-            taken = f", taken {photo.taken_at:%Y-%m-%d %H:%M}" if photo.taken_at else ""
-            body.append(
-                Text(
-                    f"\nphoto {photo.stored_name[:12]}… {photo.format} "
-                    f"{photo.width}x{photo.height}{taken}",
-                    style="dim",
-                )
-            )
-        if entry.photo_taken_before_reveal:
-            body.append(Text("a photo was taken before the item was revealed", style="yellow"))
-        title = f"Day {entry.number} · {entry.day.isoformat()}"
-        if entry.item.title:
-            title += f" · {entry.item.title}"
-        if entry.amended:
-            title += " · amended"
-        out.print(Panel(Group(*body), title=escape(title), title_align="left", padding=(0, 1)))
+        files = _photo_files(view, entry, data) if previews else None
+        out.print(_entry_panel(entry, files))
     if stats.missed_days:
         days = ", ".join(day.isoformat() for day in stats.missed_days)
         out.print(f"[yellow]Missed days:[/] {days}")
 
 
-def journal_json(view: ListOverview, data: DataDir) -> dict[str, Any]:
-    entries = []
-    for entry in view.entries:
-        entries.append(
+def day(out: Console, view: ListOverview, entry: JournalEntry, data: DataDir) -> None:
+    """One day in full, with previews of its photos on a terminal (their paths otherwise)."""
+    previews = out.is_terminal
+    out.print(_entry_panel(entry, _photo_files(view, entry, data) if previews else None))
+    if not previews:
+        for path in _photo_files(view, entry, data):
+            out.print(str(path), soft_wrap=True)
+
+
+def entry_json(view: ListOverview, entry: JournalEntry, data: DataDir) -> dict[str, Any]:
+    return {
+        **_item_json(entry.number, entry.item),
+        "day": entry.number,
+        "date": entry.day.isoformat(),
+        "completed_at": entry.at.isoformat(),
+        "reflection": entry.reflection,
+        "amended": entry.amended,
+        "photo_taken_before_reveal": entry.photo_taken_before_reveal,
+        "photos": [
             {
-                **_item_json(entry.number, entry.item),
-                "day": entry.number,
-                "date": entry.day.isoformat(),
-                "completed_at": entry.at.isoformat(),
-                "reflection": entry.reflection,
-                "amended": entry.amended,
-                "photo_taken_before_reveal": entry.photo_taken_before_reveal,
-                "photos": [
-                    {
-                        **photo.model_dump(mode="json"),
-                        "path": str(data.photo_path(view.list_id, photo.stored_name)),
-                    }
-                    for photo in entry.photos
-                ],
+                **photo.model_dump(mode="json"),
+                "path": str(data.photo_path(view.list_id, photo.stored_name)),
             }
-        )
+            for photo in entry.photos
+        ],
+    }
+
+
+def journal_json(view: ListOverview, data: DataDir) -> dict[str, Any]:
     return {
         "list": _list_json(view.list_id, view.header, view.name),
-        "entries": entries,
+        "entries": [entry_json(view, entry, data) for entry in view.entries],
         "missed_days": [day.isoformat() for day in view.stats.missed_days],
     }
 
