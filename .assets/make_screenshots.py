@@ -1,13 +1,15 @@
 """Make the README's pictures from the tool's own output.
 
 Lives a few days of the bundled city-walk list in a throwaway data dir (with drawn
-"photos"), exports the HTML report and screenshots it in headless Chromium.
+"photos"), saves the terminal output of a few commands as SVG (rich's own export), then
+exports the HTML report and screenshots it in headless Chromium.
 
     .venv/bin/python .assets/make_screenshots.py     # needs Debian's chromium
 """
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -64,6 +66,20 @@ def drawn_photo(path: Path, seed: int) -> None:
     image.save(path, "JPEG", quality=88)
 
 
+def terminal_svg(runner: CliRunner, when: str, args: list[str], name: str) -> None:
+    """Run a command as on an 80-column colour terminal and save what it shows as SVG."""
+    from rich.console import Console
+    from rich.text import Text
+
+    moment = datetime.fromisoformat(when).replace(tzinfo=ZONE)
+    env = {"FORCE_COLOR": "1", "COLUMNS": "80", "NO_COLOR": None, "COLORTERM": "truecolor"}
+    result = runner.invoke(cli, args, obj={"clock": FixedClock(moment)}, env=env)
+    recorder = Console(record=True, width=80, force_terminal=True, file=io.StringIO())
+    recorder.print(Text.from_ansi(result.stdout.rstrip()))
+    recorder.save_svg(str(HERE / name), title=f"dailylist {' '.join(args)}")
+    print(f"wrote {HERE / name}")
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -82,6 +98,9 @@ def main() -> int:
             drawn_photo(photo, number)
             run(f"{day} 09:00", "today")
             run(f"{day} 18:30", "done", "--photo", str(photo), "--note", note)
+        terminal_svg(runner, "2026-05-09 08:00", ["today"], "today.svg")
+        terminal_svg(runner, "2026-05-09 08:05", ["show", "4"], "show.svg")
+        terminal_svg(runner, "2026-05-09 08:10", ["status"], "status.svg")
         report = work / "journal.html"
         run("2026-05-08 21:00", "export", "-o", str(report))
         target = HERE / "report.png"
