@@ -263,3 +263,20 @@ def test_preview_keeps_the_shape(tmp_path: Path) -> None:
     assert len(rows) == 5  # 40 wide, 10 pixels high, two pixels per character
     assert all(len(row) == 40 for row in rows)
     assert BERLIN is not None
+
+
+def test_hand_wrapped_text_is_reflowed_but_meant_breaks_stay() -> None:
+    from dailylist.render import reflow
+
+    letter = (
+        "Dear you,\n\n"
+        "You have spent a long time looking after everything and everyone. This\n"
+        "month is for you.\n\n"
+        "Love,\nSam\n"
+    )
+    assert reflow(letter) == (
+        "Dear you,\n\n"
+        "You have spent a long time looking after everything and everyone. This "
+        "month is for you.\n\n"
+        "Love,\nSam"
+    )

@@ -55,6 +55,26 @@ def print_json(value: Any) -> None:
     click.echo(json.dumps(value, indent=2, ensure_ascii=False))
 
 
+#: A line at least this long that ends in a line break was wrapped by hand, not meant.
+_WRAPPED_LINE = 50
+
+
+def reflow(text: str) -> str:
+    """Undo hand-wrapping so the terminal can wrap: a break after a long line becomes a space.
+
+    Breaks after short lines ("Love,", a list item) and blank lines between paragraphs stay.
+    """
+    lines = text.strip().splitlines()
+    out: list[str] = []
+    for line in lines:
+        previous = out[-1] if out else ""
+        if previous and line.strip() and len(previous) >= _WRAPPED_LINE and previous[-1] != " ":
+            out[-1] = f"{previous} {line.strip()}"
+        else:
+            out.append(line.rstrip())
+    return "\n".join(out)
+
+
 def when(moment: datetime, now: datetime) -> str:
     """A local time with a relative phrase: '2026-11-26 04:00 (in 7 h)'."""
     local = moment.astimezone(now.tzinfo)
@@ -128,7 +148,7 @@ def opened(out: Console, result: OpenedList) -> None:
     )
     out.print(f"Author key fingerprint: [bold]{result.fingerprint}[/]")
     if header.letter.strip():
-        out.print(Panel(Text(header.letter.strip()), title="A letter for you", padding=(1, 2)))
+        out.print(Panel(Text(reflow(header.letter)), title="A letter for you", padding=(1, 2)))
     if header.rules:
         table = Table.grid(padding=(0, 1))
         for number, rule in enumerate(header.rules, start=1):
@@ -155,7 +175,7 @@ def today(out: Console, view: TodayView, now: datetime) -> None:
     title = f"Day {view.number} of {header.item_count}"
     if item.title:
         title += f": {item.title}"
-    out.print(Panel(Text(item.text), title=escape(title), padding=(1, 2)))
+    out.print(Panel(Text(reflow(item.text)), title=escape(title), padding=(1, 2)))
     needs = []
     photo_rule = item.photo or header.settings.photo
     reflection_rule = item.reflection or header.settings.reflection
@@ -235,7 +255,7 @@ def photo_preview(path: Path, width: int) -> Text:
 
 def _entry_panel(entry: JournalEntry, photos: list[Path] | None) -> Panel:
     """One day of the journal; with `photos` (their files), small previews of them."""
-    body: list[Any] = [Text(entry.item.text, style="italic")]
+    body: list[Any] = [Text(reflow(entry.item.text), style="italic")]
     if entry.reflection:
         body.append(Text("\n" + entry.reflection))
     for number, photo in enumerate(entry.photos):
