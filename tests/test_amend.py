@@ -111,3 +111,13 @@ def test_an_amended_report_verifies_and_a_moved_amendment_does_not(
     verdict = json.loads(moved.stdout)
     problems = [p for check in verdict["checks"] for p in check["problems"]]
     assert "day 1 was amended on another day" in problems
+
+
+def test_an_amended_photo_taken_before_the_reveal_is_flagged(
+    done_today: Path, run: Cli, tmp_path: Path
+) -> None:
+    early = make_photo(tmp_path / "early.jpg", taken="2026:05:03 18:00:00")
+    result = run("amend", "--photo", str(early), now=at(f"{DAY1} 22:00"))
+    assert result.exit_code == 0
+    assert "taken before" in result.stderr
+    assert entry(run)["photo_taken_before_reveal"] is True

@@ -41,8 +41,6 @@ class DailylistGroup(click.Group):
                 render.problems(render.console(stderr=True), exc.message, exc.problems)
             else:
                 click.echo(f"dailylist: {exc.message}", err=True)
-                if exc.hint:
-                    click.echo(f"  {exc.hint}", err=True)
             ctx.exit(exc.exit_code)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
@@ -330,14 +328,14 @@ def today(ctx: click.Context, code: str | None, list_name: str | None, as_json: 
         ctx.exit(1)
 
 
+def _photo_option(help_text: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    return click.option(
+        "--photo", "photos", multiple=True, type=click.Path(path_type=Path), help=help_text
+    )
+
+
 @cli.command()
-@click.option(
-    "--photo",
-    "photos",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="A photo as proof (JPEG, PNG, WebP, HEIC); repeat for several.",
-)
+@_photo_option("A photo as proof (JPEG, PNG, WebP, HEIC); repeat for several.")
 @click.option(
     "--note",
     metavar="TEXT",
@@ -380,22 +378,12 @@ def done(
     require_photos(pending, checked)
     reflection = _reflection(pending, note)
     result = record_completion(data, pending, checked, reflection, clock.now())
-    err = render.console(stderr=True)
-    for original in result.photos_before_reveal:
-        render.warn(
-            err, f"{original} was taken before today's item was revealed; noted in the journal"
-        )
+    _warn_taken_before(result.photos_before_reveal)
     render.completed(render.console(), result, now)
 
 
 @cli.command()
-@click.option(
-    "--photo",
-    "photos",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Replace today's photos with these; repeat for several.",
-)
+@_photo_option("Replace today's photos with these; repeat for several.")
 @click.option("--note", metavar="TEXT", help="Replace today's reflection ('-' reads stdin).")
 @list_option
 @click.pass_context
@@ -432,8 +420,18 @@ def amend(
         note = sys.stdin.read()
     elif note is None and not photos and _stdin_is_terminal():
         note = _ask_reflection(target.pending, target.completion.reflection or "")
-    completion = record_amendment(data, target, checked, note, clock.now())
+    completion, early = record_amendment(data, target, checked, note, clock.now())
+    _warn_taken_before(early)
     render.amended(render.console(), completion)
+
+
+def _warn_taken_before(originals: tuple[str, ...]) -> None:
+    from dailylist import render
+
+    err = render.console(stderr=True)
+    for original in originals:
+        message = f"{original} was taken before today's item was revealed; noted in the journal"
+        render.warn(err, message)
 
 
 @cli.command()

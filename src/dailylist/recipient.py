@@ -424,8 +424,11 @@ def record_amendment(
     photos: list[CheckedPhoto],
     reflection: str | None,
     now: datetime,
-) -> rules.Completion:
-    """Replace today's reflection and/or photos; the original stays in the journal."""
+) -> tuple[rules.Completion, tuple[str, ...]]:
+    """Replace today's reflection and/or photos; the original stays in the journal.
+
+    Returns the day as it now stands, and the new photos taken before the reveal.
+    """
     pending = target.pending
     if not photos and reflection is None:
         raise BadInput("nothing to amend: give --note TEXT and/or --photo PATH")
@@ -457,7 +460,7 @@ def record_amendment(
     state = rules.progress(journal, pending.header.item_count)
     last = state.last_completion
     assert last is not None
-    return last
+    return last, early
 
 
 # --- looking back ---------------------------------------------------------------------------
