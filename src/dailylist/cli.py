@@ -117,13 +117,15 @@ def cli(ctx: click.Context, debug: bool) -> None:
       dailylist open gift.dlist       check the seal, read the letter and the rules
       dailylist today                 see today's item (only today's)
       dailylist done --photo pic.jpg --note "..."
-      dailylist journal               look back
+      dailylist journal               look back (show DAY for one day in full)
       dailylist status                progress, streak, missed days
+      dailylist export -o r.json      a report for the author
     \b
     For the author:
       dailylist new my-list.toml      a template to fill in
       dailylist check my-list.toml    every problem, with its line
       dailylist seal my-list.toml -o my-list.dlist
+      dailylist verify r.json --list my-list.dlist
 
     Data lives in the platform's data dir, or in $DAILYLIST_HOME when set.
     """
@@ -144,7 +146,10 @@ def _read_passphrase_file(path: Path) -> str:
     from dailylist.store import read_input_file
 
     raw = read_input_file(path, what="passphrase file")
-    lines = raw.decode("utf-8", errors="strict").splitlines()
+    try:
+        lines = raw.decode("utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"{path} is not UTF-8 text") from exc
     if not lines or not lines[0]:
         raise BadInput(f"{path} holds no passphrase on its first line")
     return lines[0]
