@@ -79,6 +79,7 @@ DAMAGE: dict[str, Callable[[Path], None]] = {
         _drop_reveal(p.read_text(encoding="utf-8")), encoding="utf-8"
     ),
     "a directory": lambda p: (p.unlink(), p.mkdir()),  # type: ignore[dict-item]
+    "deleted": lambda p: p.unlink(),
 }
 
 

@@ -18,6 +18,7 @@ from dailylist import rules
 from dailylist.clock import zone_name
 from dailylist.errors import BadInput, NotNow
 from dailylist.models import (
+    JOURNAL_FORMAT,
     AmendedEvent,
     CompletedEvent,
     EventBase,
@@ -88,13 +89,11 @@ def open_list(
         try:
             data.store_sealed(list_id, raw, own_key)
             with data.locked(list_id):
-                journal = data.load_journal(list_id)
                 opened = new_event(
                     OpenedEvent, prev=None, at=now, zone=zone_name(now), device=device
                 )
-                commit_journal(
-                    data, sealed.header, journal.model_copy(update={"events": [opened]})
-                )
+                started = Journal(format=JOURNAL_FORMAT, list_id=list_id, events=[opened])
+                commit_journal(data, sealed.header, started)
         except BaseException:
             data.forget_list(list_id)  # half-opened is not opened
             raise

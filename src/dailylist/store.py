@@ -253,10 +253,11 @@ class DataDir:
 
         files = self.list_files(list_id)
         target = path or files.journal
-        if not target.exists() and not target.is_symlink():
-            return Journal(format=JOURNAL_FORMAT, list_id=list_id, events=[])
         where = f"the journal at {target}"
         advice = "it was left as it is" + ("" if path else "; `dailylist doctor` tells more")
+        if not target.exists() and not target.is_symlink():
+            # An opened list always has one: never start over silently.
+            raise DamagedData(f"{where} is missing; `dailylist doctor` tells more")
         try:
             raw = target.read_bytes()
         except IsADirectoryError as exc:
