@@ -201,20 +201,25 @@ def reveal_today(
     """
     unsealed = data.load_list(list_id)
     header = unsealed.header
+    # Ask for a check-in code before taking the lock: a person may take a while to type.
+    decision = rules.decide_today(header, data.load_journal(list_id), now)
+    item_key = None
+    if isinstance(decision, rules.Available) and decision.newly:
+        if unsealed.is_checkin(decision.index):
+            if code is None:
+                raise NotNow(
+                    f"day {decision.index + 1} is a check-in: {header.author} will give "
+                    "you its code; then run `dailylist today --code CODE`"
+                )
+            item_key = unsealed.checkin_key(decision.index, code())
     with data.locked(list_id):
         journal = data.load_journal(list_id)
         decision = rules.decide_today(header, journal, now)
         if not isinstance(decision, rules.Available):
             return TodayView(list_id, header, decision, None, None)
         if decision.newly:
-            item_key = None
-            if unsealed.is_checkin(decision.index):
-                if code is None:
-                    raise NotNow(
-                        f"day {decision.index + 1} is a check-in: {header.author} will give "
-                        "you its code; then run `dailylist today --code CODE`"
-                    )
-                item_key = unsealed.checkin_key(decision.index, code())
+            if unsealed.is_checkin(decision.index) and item_key is None:
+                raise NotNow("the list moved on meanwhile; run `dailylist today` again")
             journal = _append(
                 data,
                 header,
