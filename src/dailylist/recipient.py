@@ -203,15 +203,15 @@ def reveal_today(
     header = unsealed.header
     # Ask for a check-in code before taking the lock: a person may take a while to type.
     decision = rules.decide_today(header, data.load_journal(list_id), now)
+    first = decision.index if isinstance(decision, rules.Available) and decision.newly else None
     item_key = None
-    if isinstance(decision, rules.Available) and decision.newly:
-        if unsealed.is_checkin(decision.index):
-            if code is None:
-                raise NotNow(
-                    f"day {decision.index + 1} is a check-in: {header.author} will give "
-                    "you its code; then run `dailylist today --code CODE`"
-                )
-            item_key = unsealed.checkin_key(decision.index, code())
+    if first is not None and unsealed.is_checkin(first):
+        if code is None:
+            raise NotNow(
+                f"day {first + 1} is a check-in: {header.author} will give you its code; "
+                "then run `dailylist today --code CODE`"
+            )
+        item_key = unsealed.checkin_key(first, code())
     with data.locked(list_id):
         journal = data.load_journal(list_id)
         decision = rules.decide_today(header, journal, now)
