@@ -475,6 +475,7 @@ class JournalEntry:
     number: int
     day: date
     at: datetime
+    revealed_at: datetime
     item: ItemContent
     reflection: str | None
     photos: tuple[PhotoRecord, ...]
@@ -496,30 +497,42 @@ def overview(
     data: DataDir, list_id: str, now: datetime, *, with_entries: bool = True
 ) -> ListOverview:
     """Everything done so far on a list; entries carry the texts of completed items only."""
-    unsealed = data.load_list(list_id)
-    sealed = unsealed.sealed
-    journal = data.load_journal(list_id)
-    state = rules.progress(journal, sealed.header.item_count)
+    return describe(
+        list_id, data.load_list(list_id), data.load_journal(list_id), now, with_entries
+    )
+
+
+def describe(
+    list_id: str,
+    unsealed: UnsealedList,
+    journal: Journal,
+    now: datetime,
+    with_entries: bool = True,
+) -> ListOverview:
+    """The overview of a list from its loaded files (no I/O)."""
+    header = unsealed.header
+    state = rules.progress(journal, header.item_count)
     completions = state.completions if with_entries else ()
     entries = tuple(
         JournalEntry(
-            number=event.index + 1,
-            day=event.day,
-            at=event.at,
-            item=revealed_item(unsealed, state, event.index),
-            reflection=event.reflection,
-            photos=tuple(event.photos),
-            photo_taken_before_reveal=event.photo_taken_before_reveal,
-            amended=event.amended,
+            number=done.index + 1,
+            day=done.day,
+            at=done.at,
+            revealed_at=state.reveals[done.index].at,
+            item=revealed_item(unsealed, state, done.index),
+            reflection=done.reflection,
+            photos=tuple(done.photos),
+            photo_taken_before_reveal=done.photo_taken_before_reveal,
+            amended=done.amended,
         )
-        for event in completions
+        for done in completions
     )
     return ListOverview(
         list_id=list_id,
-        name=list_name(sealed.header),
-        header=sealed.header,
-        fingerprint=fingerprint(sealed.public_key),
-        stats=rules.stats(sealed.header, journal, now),
+        name=list_name(header),
+        header=header,
+        fingerprint=fingerprint(unsealed.sealed.public_key),
+        stats=rules.stats(header, journal, now),
         entries=entries,
     )
 

@@ -35,7 +35,7 @@ from dailylist.models import (
     RevealedEvent,
     parse_json,
 )
-from dailylist.recipient import ListOverview, overview
+from dailylist.recipient import ListOverview, describe
 from dailylist.sealing import UnsealedList, fingerprint
 from dailylist.store import DataDir, ensure_private_dir, write_atomic
 
@@ -121,15 +121,14 @@ def format_for(output: Path, wanted: str | None) -> Format:
 
 
 def build_report(data: DataDir, list_id: str, now: datetime) -> tuple[Report, ListOverview]:
-    view = overview(data, list_id, now)
     unsealed = data.load_list(list_id)
     journal = data.load_journal(list_id)
-    state = rules.progress(journal, unsealed.header.item_count)
+    view = describe(list_id, unsealed, journal, now)
     entries = [
         ReportEntry(
             day=entry.number,
             date=entry.day,
-            revealed_at=state.reveals[entry.number - 1].at,
+            revealed_at=entry.revealed_at,
             completed_at=entry.at,
             title=entry.item.title,
             text=entry.item.text,
