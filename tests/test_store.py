@@ -203,3 +203,17 @@ def test_the_author_key_never_leaves_the_data_dir(
     for path in tmp_path.rglob("*"):
         if path.is_file() and private_home not in path.parents:
             assert body not in path.read_bytes().replace(b"\n", b""), path
+
+
+def test_status_of_every_list_survives_one_damaged_journal(
+    make_sealed: Callable[..., Path], run: Cli, tmp_path: Path
+) -> None:
+    run("open", str(make_sealed(3, title="Broken one")), now=at(f"{DAY1} 08:00"))
+    run("open", str(make_sealed(3, title="Fine one")), now=at(f"{DAY1} 08:01"))
+    data = DataDir(tmp_path / "home")
+    broken = next(i for i in data.opened_list_ids() if data.list_header(i).title == "Broken one")
+    data.list_files(broken).journal.write_bytes(b"{garbled")
+    result = run("status", "--json", now=at(f"{DAY1} 09:00"))
+    assert result.exit_code == 2
+    assert [entry["title"] for entry in json.loads(result.stdout)["lists"]] == ["Fine one"]
+    assert "journal" in result.stderr

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from dailylist import __version__
-from dailylist.errors import BadInput, DailylistError, ProblemsFound
+from dailylist.errors import BadInput, DailylistError, DamagedData, ProblemsFound
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -713,11 +713,20 @@ def status(ctx: click.Context, list_name: str | None, as_json: bool) -> None:
     from dailylist.store import DataDir
 
     now = _clock(ctx).now()
-    views = overviews(DataDir.resolve(), now, list_name, with_entries=False)
-    if as_json:
-        render.print_json(render.status_json(views))
-    else:
-        render.status(render.console(), views, now)
+    views, errors = overviews(DataDir.resolve(), now, list_name, with_entries=False)
+    if views or not errors:
+        if as_json:
+            render.print_json(render.status_json(views))
+        else:
+            render.status(render.console(), views, now)
+    if errors:
+        raise (
+            errors[0]
+            if len(errors) == 1
+            else DamagedData(
+                f"{len(errors)} lists could not be read; `dailylist doctor` tells more"
+            )
+        )
 
 
 @cli.command()

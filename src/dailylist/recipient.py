@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from dailylist import rules
 from dailylist.clock import zone_name
-from dailylist.errors import BadInput, NotNow
+from dailylist.errors import BadInput, DailylistError, NotNow
 from dailylist.models import (
     JOURNAL_FORMAT,
     AmendedEvent,
@@ -554,10 +554,21 @@ def completed_day(
 
 def overviews(
     data: DataDir, now: datetime, wanted: str | None, *, with_entries: bool = True
-) -> list[ListOverview]:
-    """The overview of one list (`wanted`), or of every open list."""
-    ids = [resolve_list(data, wanted)] if wanted is not None else data.opened_list_ids()
-    return [overview(data, list_id, now, with_entries=with_entries) for list_id in ids]
+) -> tuple[list[ListOverview], list[DailylistError]]:
+    """The overview of one list (`wanted`), or of every open list.
+
+    With every list, a damaged one does not hide the others: its error is returned beside
+    them. One list asked for by name fails on its own error.
+    """
+    if wanted is not None:
+        return [overview(data, resolve_list(data, wanted), now, with_entries=with_entries)], []
+    views, errors = [], []
+    for list_id in data.opened_list_ids():
+        try:
+            views.append(overview(data, list_id, now, with_entries=with_entries))
+        except DailylistError as error:
+            errors.append(error)
+    return views, errors
 
 
 def glance_slowly(data: DataDir, wanted: str | None, now: datetime) -> Glance:
