@@ -17,7 +17,7 @@ import pytest
 from click.shell_completion import BashComplete
 
 from dailylist.cli import cli
-from tests.conftest import BERLIN, Cli, at, item_text, make_photo
+from tests.conftest import Cli, at, item_text, make_photo
 
 DAY = "2026-06-01"
 
@@ -262,7 +262,6 @@ def test_preview_keeps_the_shape(tmp_path: Path) -> None:
     rows = photo_preview(wide, 40).plain.strip().splitlines()
     assert len(rows) == 5  # 40 wide, 10 pixels high, two pixels per character
     assert all(len(row) == 40 for row in rows)
-    assert BERLIN is not None
 
 
 def test_hand_wrapped_text_is_reflowed_but_meant_breaks_stay() -> None:
