@@ -201,35 +201,37 @@ def reveal_today(
     """
     unsealed = data.load_list(list_id)
     header = unsealed.header
-    # Ask for a check-in code before taking the lock: a person may take a while to type.
-    decision = rules.decide_today(header, data.load_journal(list_id), now)
-    first = decision.index if isinstance(decision, rules.Available) and decision.newly else None
-    item_key = None
-    if first is not None and unsealed.is_checkin(first):
-        if code is None:
-            raise NotNow(
-                f"day {first + 1} is a check-in: {header.author} will give you its code; "
-                "then run `dailylist today --code CODE`"
-            )
-        item_key = unsealed.checkin_key(first, code())
-    with data.locked(list_id):
-        journal = data.load_journal(list_id)
-        decision = rules.decide_today(header, journal, now)
-        if not isinstance(decision, rules.Available):
-            return TodayView(list_id, header, decision, None, None)
-        if decision.newly:
-            if unsealed.is_checkin(decision.index) and item_key is None:
+    journal = data.load_journal(list_id)
+    decision = rules.decide_today(header, journal, now)
+    if not isinstance(decision, rules.Available):
+        return TodayView(list_id, header, decision, None, None)
+    if decision.newly:
+        # The first reveal writes; most views of today's item only read. A check-in code
+        # is asked for before the lock is taken: a person may take a while to type it.
+        item_key = None
+        if unsealed.is_checkin(decision.index):
+            if code is None:
+                raise NotNow(
+                    f"day {decision.index + 1} is a check-in: {header.author} will give you "
+                    "its code; then run `dailylist today --code CODE`"
+                )
+            item_key = unsealed.checkin_key(decision.index, code())
+        with data.locked(list_id):
+            journal = data.load_journal(list_id)
+            again = rules.decide_today(header, journal, now)
+            if not isinstance(again, rules.Available) or again.index != decision.index:
                 raise NotNow("the list moved on meanwhile; run `dailylist today` again")
-            journal = _append(
-                data,
-                header,
-                journal,
-                RevealedEvent,
-                index=decision.index,
-                item_key=item_key,
-                at=now,
-                zone=zone_name(now),
-            )
+            if again.newly:  # not revealed by another command meanwhile
+                journal = _append(
+                    data,
+                    header,
+                    journal,
+                    RevealedEvent,
+                    index=decision.index,
+                    item_key=item_key,
+                    at=now,
+                    zone=zone_name(now),
+                )
     state = rules.progress(journal, header.item_count)
     item = revealed_item(unsealed, state, decision.index)
     return TodayView(list_id, header, decision, item, state.reveals[decision.index].at)
