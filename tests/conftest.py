@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -159,3 +162,24 @@ def snapshot(*roots: Path) -> dict[str, bytes]:
             if path.is_file() and not path.is_symlink():
                 files[str(path)] = path.read_bytes()
     return files
+
+
+def heavy_imports(home: Path, *args: str) -> tuple[str, list[str]]:
+    """Run `dailylist ARGS` in a fresh interpreter: its output, and which heavy libraries
+    (rich, pydantic, cryptography, Pillow) it loaded."""
+    code = (
+        "import sys, runpy\n"
+        f"sys.argv = ['dailylist', *{list(args)!r}]\n"
+        "try:\n"
+        "    runpy.run_module('dailylist', run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = [m for m in ('rich', 'pydantic', 'cryptography', 'PIL') if m in sys.modules]\n"
+        "print('HEAVY', ','.join(heavy))\n"
+    )
+    env = {**os.environ, "DAILYLIST_HOME": str(home)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    output, _, heavy = done.stdout.rpartition("HEAVY ")
+    return output, [name for name in heavy.strip().split(",") if name]

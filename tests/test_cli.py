@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from dailylist.cli import cli
-from tests.conftest import Cli, at, item_text, make_photo, snapshot
+from tests.conftest import Cli, at, heavy_imports, item_text, make_photo, snapshot
 
 DAY = "2026-03-02"
 COMMANDS = [
@@ -219,22 +216,9 @@ def test_reflection_prompt_on_a_terminal(
 
 def test_python_dash_m_and_lazy_imports(tmp_path: Path) -> None:
     """`--help` must not pay for rich, pydantic, cryptography or Pillow."""
-    code = (
-        "import sys, runpy\n"
-        "sys.argv = ['dailylist', '--help']\n"
-        "try:\n"
-        "    runpy.run_module('dailylist', run_name='__main__')\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "heavy = [m for m in ('rich', 'pydantic', 'cryptography', 'PIL') if m in sys.modules]\n"
-        "print('HEAVY', heavy)\n"
-    )
-    env = {**os.environ, "DAILYLIST_HOME": str(tmp_path)}
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
-    )
-    assert "Usage: dailylist" in done.stdout
-    assert "HEAVY []" in done.stdout
+    output, heavy = heavy_imports(tmp_path, "--help")
+    assert "Usage: dailylist" in output
+    assert heavy == []
 
 
 def test_the_help_test_covers_every_command() -> None:

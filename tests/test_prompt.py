@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli, at, make_photo
+from tests.conftest import Cli, at, heavy_imports, make_photo
 
 
 def line(run: Cli, when: str, *args: str) -> str:
@@ -67,19 +65,6 @@ def test_the_fast_path_loads_no_heavy_library(
     make_sealed: Callable[..., Path], run: Cli, private_home: Path
 ) -> None:
     run("open", str(make_sealed(3)), now=at("2026-06-01 08:00"))
-    code = (
-        "import sys, runpy\n"
-        "sys.argv = ['dailylist', 'prompt']\n"
-        "try:\n"
-        "    runpy.run_module('dailylist', run_name='__main__')\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "heavy = [m for m in ('rich', 'pydantic', 'cryptography', 'PIL') if m in sys.modules]\n"
-        "print('HEAVY', heavy)\n"
-    )
-    env = {**os.environ, "DAILYLIST_HOME": str(private_home)}
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
-    )
-    assert done.stdout.splitlines()[0].endswith("/3 waiting")
-    assert "HEAVY []" in done.stdout
+    output, heavy = heavy_imports(private_home, "prompt")
+    assert output.strip().endswith("/3 waiting")
+    assert heavy == []

@@ -19,10 +19,12 @@ from dailylist.errors import BadInput, DailylistError, DamagedData, ProblemsFoun
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from datetime import datetime
 
     from click.shell_completion import CompletionItem
 
     from dailylist.clock import Clock
+    from dailylist.photos import CheckedPhoto
     from dailylist.recipient import PendingCompletion
 
 
@@ -365,7 +367,6 @@ def done(
       dailylist done --photo a.jpg --photo b.heic      # asks for the reflection
     """
     from dailylist import render
-    from dailylist.photos import check_photo
     from dailylist.recipient import (
         prepare_completion,
         record_completion,
@@ -378,8 +379,7 @@ def done(
     clock = _clock(ctx)
     now = clock.now()
     pending = prepare_completion(data, resolve_list(data, list_name), now)
-    assert now.tzinfo is not None
-    checked = [check_photo(path, now.tzinfo) for path in photos]
+    checked = _checked_photos(photos, now)
     require_photos(pending, checked)
     reflection = _reflection(pending, note)
     result = record_completion(data, pending, checked, reflection, clock.now())
@@ -411,7 +411,6 @@ def amend(
       dailylist amend --photo better.jpg
     """
     from dailylist import render
-    from dailylist.photos import check_photo
     from dailylist.recipient import prepare_amendment, record_amendment, resolve_list
     from dailylist.store import DataDir
 
@@ -419,8 +418,7 @@ def amend(
     clock = _clock(ctx)
     now = clock.now()
     target = prepare_amendment(data, resolve_list(data, list_name), now)
-    assert now.tzinfo is not None
-    checked = [check_photo(path, now.tzinfo) for path in photos]
+    checked = _checked_photos(photos, now)
     if note == "-":
         note = sys.stdin.read()
     elif note is None and not photos and _stdin_is_terminal():
@@ -428,6 +426,14 @@ def amend(
     completion, early = record_amendment(data, target, checked, note, clock.now())
     _warn_taken_before(early)
     render.amended(render.console(), completion)
+
+
+def _checked_photos(photos: tuple[Path, ...], now: datetime) -> list[CheckedPhoto]:
+    """Check every photo given (EXIF times without a zone are read in the user's zone)."""
+    from dailylist.photos import check_photo
+
+    assert now.tzinfo is not None
+    return [check_photo(path, now.tzinfo) for path in photos]
 
 
 def _warn_taken_before(originals: tuple[str, ...]) -> None:
