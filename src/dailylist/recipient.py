@@ -252,11 +252,11 @@ class PendingCompletion:
 
     @property
     def photo_rule(self) -> str:
-        return self.item.photo or self.header.settings.photo
+        return rules.photo_rule(self.header, self.item)
 
     @property
     def reflection_rule(self) -> str:
-        return self.item.reflection or self.header.settings.reflection
+        return rules.reflection_rule(self.header, self.item)
 
 
 def prepare_completion(data: DataDir, list_id: str, now: datetime) -> PendingCompletion:

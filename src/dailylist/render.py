@@ -177,8 +177,8 @@ def today(out: Console, view: TodayView, now: datetime) -> None:
         title += f": {item.title}"
     out.print(Panel(Text(reflow(item.text)), title=escape(title), padding=(1, 2)))
     needs = []
-    photo_rule = item.photo or header.settings.photo
-    reflection_rule = item.reflection or header.settings.reflection
+    photo_rule = rules.photo_rule(header, item)
+    reflection_rule = rules.reflection_rule(header, item)
     needs.append("--photo PATH" if photo_rule == "required" else "[--photo PATH]")
     if reflection_rule != "off":
         needs.append("--note TEXT" if reflection_rule == "required" else "[--note TEXT]")
@@ -203,8 +203,8 @@ def today_json(view: TodayView, name: str) -> dict[str, Any]:
     elif view.item is not None and view.number is not None:
         result.update(day=view.number, item=_item_json(view.number, view.item))
         result["revealed_at"] = view.revealed_at.isoformat() if view.revealed_at else None
-        result["photo"] = view.item.photo or view.header.settings.photo
-        result["reflection"] = view.item.reflection or view.header.settings.reflection
+        result["photo"] = rules.photo_rule(view.header, view.item)
+        result["reflection"] = rules.reflection_rule(view.header, view.item)
     return result
 
 

@@ -15,8 +15,11 @@ from dailylist.errors import NotNow
 from dailylist.models import (
     AmendedEvent,
     CompletedEvent,
+    ItemContent,
     Journal,
     PhotoRecord,
+    PhotoRule,
+    ReflectionRule,
     RevealedEvent,
     SealedHeader,
 )
@@ -34,13 +37,25 @@ __all__ = [
     "day_of",
     "day_start",
     "decide_today",
+    "photo_rule",
     "progress",
+    "reflection_rule",
     "stats",
     "with_amendments",
 ]
 
 #: How far the clock may read before the journal's last event before we stop trusting it.
 CLOCK_TOLERANCE = timedelta(minutes=5)
+
+
+def photo_rule(header: SealedHeader, item: ItemContent) -> PhotoRule:
+    """Whether a photo is required for `item`: its own setting, else the list's."""
+    return item.photo or header.settings.photo
+
+
+def reflection_rule(header: SealedHeader, item: ItemContent) -> ReflectionRule:
+    """Whether a reflection is required, optional or off for `item`."""
+    return item.reflection or header.settings.reflection
 
 
 @dataclass(frozen=True)
