@@ -48,8 +48,8 @@ if TYPE_CHECKING:
 PASSPHRASE_KDF_N = 2**17
 #: scrypt cost for a random check-in code (80 bits already; still slow to guess).
 CHECKIN_KDF_N = 2**15
-#: Alphabet of check-in codes: base32, read aloud without ambiguity.
-_CODE_GROUPS = 4
+#: Check-in codes are shown in groups of this many characters, to read aloud.
+_CODE_GROUP = 4
 
 
 def fingerprint(public_key: bytes) -> str:
@@ -74,18 +74,15 @@ def _new_kdf(n: int) -> ScryptParams:
 
 
 def new_checkin_code() -> str:
-    """A code for a check-in item: 80 random bits as four groups of base32, e.g. 'K7QF-...'."""
+    """A code for a check-in item: 80 random bits in base32, grouped, e.g. 'K7QF-M2XA-...'."""
     text = base64.b32encode(secrets.token_bytes(10)).decode("ascii")
-    size = len(text) // _CODE_GROUPS
-    return "-".join(text[i : i + size] for i in range(0, len(text), size))
+    return "-".join(text[i : i + _CODE_GROUP] for i in range(0, len(text), _CODE_GROUP))
 
 
 def normalize_code(code: str) -> str:
-    """A code as typed ('k7qf m2xa ...', with 0/1/8 for O/I/B) in its canonical form."""
+    """A code as typed ('k7qf m2xa ...', 0/1/8 for O/I/B) as the letters the key is made of."""
     cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
-    cleaned = cleaned.translate(str.maketrans("018", "OIB"))
-    size = max(len(cleaned) // _CODE_GROUPS, 1)
-    return "-".join(cleaned[i : i + size] for i in range(0, len(cleaned), size))
+    return cleaned.translate(str.maketrans("018", "OIB"))
 
 
 @dataclass(frozen=True)
