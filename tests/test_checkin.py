@@ -187,3 +187,8 @@ def test_seal_asks_for_the_passphrase_twice(run: Cli, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "passphrase" in result.stdout
+
+
+def test_codes_read_aloud_forgive_case_spaces_and_look_alikes() -> None:
+    assert normalize_code("k7qf m2xa-pl9r tt3e") == "K7QFM2XAPL9RTT3E"
+    assert normalize_code("0I1B-8") == "OIIBB"
