@@ -76,7 +76,9 @@ def _state_after_kill(home: Path, list_id: str, photo: Path) -> str:
     return "new" if len(kinds) == 3 else "old"
 
 
-def _crash_runs(ready: tuple[Path, str], tmp_path: Path, kills: int) -> Counter[str]:
+def _crash_runs(
+    ready: tuple[Path, str], tmp_path: Path, kills: int, monkeypatch: pytest.MonkeyPatch
+) -> Counter[str]:
     template, list_id = ready
     photo = make_photo(tmp_path / "proof.jpg", size=(1600, 1200))
     args = ("done", "--photo", str(photo), "--note", "It felt good.")
@@ -108,7 +110,7 @@ def _crash_runs(ready: tuple[Path, str], tmp_path: Path, kills: int) -> Counter[
             outcomes["killed between photo copy and journal write"] += 1
         if any(folder.root.rglob(".*.tmp")):
             outcomes["left a temporary file"] += 1
-        os.environ["DAILYLIST_HOME"] = str(home)
+        monkeypatch.setenv("DAILYLIST_HOME", str(home))
         rerun = runner.invoke(cli, list(args))
         if state == "old":
             assert rerun.exit_code == 0, rerun.output
@@ -128,9 +130,9 @@ def test_done_killed_at_any_moment_loses_nothing(ready: tuple[Path, str], tmp_pa
 
 @pytest.mark.slow
 def test_done_killed_at_any_moment_loses_nothing_full(
-    ready: tuple[Path, str], tmp_path: Path
+    ready: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    outcomes = _crash_runs(ready, tmp_path, FULL_KILLS)
+    outcomes = _crash_runs(ready, tmp_path, FULL_KILLS, monkeypatch)
     print(f"\ncrash test over {FULL_KILLS} runs: {dict(outcomes)}")
     assert outcomes["journal old"] > 0
     assert outcomes["journal new"] > 0
