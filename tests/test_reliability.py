@@ -122,8 +122,10 @@ def _crash_runs(
     return outcomes
 
 
-def test_done_killed_at_any_moment_loses_nothing(ready: tuple[Path, str], tmp_path: Path) -> None:
-    outcomes = _crash_runs(ready, tmp_path, QUICK_KILLS)
+def test_done_killed_at_any_moment_loses_nothing(
+    ready: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outcomes = _crash_runs(ready, tmp_path, QUICK_KILLS, monkeypatch)
     assert outcomes["journal old"] + outcomes["journal new"] == QUICK_KILLS
     assert outcomes["killed"] > 0
 
