@@ -8,34 +8,22 @@ from __future__ import annotations
 
 import hashlib
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from dailylist.errors import BadInput, DailylistError
 from dailylist.models import CompletedEvent, Journal
 from dailylist.recipient import list_name
+from dailylist.report import Check
 from dailylist.store import DataDir, ListFiles, write_atomic
-
-
-@dataclass
-class Finding:
-    """One thing the doctor looked at, and every problem it saw there."""
-
-    check: str
-    detail: str = ""
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
 
 @dataclass(frozen=True)
 class Examination:
     list_id: str
     name: str
-    findings: tuple[Finding, ...]
+    findings: tuple[Check, ...]
 
     @property
     def healthy(self) -> bool:
@@ -47,7 +35,7 @@ def examine(data: DataDir, list_id: str) -> Examination:
     files = data.list_files(list_id)
     name = list_id[:8]
 
-    sealed = Finding("sealed copy")
+    sealed = Check("sealed copy")
     unsealed = None
     try:
         unsealed = data.load_list(list_id)
@@ -57,7 +45,7 @@ def examine(data: DataDir, list_id: str) -> Examination:
     except DailylistError as exc:
         sealed.problems.append(exc.message)
 
-    journal_finding = Finding("journal")
+    journal_finding = Check("journal")
     journal: Journal | None = None
     try:
         journal = data.load_journal(list_id)
@@ -65,7 +53,7 @@ def examine(data: DataDir, list_id: str) -> Examination:
     except DailylistError as exc:
         journal_finding.problems.append(exc.message)
 
-    backup = Finding("backup")
+    backup = Check("backup")
     if files.journal_backup.exists():
         try:
             kept = load_backup(data, list_id)
@@ -75,7 +63,7 @@ def examine(data: DataDir, list_id: str) -> Examination:
     else:
         backup.detail = "none yet"
 
-    photos = Finding("photos")
+    photos = Check("photos")
     if journal is not None:
         count = 0
         for event in journal.events:
@@ -96,7 +84,7 @@ def examine(data: DataDir, list_id: str) -> Examination:
     else:
         photos.detail = "not checked (the journal could not be read)"
 
-    leftovers = Finding("leftovers")
+    leftovers = Check("leftovers")
     stray = sorted(p for p in files.root.rglob(".*.tmp") if p.is_file())
     leftovers.detail = "none"
     if stray:
@@ -105,7 +93,7 @@ def examine(data: DataDir, list_id: str) -> Examination:
             + ", ".join(p.name for p in stray)
         )
 
-    privacy = Finding("permissions")
+    privacy = Check("permissions")
     for path in [files.root, *files.root.rglob("*")]:
         mode = stat.S_IMODE(path.lstat().st_mode)
         if mode & 0o077:

@@ -460,7 +460,7 @@ def examinations(out: Console, results: list[Examination]) -> None:
         table.add_column("details")
         for finding in result.findings:
             mark = "[green]ok[/]" if finding.ok else "[bold red]PROBLEM[/]"
-            table.add_row(finding.check, mark, Text("\n".join(finding.problems) or finding.detail))
+            table.add_row(finding.name, mark, Text("\n".join(finding.problems) or finding.detail))
         out.print(table)
     if all(result.healthy for result in results):
         out.print("[green]All is well.[/]")
@@ -480,7 +480,7 @@ def examinations_json(results: list[Examination]) -> dict[str, Any]:
                 "name": result.name,
                 "healthy": result.healthy,
                 "checks": [
-                    {"name": f.check, "ok": f.ok, "detail": f.detail, "problems": f.problems}
+                    {"name": f.name, "ok": f.ok, "detail": f.detail, "problems": f.problems}
                     for f in result.findings
                 ],
             }

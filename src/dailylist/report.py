@@ -381,10 +381,11 @@ def render_html(report: Report, view: ListOverview, photos: dict[str, str]) -> s
 
 @dataclass
 class Check:
-    """One verdict of `verify`: what was checked, and every problem found."""
+    """One thing checked (by `verify` or `doctor`), what was seen, and every problem found."""
 
     name: str
     problems: list[str] = field(default_factory=list)
+    detail: str = ""
 
     @property
     def ok(self) -> bool:
