@@ -192,3 +192,25 @@ def test_seal_asks_for_the_passphrase_twice(run: Cli, tmp_path: Path) -> None:
 def test_codes_read_aloud_forgive_case_spaces_and_look_alikes() -> None:
     assert normalize_code("k7qf m2xa-pl9r tt3e") == "K7QFM2XAPL9RTT3E"
     assert normalize_code("0I1B-8") == "OIIBB"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "holds no passphrase"),
+        (b"\n\nsecret\n", "holds no passphrase"),
+        (b"\xff\xfe", "UTF-8"),
+    ],
+)
+def test_a_bad_passphrase_file_seals_nothing(
+    content: bytes, message: str, run: Cli, tmp_path: Path
+) -> None:
+    source = tmp_path / "gift.toml"
+    source.write_text(source_toml(1), encoding="utf-8")
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(content)
+    before = snapshot(tmp_path)
+    result = run("seal", str(source), "--passphrase-file", str(secret), now=at(f"{DAY1} 07:00"))
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert snapshot(tmp_path) == before

@@ -223,3 +223,11 @@ def test_python_dash_m_and_lazy_imports(tmp_path: Path) -> None:
 
 def test_the_help_test_covers_every_command() -> None:
     assert set(cli.commands) == {command.split()[0] for command in COMMANDS}
+
+
+def test_open_refuses_a_file_and_an_example_together(run: Cli, tmp_path: Path) -> None:
+    result = run(
+        "open", str(tmp_path / "x.dlist"), "--example", "city-walk", now=at(f"{DAY} 10:00")
+    )
+    assert result.exit_code == 2
+    assert "either" in result.stderr

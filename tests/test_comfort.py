@@ -279,3 +279,9 @@ def test_hand_wrapped_text_is_reflowed_but_meant_breaks_stay() -> None:
         "month is for you.\n\n"
         "Love,\nSam"
     )
+
+
+def test_ics_onto_a_directory_is_refused(one_day_done: Path, run: Cli, tmp_path: Path) -> None:
+    result = run("remind", "ics", str(tmp_path), now=at(f"{DAY} 12:00"))
+    assert result.exit_code == 2
+    assert "is a directory" in result.stderr
