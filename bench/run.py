@@ -79,7 +79,7 @@ def build(home: Path, work: Path) -> dict[str, str]:
                     )
                 )
         journal = Journal(format=1, list_id=list_id, events=events)
-        commit_journal(data, data.list_header(list_id), journal)
+        commit_journal(data, data.load_list(list_id), journal)
         ids[name] = list_id
     return ids
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,8 +33,8 @@ def test_prompt_follows_the_list_day_by_day(
         assert line(run, f"{day} 11:00") == expected_after
 
 
-@pytest.mark.parametrize("spoil", ["delete", "stale"])
-def test_without_a_fresh_summary_it_reads_the_journal(
+@pytest.mark.parametrize("spoil", ["delete", "stale", "garbage"])
+def test_without_a_fresh_snapshot_it_reads_the_journal(
     spoil: str, make_sealed: Callable[..., Path], run: Cli, tmp_path: Path
 ) -> None:
     assert run("open", str(make_sealed(3)), now=at("2026-06-01 08:00")).exit_code == 0
@@ -45,12 +45,15 @@ def test_without_a_fresh_summary_it_reads_the_journal(
         == 0
     )
     (folder,) = (tmp_path / "home" / "lists").iterdir()
+    snapshot, journal = folder / "snapshot.json", folder / "journal.json"
     if spoil == "delete":
-        (folder / "summary.json").unlink()
+        snapshot.unlink()
+    elif spoil == "stale":  # the same events written another way: other bytes
+        journal.write_text(json.dumps(json.loads(journal.read_bytes())), encoding="utf-8")
     else:
-        journal = folder / "journal.json"
-        os.utime(journal, ns=(journal.stat().st_atime_ns, journal.stat().st_mtime_ns + 1))
+        snapshot.write_bytes(b'{"format": 1, "list": ')
     assert line(run, "2026-06-01 11:00") == "day 1/3 done"
+    assert json.loads(snapshot.read_bytes())["standing"]["done_days"] == ["2026-06-01"]
     assert line(run, "2026-06-02 05:00") == "day 2/3 waiting"
 
 

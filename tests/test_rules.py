@@ -56,14 +56,25 @@ class Log:
     def open(self, now: datetime) -> None:
         self._add(OpenedEvent, now)
 
+    @property
+    def standing(self) -> rules.Standing:
+        return rules.progress(self.journal, self.header.item_count).standing
+
+    @property
+    def day_starts_at(self) -> time:
+        return self.header.settings.day_starts_at
+
+    def stats(self, now: datetime) -> rules.Stats:
+        return rules.stats(self.standing, self.day_starts_at, now)
+
     def today(self, now: datetime) -> rules.TodayDecision:
-        decision = rules.decide_today(self.header, self.journal, now)
+        decision = rules.decide_today(self.standing, self.day_starts_at, now)
         if isinstance(decision, rules.Available) and decision.newly:
             self._add(RevealedEvent, now, index=decision.index)
         return decision
 
     def done(self, now: datetime) -> int:
-        index = rules.completable_index(self.header, self.journal, now)
+        index = rules.completable_index(self.standing, self.day_starts_at, now)
         day = rules.day_of(now, self.header.settings.day_starts_at)
         self._add(CompletedEvent, now, index=index, day=day, reflection="ok", photos=[])
         return index
@@ -159,7 +170,7 @@ def test_missed_days_pause_the_list_and_never_unlock_two_items() -> None:
     assert log.today(at("2026-05-17 09:00")) == rules.Available(index=1, newly=True)
     log.done(at("2026-05-17 09:30"))
     assert isinstance(log.today(at("2026-05-17 10:00")), rules.Waiting)
-    stats = rules.stats(log.header, log.journal, at("2026-05-17 10:00"))
+    stats = log.stats(at("2026-05-17 10:00"))
     assert stats.missed_days == tuple(date(2026, 5, d) for d in range(11, 17))
     assert stats.streak == 1
     assert stats.done_count == 2
@@ -171,7 +182,7 @@ def test_a_finished_list_says_so() -> None:
         log.today(at(f"2026-05-{day} 09:00"))
         log.done(at(f"2026-05-{day} 10:00"))
     assert log.today(at("2026-05-12 09:00")) == rules.Finished()
-    stats = rules.stats(log.header, log.journal, at("2026-05-20 09:00"))
+    stats = log.stats(at("2026-05-20 09:00"))
     assert stats.state == "finished"
     assert stats.missed_days == ()
 
@@ -181,9 +192,9 @@ def test_streak_counts_back_from_today_or_yesterday() -> None:
     for day in (10, 11, 12):
         log.today(at(f"2026-05-{day} 09:00"))
         log.done(at(f"2026-05-{day} 10:00"))
-    assert rules.stats(log.header, log.journal, at("2026-05-12 20:00")).streak == 3
-    assert rules.stats(log.header, log.journal, at("2026-05-13 20:00")).streak == 3
-    assert rules.stats(log.header, log.journal, at("2026-05-14 20:00")).streak == 0
+    assert log.stats(at("2026-05-12 20:00")).streak == 3
+    assert log.stats(at("2026-05-13 20:00")).streak == 3
+    assert log.stats(at("2026-05-14 20:00")).streak == 0
 
 
 def test_the_clock_going_back_is_refused() -> None:

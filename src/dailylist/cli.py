@@ -319,8 +319,7 @@ def today(ctx: click.Context, code: str | None, list_name: str | None, as_json: 
       dailylist today
       dailylist today --code K7QF-M2XA-PL9R-TT3E
     """
-    from dailylist import render, rules
-    from dailylist.recipient import list_name as name_of
+    from dailylist import rules
     from dailylist.recipient import resolve_list, reveal_today
     from dailylist.store import DataDir
 
@@ -328,8 +327,12 @@ def today(ctx: click.Context, code: str | None, list_name: str | None, as_json: 
     now = _clock(ctx).now()
     view = reveal_today(data, resolve_list(data, list_name), now, code=_code_source(code))
     if as_json:
-        render.print_json(render.today_json(view, name_of(view.header)))
+        from dailylist import jsonout
+
+        jsonout.print_json(jsonout.today_json(view))
     else:
+        from dailylist import render
+
         render.today(render.console(), view, now)
     if isinstance(view.decision, rules.Waiting):
         ctx.exit(1)
@@ -570,20 +573,20 @@ def remind_notify(ctx: click.Context, list_name: str | None) -> None:
 
 def _glance(ctx: click.Context, list_name: str | None) -> str | None:
     """The prompt's line for a list, or None when no list is open."""
-    from dailylist.glance import fresh_summary, glance
+    from dailylist.glance import fresh_snapshot, glance
     from dailylist.store import data_root
 
     now = _clock(ctx).now()
-    found = fresh_summary(data_root(), list_name)
-    if found is not None:
-        return glance(found, now).line()
-    from dailylist.recipient import glance_slowly
-    from dailylist.store import DataDir
+    found = fresh_snapshot(data_root(), list_name)
+    if found is None:
+        from dailylist.recipient import current_snapshot, resolve_list
+        from dailylist.store import DataDir
 
-    data = DataDir.resolve()
-    if not data.opened_list_ids():
-        return None
-    return glance_slowly(data, list_name, now).line()
+        data = DataDir.resolve()
+        if not data.opened_list_ids():
+            return None
+        found = current_snapshot(data, resolve_list(data, list_name))
+    return glance(found, now).line()
 
 
 @cli.command()
@@ -647,7 +650,7 @@ def _ask_reflection(pending: PendingCompletion, current: str) -> str:
     if os.environ.get("VISUAL") or os.environ.get("EDITOR"):
         edited = click.edit(current + reflection_template(pending), extension=".md")
         return strip_template(edited or "")
-    prompt = pending.header.settings.reflection_prompt
+    prompt = pending.info.settings.reflection_prompt
     typed: str = click.prompt(prompt, default=current, show_default=False)
     return typed
 
@@ -665,14 +668,14 @@ def journal(ctx: click.Context, previews: bool, list_name: str | None, as_json: 
       dailylist journal --photos
       dailylist journal --json | jq '.entries[].reflection'
     """
-    from dailylist import render
+    from dailylist import jsonout, render
     from dailylist.recipient import overview, resolve_list
     from dailylist.store import DataDir
 
     data = DataDir.resolve()
     view = overview(data, resolve_list(data, list_name), _clock(ctx).now())
     if as_json:
-        render.print_json(render.journal_json(view, data))
+        jsonout.print_json(jsonout.journal_json(view, data))
     else:
         render.journal(render.console(), view, data, previews=previews)
 
@@ -691,14 +694,14 @@ def show(ctx: click.Context, number: int, list_name: str | None, as_json: bool) 
     Example:
       dailylist show 3
     """
-    from dailylist import render
+    from dailylist import jsonout, render
     from dailylist.recipient import completed_day, resolve_list
     from dailylist.store import DataDir
 
     data = DataDir.resolve()
     view, entry = completed_day(data, resolve_list(data, list_name), number, _clock(ctx).now())
     if as_json:
-        render.print_json(render.entry_json(view, entry, data))
+        jsonout.print_json(jsonout.entry_json(view, entry, data))
     else:
         render.day(render.console(), view, entry, data)
 
@@ -714,16 +717,19 @@ def status(ctx: click.Context, list_name: str | None, as_json: bool) -> None:
     Example:
       dailylist status --json
     """
-    from dailylist import render
-    from dailylist.recipient import overviews
+    from dailylist.recipient import statuses
     from dailylist.store import DataDir
 
     now = _clock(ctx).now()
-    views, errors = overviews(DataDir.resolve(), now, list_name, with_entries=False)
+    views, errors = statuses(DataDir.resolve(), now, list_name)
     if views or not errors:
         if as_json:
-            render.print_json(render.status_json(views))
+            from dailylist import jsonout
+
+            jsonout.print_json(jsonout.status_json(views))
         else:
+            from dailylist import render
+
             render.status(render.console(), views, now)
     if errors:
         raise (
@@ -767,7 +773,7 @@ def export(
       dailylist export -o report.json      # then send report.json and report-photos/
       dailylist export --schema            # the JSON report's schema
     """
-    from dailylist import render
+    from dailylist import jsonout, render
     from dailylist.recipient import resolve_list
     from dailylist.report import export as write_report
     from dailylist.report import format_for
@@ -776,7 +782,7 @@ def export(
     if schema:
         from dailylist.report import report_schema
 
-        render.print_json(report_schema())
+        jsonout.print_json(report_schema())
         return
     if output is None:
         raise BadInput("give the report file with -o FILE (.html, .md or .json)")
@@ -828,7 +834,7 @@ def verify(
     Example:
       dailylist verify report.json --list my-list.dlist
     """
-    from dailylist import render
+    from dailylist import jsonout, render
     from dailylist.report import load_report
     from dailylist.report import verify as check_report
     from dailylist.sealing import open_sealed
@@ -842,7 +848,7 @@ def verify(
     folder = photos_dir or report.parent / (loaded.photos_dir or f"{report.stem}-photos")
     verdict = check_report(loaded, unsealed, folder)
     if as_json:
-        render.print_json(render.verdict_json(verdict))
+        jsonout.print_json(jsonout.verdict_json(verdict))
     else:
         render.verdict(render.console(), verdict)
     if not verdict.genuine:
@@ -873,7 +879,7 @@ def doctor(
       dailylist doctor
       dailylist doctor --list find-yourself --restore-backup
     """
-    from dailylist import render
+    from dailylist import jsonout, render
     from dailylist.doctor import examine, plan_restore
     from dailylist.doctor import restore_backup as restore
     from dailylist.recipient import resolve_list
@@ -894,7 +900,7 @@ def doctor(
     ids = [resolve_list(data, list_name)] if list_name else data.opened_list_ids()
     results = [examine(data, list_id) for list_id in ids]
     if as_json:
-        render.print_json(render.examinations_json(results))
+        jsonout.print_json(jsonout.examinations_json(results))
     else:
         render.examinations(render.console(), results)
     if not all(result.healthy for result in results):

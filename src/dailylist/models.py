@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 import re
 from datetime import date, time
 from typing import Annotated, Any, Literal, TypeVar
@@ -26,29 +25,11 @@ from pydantic import (
     field_validator,
 )
 
+from dailylist.canonical import canonical_json, parse_json
+from dailylist.records import PhotoRule, ReflectionRule
+
 SEALED_FORMAT = 1
 JOURNAL_FORMAT = 1
-
-PhotoRule = Literal["required", "optional"]
-ReflectionRule = Literal["required", "optional", "off"]
-
-
-def canonical_json(value: Any) -> bytes:
-    """One byte string per value: sorted keys, no spaces, UTF-8. Used for hashes and signatures."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
-
-
-def parse_json(raw: bytes) -> Any:
-    """Parse untrusted JSON bytes; any failure (bad UTF-8, bad JSON, absurd nesting) is a
-    `ValueError` with a short reason."""
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except RecursionError as exc:
-        raise ValueError("nested too deeply") from exc
-    except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
-        raise ValueError(str(exc).split(":")[0]) from exc
 
 
 def _decode_b64(value: object) -> bytes:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from dailylist import rules
 from dailylist.clock import zone_name
-from dailylist.errors import BadInput, DailylistError, NotNow
+from dailylist.errors import BadInput, DailylistError, DamagedData, NotNow
 from dailylist.models import (
     JOURNAL_FORMAT,
     AmendedEvent,
@@ -31,13 +31,14 @@ from dailylist.models import (
     SealedList,
     new_event,
 )
+from dailylist.records import Item, ListInfo
 from dailylist.sealing import UnsealedList, fingerprint, open_sealed
+from dailylist.snapshot import SealedRecord, Snapshot, journal_digest, read_fresh, to_json
 from dailylist.store import DataDir
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from dailylist.glance import Glance
     from dailylist.photos import CheckedPhoto
 
 
@@ -93,7 +94,7 @@ def open_list(
                     OpenedEvent, prev=None, at=now, zone=zone_name(now), device=device
                 )
                 started = Journal(format=JOURNAL_FORMAT, list_id=list_id, events=[opened])
-                commit_journal(data, sealed.header, started)
+                commit_journal(data, unsealed, started)
         except BaseException:
             data.forget_list(list_id)  # half-opened is not opened
             raise
@@ -128,15 +129,71 @@ def resolve_list(data: DataDir, wanted: str | None) -> str:
     raise BadInput(f"{wanted!r} names several lists; use its id instead ({', '.join(matches)})")
 
 
+# --- the snapshot the everyday commands read -------------------------------------------------
+
+
+def list_info(unsealed: UnsealedList) -> ListInfo:
+    header = unsealed.header
+    return ListInfo.from_header(
+        header, name=list_name(header), fingerprint=fingerprint(unsealed.sealed.public_key)
+    )
+
+
+def make_snapshot(unsealed: UnsealedList, journal: Journal, raw: bytes) -> Snapshot:
+    """The snapshot of a checked list and journal, whose bytes on disk are `raw`."""
+    standing = rules.progress(journal, unsealed.header.item_count).standing
+    current = None
+    if not standing.finished:
+        sealed_item = unsealed.sealed.items[standing.current_index]
+        current = SealedRecord(standing.current_index, sealed_item.nonce, sealed_item.ciphertext)
+    return Snapshot(
+        info=list_info(unsealed),
+        standing=standing,
+        content_key=unsealed.content_key,
+        current=current,
+        journal_sha256=journal_digest(raw),
+    )
+
+
+def commit_journal(data: DataDir, unsealed: UnsealedList, journal: Journal) -> Snapshot:
+    """Write the journal, then the snapshot that the everyday commands read (a cache of it)."""
+    snapshot = make_snapshot(unsealed, journal, data.save_journal(journal))
+    data.save_snapshot(journal.list_id, to_json(snapshot))
+    return snapshot
+
+
+def current_snapshot(data: DataDir, list_id: str) -> Snapshot:
+    """The list's snapshot, fresh: the one on disk if it matches the journal byte for byte,
+    else one made again from the list and journal, checked in full (and left on disk)."""
+    found = read_fresh(data.list_files(list_id).root)
+    if found is not None:
+        return found
+    unsealed = data.load_list(list_id)
+    journal, raw = data.load_journal_bytes(list_id)
+    snapshot = make_snapshot(unsealed, journal, raw)
+    data.save_snapshot(list_id, to_json(snapshot))
+    return snapshot
+
+
+def _snapshot_item(snapshot: Snapshot) -> Item:
+    try:
+        return snapshot.current_item()
+    except ValueError as exc:
+        raise DamagedData(
+            f"item {snapshot.standing.current_index + 1} of list {snapshot.info.name} does not "
+            "decrypt; `dailylist doctor` tells more"
+        ) from exc
+
+
 # --- today ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class TodayView:
     list_id: str
-    header: SealedHeader
+    info: ListInfo
     decision: rules.TodayDecision
-    item: ItemContent | None
+    item: Item | None
     revealed_at: datetime | None
 
     @property
@@ -147,45 +204,17 @@ class TodayView:
         return None
 
 
-def commit_journal(data: DataDir, header: SealedHeader, journal: Journal) -> None:
-    """Write the journal, then the summary that `dailylist prompt` reads (a cache of it)."""
-    from dailylist.glance import summary
-
-    data.save_journal(journal)
-    state = rules.progress(journal, header.item_count)
-    last = state.last_completion
-    data.save_summary(
-        journal.list_id,
-        summary(
-            list_id=journal.list_id,
-            name=list_name(header),
-            item_count=header.item_count,
-            done=state.done_count,
-            last_day=last.day if last else None,
-            day_starts_at=header.settings.day_starts_at,
-            journal=data.list_files(journal.list_id).journal,
-        ),
-    )
-
-
 def _append(
     data: DataDir,
-    header: SealedHeader,
+    unsealed: UnsealedList,
     journal: Journal,
     event_cls: type[EventBase],
     **fields: Any,
-) -> Journal:
+) -> tuple[Journal, Snapshot]:
     prev = journal.events[-1].id if journal.events else None
     event = new_event(event_cls, prev=prev, device=data.device_id(), **fields)
     updated = journal.model_copy(update={"events": [*journal.events, event]})
-    commit_journal(data, header, updated)
-    return updated
-
-
-def revealed_item(unsealed: UnsealedList, state: rules.Progress, index: int) -> ItemContent:
-    """The text of an item the journal shows as revealed (with its check-in key if any)."""
-    reveal = state.reveals[index]
-    return unsealed.item(index, reveal.item_key)
+    return updated, commit_journal(data, unsealed, updated)
 
 
 def reveal_today(
@@ -198,43 +227,53 @@ def reveal_today(
     """Show today's item when the rules allow it, recording its first reveal.
 
     A check-in item is revealed only with the author's code: `code` is asked for it.
+    Seeing an item already revealed reads the snapshot only; the first reveal writes.
     """
+    snapshot = current_snapshot(data, list_id)
+    day_starts_at = snapshot.info.settings.day_starts_at
+    decision = rules.decide_today(snapshot.standing, day_starts_at, now)
+    if not isinstance(decision, rules.Available):
+        return TodayView(list_id, snapshot.info, decision, None, None)
+    if decision.newly:
+        snapshot = _first_reveal(data, list_id, decision.index, now, code)
+    reveal = snapshot.standing.current_reveal
+    assert reveal is not None
+    return TodayView(list_id, snapshot.info, decision, _snapshot_item(snapshot), reveal.at)
+
+
+def _first_reveal(
+    data: DataDir, list_id: str, index: int, now: datetime, code: Callable[[], str] | None
+) -> Snapshot:
+    """Record the reveal of item `index` (asking for its code if it is a check-in)."""
     unsealed = data.load_list(list_id)
     header = unsealed.header
-    journal = data.load_journal(list_id)
-    decision = rules.decide_today(header, journal, now)
-    if not isinstance(decision, rules.Available):
-        return TodayView(list_id, header, decision, None, None)
-    if decision.newly:
-        # The first reveal writes; most views of today's item only read. A check-in code
-        # is asked for before the lock is taken: a person may take a while to type it.
-        item_key = None
-        if unsealed.is_checkin(decision.index):
-            if code is None:
-                raise NotNow(
-                    f"day {decision.index + 1} is a check-in: {header.author} will give you "
-                    "its code; then run `dailylist today --code CODE`"
-                )
-            item_key = unsealed.checkin_key(decision.index, code())
-        with data.locked(list_id):
-            journal = data.load_journal(list_id)
-            again = rules.decide_today(header, journal, now)
-            if not isinstance(again, rules.Available) or again.index != decision.index:
-                raise NotNow("the list moved on meanwhile; run `dailylist today` again")
-            if again.newly:  # not revealed by another command meanwhile
-                journal = _append(
-                    data,
-                    header,
-                    journal,
-                    RevealedEvent,
-                    index=decision.index,
-                    item_key=item_key,
-                    at=now,
-                    zone=zone_name(now),
-                )
-    state = rules.progress(journal, header.item_count)
-    item = revealed_item(unsealed, state, decision.index)
-    return TodayView(list_id, header, decision, item, state.reveals[decision.index].at)
+    # A check-in code is asked for before the lock is taken: a person may take a while.
+    item_key = None
+    if unsealed.is_checkin(index):
+        if code is None:
+            raise NotNow(
+                f"day {index + 1} is a check-in: {header.author} will give you its code; "
+                "then run `dailylist today --code CODE`"
+            )
+        item_key = unsealed.checkin_key(index, code())
+    with data.locked(list_id):
+        journal, raw = data.load_journal_bytes(list_id)
+        standing = rules.progress(journal, header.item_count).standing
+        again = rules.decide_today(standing, header.settings.day_starts_at, now)
+        if not isinstance(again, rules.Available) or again.index != index:
+            raise NotNow("the list moved on meanwhile; run `dailylist today` again")
+        if not again.newly:  # revealed by another command meanwhile
+            return make_snapshot(unsealed, journal, raw)
+        return _append(
+            data,
+            unsealed,
+            journal,
+            RevealedEvent,
+            index=index,
+            item_key=item_key,
+            at=now,
+            zone=zone_name(now),
+        )[1]
 
 
 # --- done -----------------------------------------------------------------------------------
@@ -245,18 +284,18 @@ class PendingCompletion:
     """Today's revealed item, ready to be completed, and what completing it requires."""
 
     list_id: str
-    header: SealedHeader
+    info: ListInfo
     index: int
-    item: ItemContent
+    item: Item
     revealed_at: datetime
 
     @property
     def photo_rule(self) -> str:
-        return rules.photo_rule(self.header, self.item)
+        return self.item.photo_rule(self.info.settings)
 
     @property
     def reflection_rule(self) -> str:
-        return rules.reflection_rule(self.header, self.item)
+        return self.item.reflection_rule(self.info.settings)
 
 
 def prepare_completion(data: DataDir, list_id: str, now: datetime) -> PendingCompletion:
@@ -265,12 +304,12 @@ def prepare_completion(data: DataDir, list_id: str, now: datetime) -> PendingCom
     Nothing is written: call this before asking the user for a reflection, so nobody types
     one only to be told no.
     """
-    unsealed = data.load_list(list_id)
-    journal = data.load_journal(list_id)
-    index = rules.completable_index(unsealed.header, journal, now)
-    state = rules.progress(journal, unsealed.header.item_count)
-    item = revealed_item(unsealed, state, index)
-    return PendingCompletion(list_id, unsealed.header, index, item, state.reveals[index].at)
+    snapshot = current_snapshot(data, list_id)
+    settings = snapshot.info.settings
+    index = rules.completable_index(snapshot.standing, settings.day_starts_at, now)
+    reveal = snapshot.standing.current_reveal
+    assert reveal is not None
+    return PendingCompletion(list_id, snapshot.info, index, _snapshot_item(snapshot), reveal.at)
 
 
 def require_photos(pending: PendingCompletion, photos: list[CheckedPhoto]) -> None:
@@ -290,7 +329,7 @@ def reflection_template(pending: PendingCompletion) -> str:
         f"{_TEMPLATE_MARK} {title}",
         *(f"{_TEMPLATE_MARK}   {line}" for line in pending.item.text.splitlines()),
         f"{_TEMPLATE_MARK}",
-        f"{_TEMPLATE_MARK} {pending.header.settings.reflection_prompt}",
+        f"{_TEMPLATE_MARK} {pending.info.settings.reflection_prompt}",
         f"{_TEMPLATE_MARK} Lines starting with '#' are left out.",
         f"{_TEMPLATE_MARK} An empty reflection saves nothing.",
     ]
@@ -316,8 +355,8 @@ def check_reflection(pending: PendingCompletion, reflection: str | None) -> str 
 @dataclass(frozen=True)
 class CompletionResult:
     event: CompletedEvent
-    item: ItemContent
-    header: SealedHeader
+    item: Item
+    info: ListInfo
     photos_before_reveal: tuple[str, ...]
 
 
@@ -338,18 +377,21 @@ def record_completion(
     reflection = check_reflection(pending, reflection)
     early = _taken_before(photos, pending.revealed_at)
     list_id = pending.list_id
+    day_starts_at = pending.info.settings.day_starts_at
     with data.locked(list_id), _kept_photos(data, list_id, photos) as records:
+        unsealed = data.load_list(list_id)
         journal = data.load_journal(list_id)
-        index = rules.completable_index(pending.header, journal, now)
+        standing = rules.progress(journal, pending.info.item_count).standing
+        index = rules.completable_index(standing, day_starts_at, now)
         if index != pending.index:
             raise NotNow("the list moved on while you were writing; run `dailylist today`")
-        journal = _append(
+        journal, _ = _append(
             data,
-            pending.header,
+            unsealed,
             journal,
             CompletedEvent,
             index=index,
-            day=rules.day_of(now, pending.header.settings.day_starts_at),
+            day=rules.day_of(now, day_starts_at),
             reflection=reflection,
             photos=records,
             photo_taken_before_reveal=bool(early),
@@ -358,7 +400,7 @@ def record_completion(
         )
     event = journal.events[-1]
     assert isinstance(event, CompletedEvent)
-    return CompletionResult(event, pending.item, pending.header, early)
+    return CompletionResult(event, pending.item, pending.info, early)
 
 
 def _taken_before(photos: list[CheckedPhoto], revealed_at: datetime) -> tuple[str, ...]:
@@ -401,6 +443,11 @@ def _kept_photos(
         raise
 
 
+def revealed_item(unsealed: UnsealedList, state: rules.Progress, index: int) -> ItemContent:
+    """The text of an item the journal shows as revealed (with its check-in key if any)."""
+    return unsealed.item(index, state.reveals[index].item_key)
+
+
 # --- amend ----------------------------------------------------------------------------------
 
 
@@ -416,11 +463,12 @@ def prepare_amendment(data: DataDir, list_id: str, now: datetime) -> PendingAmen
     """What `amend` would change at `now`, or `NotNow` once the day is over. Writes nothing."""
     unsealed = data.load_list(list_id)
     journal = data.load_journal(list_id)
-    completion = rules.amendable(unsealed.header, journal, now)
-    state = rules.progress(journal, unsealed.header.item_count)
-    item = revealed_item(unsealed, state, completion.index)
+    header = unsealed.header
+    state = rules.progress(journal, header.item_count)
+    completion = rules.amendable(state, header.settings.day_starts_at, now)
+    item = Item.from_content(revealed_item(unsealed, state, completion.index))
     revealed_at = state.reveals[completion.index].at
-    pending = PendingCompletion(list_id, unsealed.header, completion.index, item, revealed_at)
+    pending = PendingCompletion(list_id, list_info(unsealed), completion.index, item, revealed_at)
     return PendingAmendment(pending, completion)
 
 
@@ -446,13 +494,16 @@ def record_amendment(
         reflection = check_reflection(pending, reflection)
     early = _taken_before(photos, pending.revealed_at)
     list_id = pending.list_id
+    day_starts_at = pending.info.settings.day_starts_at
     with data.locked(list_id), _kept_photos(data, list_id, photos) as records:
+        unsealed = data.load_list(list_id)
         journal = data.load_journal(list_id)
-        if rules.amendable(pending.header, journal, now).index != pending.index:
+        state = rules.progress(journal, pending.info.item_count)
+        if rules.amendable(state, day_starts_at, now).index != pending.index:
             raise NotNow("the list moved on; run `dailylist today`")
-        journal = _append(
+        journal, _ = _append(
             data,
-            pending.header,
+            unsealed,
             journal,
             AmendedEvent,
             index=pending.index,
@@ -463,7 +514,7 @@ def record_amendment(
             at=now,
             zone=zone_name(now),
         )
-    state = rules.progress(journal, pending.header.item_count)
+    state = rules.progress(journal, pending.info.item_count)
     last = state.last_completion
     assert last is not None
     return last, early
@@ -534,7 +585,7 @@ def describe(
         name=list_name(header),
         header=header,
         fingerprint=fingerprint(unsealed.sealed.public_key),
-        stats=rules.stats(header, journal, now),
+        stats=rules.stats(state.standing, header.settings.day_starts_at, now),
         entries=entries,
     )
 
@@ -554,30 +605,34 @@ def completed_day(
     raise NotNow(f"day {number} is not done yet{so_far}")
 
 
-def overviews(
-    data: DataDir, now: datetime, wanted: str | None, *, with_entries: bool = True
-) -> tuple[list[ListOverview], list[DailylistError]]:
-    """The overview of one list (`wanted`), or of every open list.
+@dataclass(frozen=True)
+class ListStatus:
+    """One line of `status`: a list and where it stands now."""
+
+    info: ListInfo
+    stats: rules.Stats
+
+
+def list_status(data: DataDir, list_id: str, now: datetime) -> ListStatus:
+    snapshot = current_snapshot(data, list_id)
+    day_starts_at = snapshot.info.settings.day_starts_at
+    return ListStatus(snapshot.info, rules.stats(snapshot.standing, day_starts_at, now))
+
+
+def statuses(
+    data: DataDir, now: datetime, wanted: str | None
+) -> tuple[list[ListStatus], list[DailylistError]]:
+    """The status of one list (`wanted`), or of every open list.
 
     With every list, a damaged one does not hide the others: its error is returned beside
     them. One list asked for by name fails on its own error.
     """
     if wanted is not None:
-        return [overview(data, resolve_list(data, wanted), now, with_entries=with_entries)], []
-    views, errors = [], []
+        return [list_status(data, resolve_list(data, wanted), now)], []
+    found, errors = [], []
     for list_id in data.opened_list_ids():
         try:
-            views.append(overview(data, list_id, now, with_entries=with_entries))
+            found.append(list_status(data, list_id, now))
         except DailylistError as error:
             errors.append(error)
-    return views, errors
-
-
-def glance_slowly(data: DataDir, wanted: str | None, now: datetime) -> Glance:
-    """The prompt's answer from the journal itself (when its summary is missing or stale)."""
-    from dailylist.glance import Glance
-
-    view = overview(data, resolve_list(data, wanted), now, with_entries=False)
-    stats = view.stats
-    state = {"finished": "finished", "done-today": "done-today"}.get(stats.state, "waiting")
-    return Glance(stats.done_count, stats.item_count, state)
+    return found, errors

@@ -1,13 +1,12 @@
-"""How results look: rich layouts for people, stable JSON for programs.
+"""How results look to people: rich layouts (JSON for programs is in `jsonout`).
 
 Every function here gets data the core already decided may be shown; nothing here decrypts
-or reads the journal. JSON keys are part of the interface (documented in the README).
+or reads the journal.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,11 +23,11 @@ from dailylist import rules
 if TYPE_CHECKING:
     from dailylist.author import SealResult
     from dailylist.doctor import Examination, RestorePlan
-    from dailylist.models import ItemContent, SealedHeader
     from dailylist.recipient import (
         CompletionResult,
         JournalEntry,
         ListOverview,
+        ListStatus,
         OpenedList,
         TodayView,
     )
@@ -46,13 +45,6 @@ def console(*, stderr: bool = False) -> Console:
     context = click.get_current_context(silent=True)
     quiet = bool(context and context.params.get("quiet")) and not stderr
     return Console(stderr=stderr, highlight=False, emoji=False, quiet=quiet)
-
-
-def print_json(value: Any) -> None:
-    """Write `value` as JSON to stdout (UTF-8, two-space indent, a final newline)."""
-    import click
-
-    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
 
 
 #: A line at least this long that ends in a line break was wrapped by hand, not meant.
@@ -89,14 +81,6 @@ def when(moment: datetime, now: datetime) -> str:
         amount = f"{days} d" if days >= 2 else f"{hours} h" if hours >= 1 else f"{minutes} min"
         phrase = f"in {amount}" if ahead else f"{amount} ago"
     return f"{local:%Y-%m-%d %H:%M} ({phrase})"
-
-
-def _list_json(list_id: str, header: SealedHeader, name: str) -> dict[str, Any]:
-    return {"id": list_id, "name": name, "title": header.title, "author": header.author}
-
-
-def _item_json(number: int, item: ItemContent) -> dict[str, Any]:
-    return {"number": number, "title": item.title, "text": item.text}
 
 
 # --- author ---------------------------------------------------------------------------------
@@ -158,61 +142,38 @@ def opened(out: Console, result: OpenedList) -> None:
 
 
 def today(out: Console, view: TodayView, now: datetime) -> None:
-    header, decision = view.header, view.decision
+    info, decision = view.info, view.decision
     if isinstance(decision, rules.Finished):
-        out.print(f"[green]Every one of the {header.item_count} days is done.[/] Well done.")
+        out.print(f"[green]Every one of the {info.item_count} days is done.[/] Well done.")
         out.print("Look back with [bold]dailylist journal[/].")
         return
     if isinstance(decision, rules.Waiting):
         out.print(
-            f"Day {decision.done_index + 1} of {header.item_count} is done. Come back tomorrow."
+            f"Day {decision.done_index + 1} of {info.item_count} is done. Come back tomorrow."
         )
         out.print(f"The next item unlocks {when(decision.unlocks_at, now)}.")
         return
     assert view.item is not None
     assert view.number is not None
     item = view.item
-    title = f"Day {view.number} of {header.item_count}"
+    title = f"Day {view.number} of {info.item_count}"
     if item.title:
         title += f": {item.title}"
     out.print(Panel(Text(reflow(item.text)), title=escape(title), padding=(1, 2)))
     needs = []
-    photo_rule = rules.photo_rule(header, item)
-    reflection_rule = rules.reflection_rule(header, item)
+    photo_rule = item.photo_rule(info.settings)
+    reflection_rule = item.reflection_rule(info.settings)
     needs.append("--photo PATH" if photo_rule == "required" else "[--photo PATH]")
     if reflection_rule != "off":
         needs.append("--note TEXT" if reflection_rule == "required" else "[--note TEXT]")
     out.print(f"When it is done: [bold]dailylist done {escape(' '.join(needs))}[/]")
 
 
-def today_json(view: TodayView, name: str) -> dict[str, Any]:
-    decision = view.decision
-    result: dict[str, Any] = {
-        "list": _list_json(view.list_id, view.header, name),
-        "item_count": view.header.item_count,
-        "state": "revealed",
-        "day": None,
-        "item": None,
-        "unlocks_at": None,
-    }
-    if isinstance(decision, rules.Finished):
-        result["state"] = "finished"
-    elif isinstance(decision, rules.Waiting):
-        result.update(state="waiting", day=decision.done_index + 1)
-        result["unlocks_at"] = decision.unlocks_at.isoformat()
-    elif view.item is not None and view.number is not None:
-        result.update(day=view.number, item=_item_json(view.number, view.item))
-        result["revealed_at"] = view.revealed_at.isoformat() if view.revealed_at else None
-        result["photo"] = rules.photo_rule(view.header, view.item)
-        result["reflection"] = rules.reflection_rule(view.header, view.item)
-    return result
-
-
 def completed(out: Console, result: CompletionResult, now: datetime) -> None:
     event = result.event
     photos = len(event.photos)
     out.print(
-        f"[green]Day {event.index + 1} of {result.header.item_count} done[/] "
+        f"[green]Day {event.index + 1} of {result.info.item_count} done[/] "
         f"({photos} photo{'s' if photos != 1 else ''} kept). See you tomorrow."
     )
 
@@ -313,33 +274,6 @@ def day(out: Console, view: ListOverview, entry: JournalEntry, data: DataDir) ->
             out.print(str(path), soft_wrap=True)
 
 
-def entry_json(view: ListOverview, entry: JournalEntry, data: DataDir) -> dict[str, Any]:
-    return {
-        **_item_json(entry.number, entry.item),
-        "day": entry.number,
-        "date": entry.day.isoformat(),
-        "completed_at": entry.at.isoformat(),
-        "reflection": entry.reflection,
-        "amended": entry.amended,
-        "photo_taken_before_reveal": entry.photo_taken_before_reveal,
-        "photos": [
-            {
-                **photo.model_dump(mode="json"),
-                "path": str(data.photo_path(view.list_id, photo.stored_name)),
-            }
-            for photo in entry.photos
-        ],
-    }
-
-
-def journal_json(view: ListOverview, data: DataDir) -> dict[str, Any]:
-    return {
-        "list": _list_json(view.list_id, view.header, view.name),
-        "entries": [entry_json(view, entry, data) for entry in view.entries],
-        "missed_days": [day.isoformat() for day in view.stats.missed_days],
-    }
-
-
 _STATE_LABELS = {
     "not-started": "ready to start",
     "waiting-for-you": "today's item is waiting",
@@ -348,7 +282,7 @@ _STATE_LABELS = {
 }
 
 
-def status(out: Console, views: list[ListOverview], now: datetime) -> None:
+def status(out: Console, views: list[ListStatus], now: datetime) -> None:
     if not views:
         out.print("No list is open yet: run [bold]dailylist open FILE.dlist[/].")
         return
@@ -358,7 +292,7 @@ def status(out: Console, views: list[ListOverview], now: datetime) -> None:
     for view in views:
         stats = view.stats
         table.add_row(
-            Text(f"{view.header.title}\n{view.name}"),
+            Text(f"{view.info.title}\n{view.info.name}"),
             f"{stats.done_count}/{stats.item_count}",
             str(stats.streak),
             str(len(stats.missed_days)),
@@ -366,26 +300,6 @@ def status(out: Console, views: list[ListOverview], now: datetime) -> None:
             when(stats.unlocks_at, now) if stats.unlocks_at else "",
         )
     out.print(table)
-
-
-def status_json(views: list[ListOverview]) -> dict[str, Any]:
-    return {
-        "lists": [
-            {
-                **_list_json(view.list_id, view.header, view.name),
-                "fingerprint": view.fingerprint,
-                "done": view.stats.done_count,
-                "item_count": view.stats.item_count,
-                "streak": view.stats.streak,
-                "missed": len(view.stats.missed_days),
-                "missed_days": [day.isoformat() for day in view.stats.missed_days],
-                "today": view.stats.today.isoformat(),
-                "state": view.stats.state,
-                "unlocks_at": view.stats.unlocks_at.isoformat() if view.stats.unlocks_at else None,
-            }
-            for view in views
-        ]
-    }
 
 
 # --- reports --------------------------------------------------------------------------------
@@ -436,16 +350,6 @@ def verdict(out: Console, result: Verdict) -> None:
         out.print("[bold red]The report does not hold up.[/]")
 
 
-def verdict_json(result: Verdict) -> dict[str, Any]:
-    return {
-        "genuine": result.genuine,
-        "checks": [
-            {"name": check.name, "ok": check.ok, "problems": check.problems}
-            for check in result.checks
-        ],
-    }
-
-
 # --- doctor ---------------------------------------------------------------------------------
 
 
@@ -469,24 +373,6 @@ def examinations(out: Console, results: list[Examination]) -> None:
             "Nothing was changed. A damaged journal can be restored from its backup with "
             "[bold]dailylist doctor --restore-backup[/]."
         )
-
-
-def examinations_json(results: list[Examination]) -> dict[str, Any]:
-    return {
-        "healthy": all(result.healthy for result in results),
-        "lists": [
-            {
-                "id": result.list_id,
-                "name": result.name,
-                "healthy": result.healthy,
-                "checks": [
-                    {"name": f.name, "ok": f.ok, "detail": f.detail, "problems": f.problems}
-                    for f in result.findings
-                ],
-            }
-            for result in results
-        ],
-    }
 
 
 def restore_plan(out: Console, plan: RestorePlan) -> None:

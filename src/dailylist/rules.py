@@ -1,34 +1,38 @@
-"""The rules of a list, as pure functions of the list's header, its journal and the time.
+"""The rules of a list, as pure functions of where the list stands and the time.
 
 Nothing here reads the clock, touches disk or decrypts anything: callers pass `now` (an
 aware datetime in the user's zone) and act on the answer. All state (the current item,
-whether today is used, streaks, missed days) is derived from the journal's events.
+whether today is used, streaks, missed days) is derived from the journal's events: `progress`
+folds them into a `Progress`, whose `standing` is all that `decide_today` and `stats` need.
+A `Standing` is small and made of standard types, so a snapshot can keep it (see
+`snapshot`), and this module imports no pydantic.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from dailylist.days import day_of, day_start, zone_of
 from dailylist.errors import NotNow
-from dailylist.models import (
-    AmendedEvent,
-    CompletedEvent,
-    ItemContent,
-    Journal,
-    PhotoRecord,
-    PhotoRule,
-    ReflectionRule,
-    RevealedEvent,
-    SealedHeader,
-)
+
+if TYPE_CHECKING:
+    from dailylist.models import (
+        AmendedEvent,
+        CompletedEvent,
+        Journal,
+        PhotoRecord,
+        RevealedEvent,
+    )
 
 __all__ = [
     "Available",
     "Completion",
     "Finished",
     "Progress",
+    "Reveal",
+    "Standing",
     "Stats",
     "Waiting",
     "amendable",
@@ -37,25 +41,13 @@ __all__ = [
     "day_of",
     "day_start",
     "decide_today",
-    "photo_rule",
     "progress",
-    "reflection_rule",
     "stats",
     "with_amendments",
 ]
 
 #: How far the clock may read before the journal's last event before we stop trusting it.
 CLOCK_TOLERANCE = timedelta(minutes=5)
-
-
-def photo_rule(header: SealedHeader, item: ItemContent) -> PhotoRule:
-    """Whether a photo is required for `item`: its own setting, else the list's."""
-    return item.photo or header.settings.photo
-
-
-def reflection_rule(header: SealedHeader, item: ItemContent) -> ReflectionRule:
-    """Whether a reflection is required, optional or off for `item`."""
-    return item.reflection or header.settings.reflection
 
 
 @dataclass(frozen=True)
@@ -113,17 +105,29 @@ def with_amendments(
 
 
 @dataclass(frozen=True)
-class Progress:
-    """What the journal says has happened so far."""
+class Reveal:
+    """The first reveal of an item (a check-in item's reveal keeps the key its code gave)."""
+
+    index: int
+    at: datetime
+    item_key: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a list stands: everything the rules need to decide today and tell progress."""
 
     item_count: int
-    completions: tuple[Completion, ...]
-    reveals: dict[int, RevealedEvent]
+    #: The day of each completion that counts, in order (completion i is of item i).
+    done_days: tuple[date, ...]
+    first_revealed_at: datetime | None
+    #: The reveal of the next item to complete, once it has been revealed.
+    current_reveal: Reveal | None
     last_event_at: datetime | None
 
     @property
     def done_count(self) -> int:
-        return len(self.completions)
+        return len(self.done_days)
 
     @property
     def finished(self) -> bool:
@@ -135,11 +139,40 @@ class Progress:
         return self.done_count
 
     @property
+    def last_done_day(self) -> date | None:
+        return self.done_days[-1] if self.done_days else None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What the journal says has happened so far, event by event."""
+
+    item_count: int
+    completions: tuple[Completion, ...]
+    reveals: dict[int, RevealedEvent]
+    last_event_at: datetime | None
+
+    @property
+    def done_count(self) -> int:
+        return len(self.completions)
+
+    @property
     def last_completion(self) -> Completion | None:
         return self.completions[-1] if self.completions else None
 
-    def first_reveal(self) -> RevealedEvent | None:
-        return self.reveals.get(0)
+    @property
+    def standing(self) -> Standing:
+        first = self.reveals.get(0)
+        current = self.reveals.get(self.done_count)
+        return Standing(
+            item_count=self.item_count,
+            done_days=tuple(done.day for done in self.completions),
+            first_revealed_at=first.at if first else None,
+            current_reveal=Reveal(current.index, current.at, current.item_key)
+            if current
+            else None,
+            last_event_at=self.last_event_at,
+        )
 
 
 def progress(journal: Journal, item_count: int) -> Progress:
@@ -155,21 +188,21 @@ def progress(journal: Journal, item_count: int) -> Progress:
     for event in journal.events:
         if last_at is None or event.at.astimezone(UTC) > last_at.astimezone(UTC):
             last_at = event.at
-        if isinstance(event, RevealedEvent):
+        if event.kind == "revealed":
             reveals.setdefault(event.index, event)
-        elif isinstance(event, CompletedEvent):
+        elif event.kind == "completed":
             in_order = event.index == len(completions) and event.index in reveals
             later_day = not completions or event.day > completions[-1].day
             if in_order and later_day and event.index < item_count:
                 completions.append(event)
-        elif isinstance(event, AmendedEvent):
+        elif event.kind == "amended":
             amendments.append(event)
     return Progress(item_count, tuple(with_amendments(completions, amendments)), reveals, last_at)
 
 
-def check_clock(state: Progress, now: datetime) -> None:
+def check_clock(standing: Standing, now: datetime) -> None:
     """Refuse to act when the clock reads earlier than the journal's last event."""
-    last = state.last_event_at
+    last = standing.last_event_at
     if last is not None and now.astimezone(UTC) < last.astimezone(UTC) - CLOCK_TOLERANCE:
         raise NotNow(
             f"the clock reads {now:%Y-%m-%d %H:%M}, earlier than the journal's last entry "
@@ -201,24 +234,21 @@ class Finished:
 TodayDecision = Available | Waiting | Finished
 
 
-def decide_today(header: SealedHeader, journal: Journal, now: datetime) -> TodayDecision:
+def decide_today(standing: Standing, day_starts_at: time, now: datetime) -> TodayDecision:
     """What `today` may show at `now`: never an item ahead, never two in one day."""
-    state = progress(journal, header.item_count)
-    check_clock(state, now)
-    if state.finished:
+    check_clock(standing, now)
+    if standing.finished:
         return Finished()
-    last = state.last_completion
-    day_starts_at = header.settings.day_starts_at
-    if last is not None and day_of(now, day_starts_at) <= last.day:
-        unlocks = day_start(last.day + timedelta(days=1), day_starts_at, zone_of(now))
-        return Waiting(done_index=last.index, unlocks_at=unlocks)
-    index = state.current_index
-    return Available(index=index, newly=index not in state.reveals)
+    last_day = standing.last_done_day
+    if last_day is not None and day_of(now, day_starts_at) <= last_day:
+        unlocks = day_start(last_day + timedelta(days=1), day_starts_at, zone_of(now))
+        return Waiting(done_index=standing.done_count - 1, unlocks_at=unlocks)
+    return Available(index=standing.current_index, newly=standing.current_reveal is None)
 
 
-def completable_index(header: SealedHeader, journal: Journal, now: datetime) -> int:
+def completable_index(standing: Standing, day_starts_at: time, now: datetime) -> int:
     """The index that `done` may complete at `now`, or `NotNow` saying why not."""
-    decision = decide_today(header, journal, now)
+    decision = decide_today(standing, day_starts_at, now)
     if isinstance(decision, Finished):
         raise NotNow("every item of this list is already done")
     if isinstance(decision, Waiting):
@@ -231,12 +261,11 @@ def completable_index(header: SealedHeader, journal: Journal, now: datetime) -> 
     return decision.index
 
 
-def amendable(header: SealedHeader, journal: Journal, now: datetime) -> Completion:
+def amendable(state: Progress, day_starts_at: time, now: datetime) -> Completion:
     """Today's completed day, which may still be amended; `NotNow` once the day is over."""
-    state = progress(journal, header.item_count)
-    check_clock(state, now)
+    check_clock(state.standing, now)
     last = state.last_completion
-    if last is None or last.day != day_of(now, header.settings.day_starts_at):
+    if last is None or last.day != day_of(now, day_starts_at):
         raise NotNow("only today's completed item can be amended, and only today")
     return last
 
@@ -254,19 +283,17 @@ class Stats:
     unlocks_at: datetime | None
 
 
-def stats(header: SealedHeader, journal: Journal, now: datetime) -> Stats:
+def stats(standing: Standing, day_starts_at: time, now: datetime) -> Stats:
     """Progress, streak and missed days at `now` (missed days pause a list, never skip)."""
-    state = progress(journal, header.item_count)
-    day_starts_at = header.settings.day_starts_at
     today = day_of(now, day_starts_at)
-    done_days = {event.day for event in state.completions}
+    done_days = set(standing.done_days)
+    last_day = standing.last_done_day
 
-    first = state.first_reveal()
     missed: list[date] = []
+    first = standing.first_revealed_at
     if first is not None:
-        start = day_of(first.at.astimezone(now.tzinfo), day_starts_at)
-        last = state.last_completion
-        end = last.day if state.finished and last is not None else today - timedelta(days=1)
+        start = day_of(first.astimezone(now.tzinfo), day_starts_at)
+        end = last_day if standing.finished and last_day else today - timedelta(days=1)
         day = start
         while day <= end:
             if day not in done_days:
@@ -280,19 +307,18 @@ def stats(header: SealedHeader, journal: Journal, now: datetime) -> Stats:
         day -= timedelta(days=1)
 
     unlocks_at: datetime | None = None
-    if state.finished:
+    if standing.finished:
         label = "finished"
-    elif state.last_completion is not None and today <= state.last_completion.day:
+    elif last_day is not None and today <= last_day:
         label = "done-today"
-        next_day = state.last_completion.day + timedelta(days=1)
-        unlocks_at = day_start(next_day, day_starts_at, zone_of(now))
+        unlocks_at = day_start(last_day + timedelta(days=1), day_starts_at, zone_of(now))
     elif first is None:
         label = "not-started"
     else:
         label = "waiting-for-you"
     return Stats(
-        done_count=state.done_count,
-        item_count=header.item_count,
+        done_count=standing.done_count,
+        item_count=standing.item_count,
         streak=streak,
         missed_days=tuple(missed),
         today=today,

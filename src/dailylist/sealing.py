@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from dailylist.cipher import WrongKey, associated_data, decrypt, encrypt
 from dailylist.errors import BadInput, DamagedData
 from dailylist.models import (
     SEALED_FORMAT,
@@ -56,10 +57,6 @@ def fingerprint(public_key: bytes) -> str:
     """A short, readable name for an author's key: 64 bits of its sha256, in four groups."""
     digest = hashlib.sha256(b"dailylist-author-key:" + public_key).hexdigest()[:16]
     return " ".join(digest[i : i + 4] for i in range(0, 16, 4))
-
-
-def _associated_data(list_id: str, index: int, count: int) -> bytes:
-    return canonical_json({"list": list_id, "index": index, "count": count})
 
 
 def _derive(secret: str, params: ScryptParams) -> bytes:
@@ -112,15 +109,15 @@ def seal(
     for index, item in enumerate(source.items):
         nonce = os.urandom(12)
         plaintext = canonical_json(item.model_dump(mode="json", exclude_defaults=True))
-        aad = _associated_data(list_id, index, count)
+        aad = associated_data(list_id, index, count)
         if item.checkin:
             codes[index] = new_checkin_code()
             kdf = _new_kdf(CHECKIN_KDF_N)
             key = _derive(normalize_code(codes[index]), kdf)
-            ciphertext = AESGCM(key).encrypt(nonce, plaintext, aad)
+            ciphertext = encrypt(key, nonce, plaintext, aad)
             items.append(SealedItem(nonce=nonce, ciphertext=ciphertext, checkin=kdf))
         else:
-            ciphertext = AESGCM(content_key).encrypt(nonce, plaintext, aad)
+            ciphertext = encrypt(content_key, nonce, plaintext, aad)
             items.append(SealedItem(nonce=nonce, ciphertext=ciphertext))
 
     header = SealedHeader(
@@ -139,7 +136,7 @@ def seal(
     else:
         kdf = _new_kdf(PASSPHRASE_KDF_N)
         nonce = os.urandom(12)
-        wrapped = AESGCM(_derive(passphrase, kdf)).encrypt(nonce, content_key, list_id.encode())
+        wrapped = encrypt(_derive(passphrase, kdf), nonce, content_key, list_id.encode())
         stored_key = PassphraseContentKey(kdf=kdf, nonce=nonce, wrapped=wrapped)
     public_key = author_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
     unsigned = SealedList.model_construct(
@@ -225,19 +222,15 @@ class UnsealedList:
 
     def item(self, index: int, checkin_key: bytes | None = None) -> ItemContent:
         """The content of item `index` (0-based); a check-in item needs its key."""
-        from cryptography.exceptions import InvalidTag
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
         sealed_item = self.sealed.items[index]
         if sealed_item.checkin is not None and checkin_key is None:
             raise BadInput(f"item {index + 1} is a check-in item and needs the author's code")
         key = checkin_key if sealed_item.checkin is not None else self.content_key
         assert key is not None
-        aad = _associated_data(self.header.id, index, self.header.item_count)
         try:
-            plaintext = AESGCM(key).decrypt(sealed_item.nonce, sealed_item.ciphertext, aad)
+            plaintext = decrypt(key, sealed_item.nonce, sealed_item.ciphertext, self.aad(index))
             return ItemContent.model_validate_json(plaintext)
-        except (InvalidTag, ValidationError) as exc:
+        except (WrongKey, ValidationError) as exc:
             raise DamagedData(
                 f"{self.source} is damaged: item {index + 1} does not decrypt"
             ) from exc
@@ -251,20 +244,20 @@ class UnsealedList:
             if not self.is_checkin(index):
                 self.item(index)
 
+    def aad(self, index: int) -> bytes:
+        """The associated data item `index` was sealed with."""
+        return associated_data(self.header.id, index, self.header.item_count)
+
     def checkin_key(self, index: int, code: str) -> bytes:
         """The key that the author's `code` gives for check-in item `index`, or `BadInput`."""
-        from cryptography.exceptions import InvalidTag
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
         params = self.sealed.items[index].checkin
         if params is None:
             raise BadInput(f"item {index + 1} is not a check-in item")
         key = _derive(normalize_code(code), params)
         sealed_item = self.sealed.items[index]
-        aad = _associated_data(self.header.id, index, self.header.item_count)
         try:
-            AESGCM(key).decrypt(sealed_item.nonce, sealed_item.ciphertext, aad)
-        except InvalidTag as exc:
+            decrypt(key, sealed_item.nonce, sealed_item.ciphertext, self.aad(index))
+        except WrongKey as exc:
             raise BadInput(
                 f"that is not the code for day {index + 1}; check it with {self.header.author}"
             ) from exc
@@ -285,9 +278,6 @@ def unlock(
 
     `passphrase` is asked only when the list has one; a wrong one is `BadInput`.
     """
-    from cryptography.exceptions import InvalidTag
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
     stored = sealed.content_key
     if isinstance(stored, PlainContentKey):
         return UnsealedList(sealed, stored.key, source)
@@ -295,10 +285,10 @@ def unlock(
         raise BadInput(f"{source} is protected by a passphrase; give it to open the list")
     wrapping_key = _derive(passphrase(), stored.kdf)
     try:
-        content_key = AESGCM(wrapping_key).decrypt(
-            stored.nonce, stored.wrapped, sealed.header.id.encode()
+        content_key = decrypt(
+            wrapping_key, stored.nonce, stored.wrapped, sealed.header.id.encode()
         )
-    except InvalidTag as exc:
+    except WrongKey as exc:
         raise BadInput(f"wrong passphrase for {source}; nothing was opened") from exc
     if len(content_key) != 32:
         raise DamagedData(f"{source} is damaged: its content key has the wrong size")

@@ -9,7 +9,7 @@ Layout under the data dir (`$DAILYLIST_HOME`, else platformdirs' user data dir):
     lists/<id>/content.key        for a passphrase list only: the key it unwrapped
     lists/<id>/journal.json       the append-only event log (.bak: the version before)
     lists/<id>/journal.lock       held while a command reads-then-writes the journal
-    lists/<id>/summary.json       a cache of the journal's state for `dailylist prompt`
+    lists/<id>/snapshot.json      what the everyday commands read (a cache; see `snapshot`)
     lists/<id>/photos/<sha256>.<ext>   content-addressed photo copies
 
 Writes are atomic (temp file, fsync, `os.replace`, fsync of the directory); every directory
@@ -127,9 +127,9 @@ class ListFiles:
         return self.root / "journal.json.bak"
 
     @property
-    def summary(self) -> Path:
-        """A small cache of the journal's state for `dailylist prompt`; never the truth."""
-        return self.root / "summary.json"
+    def snapshot(self) -> Path:
+        """What the everyday commands read, derived from the journal; never the truth."""
+        return self.root / "snapshot.json"
 
     @property
     def lock(self) -> Path:
@@ -249,6 +249,12 @@ class DataDir:
     def load_journal(self, list_id: str, *, path: Path | None = None) -> Journal:
         """The journal of a list (or the journal file at `path`), checked: schema, list id
         and the whole hash chain."""
+        return self.load_journal_bytes(list_id, path=path)[0]
+
+    def load_journal_bytes(
+        self, list_id: str, *, path: Path | None = None
+    ) -> tuple[Journal, bytes]:
+        """`load_journal`, with the bytes that were checked."""
         from dailylist.models import JOURNAL_FORMAT, Journal, parse_json
 
         files = self.list_files(list_id)
@@ -292,23 +298,25 @@ class DataDir:
                     f"{where} is damaged: event {number} does not match its hash chain; {advice}"
                 )
             prev = event.id
-        return journal
+        return journal, raw
 
-    def save_journal(self, journal: Journal) -> None:
+    def save_journal(self, journal: Journal) -> bytes:
         """Write the journal atomically, keeping the version before it as `journal.json.bak`.
 
-        Call this while holding `locked(list_id)`.
+        Call this while holding `locked(list_id)`. Returns the bytes written.
         """
         files = self.list_files(journal.list_id)
-        text = json.dumps(journal.stored(), indent=2, ensure_ascii=False) + "\n"
+        raw = journal_text(journal.stored())
         if files.journal.is_file():
             write_atomic(files.journal_backup, files.journal.read_bytes())
-        write_atomic(files.journal, text.encode("utf-8"))
+        write_atomic(files.journal, raw)
+        return raw
 
-    def save_summary(self, list_id: str, summary: dict[str, Any]) -> None:
-        """Leave the prompt's cache beside the journal; failing to is not an error."""
+    def save_snapshot(self, list_id: str, raw: bytes) -> None:
+        """Leave the everyday commands' snapshot beside the journal; failing to is no error
+        (they take the full path instead)."""
         with contextlib.suppress(OSError):
-            write_atomic(self.list_files(list_id).summary, json.dumps(summary).encode() + b"\n")
+            write_atomic(self.list_files(list_id).snapshot, raw)
 
     # -- photos ----------------------------------------------------------------------------
 
@@ -355,6 +363,20 @@ class DataDir:
         device = f"{host}-{secrets.token_hex(3)}"
         write_atomic(path, json.dumps({"id": device}).encode() + b"\n")
         return device
+
+
+def journal_text(document: dict[str, Any]) -> bytes:
+    """A journal as written to disk: indented JSON with one event per line.
+
+    One line per event keeps the file readable and its diffs small, and lets the C encoder
+    write each event (an indented dump goes through the slow pure-Python one).
+    """
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    head = {key: value for key, value in document.items() if key != "events"}
+    lines = [f"  {encode(key)}: {encode(value)}," for key, value in head.items()]
+    events = ",\n".join(f"    {encode(event)}" for event in document["events"])
+    listed = f"[\n{events}\n  ]" if events else "[]"
+    return ("{\n" + "\n".join(lines) + f'\n  "events": {listed}\n}}\n').encode("utf-8")
 
 
 def read_input_file(path: Path, *, what: str) -> bytes:
