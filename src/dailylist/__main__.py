@@ -1,4 +1,4 @@
-from dailylist.cli import main
+from dailylist.launch import main
 
 if __name__ == "__main__":
     main()

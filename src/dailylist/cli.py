@@ -574,10 +574,10 @@ def remind_notify(ctx: click.Context, list_name: str | None) -> None:
 def _glance(ctx: click.Context, list_name: str | None) -> str | None:
     """The prompt's line for a list, or None when no list is open."""
     from dailylist.glance import fresh_snapshot, glance
-    from dailylist.store import data_root
+    from dailylist.home import data_home
 
     now = _clock(ctx).now()
-    found = fresh_snapshot(data_root(), list_name)
+    found = fresh_snapshot(data_home(), list_name)
     if found is None:
         from dailylist.recipient import current_snapshot, resolve_list
         from dailylist.store import DataDir
@@ -585,8 +585,8 @@ def _glance(ctx: click.Context, list_name: str | None) -> str | None:
         data = DataDir.resolve()
         if not data.opened_list_ids():
             return None
-        found = current_snapshot(data, resolve_list(data, list_name))
-    return glance(found, now).line()
+        found = current_snapshot(data, resolve_list(data, list_name)).document()
+    return glance(found, now)
 
 
 @cli.command()

@@ -1,22 +1,24 @@
 """The only place that reads the system clock and time zone.
 
 Everything else is handed a `Clock` (or just an aware `datetime`), so tests can pin time
-without patching globals, and the rules stay pure.
+without patching globals, and the rules stay pure. Standard library only, and light to
+import: `dailylist prompt` reads the clock on every shell prompt.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+TYPE_CHECKING = False  # `typing` alone costs the prompt several milliseconds to import
+if TYPE_CHECKING:
+    from typing import Protocol
 
-class Clock(Protocol):
-    def now(self) -> datetime:
-        """The current instant, aware, in the user's time zone."""
-        ...
+    class Clock(Protocol):
+        def now(self) -> datetime:
+            """The current instant, aware, in the user's time zone."""
+            ...
 
 
 def local_zone() -> tzinfo:
@@ -27,9 +29,28 @@ def local_zone() -> tzinfo:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             pass
-    import tzlocal
+    linked = linked_zone()
+    if linked is not None:
+        return linked
+    import tzlocal  # Windows, and systems whose zone is not a link: slower to load
 
     return tzlocal.get_localzone()
+
+
+def linked_zone(localtime: str = "/etc/localtime") -> ZoneInfo | None:
+    """The zone that `localtime` links to, by its IANA name, as most Unix systems set it
+    (`timedatectl`, macOS); None when it is not a link into a zoneinfo folder."""
+    try:
+        target = os.readlink(localtime)
+    except OSError:
+        return None
+    _, found, key = target.rpartition("zoneinfo/")
+    if not found or not key:
+        return None
+    try:
+        return ZoneInfo(key)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 def zone_name(moment: datetime) -> str:
@@ -47,13 +68,15 @@ class SystemClock:
         return datetime.now(local_zone())
 
 
-@dataclass(frozen=True)
 class FixedClock:
     """A clock that always reads the same instant (for tests and scripted runs)."""
 
-    instant: datetime
+    __slots__ = ("instant",)
+
+    def __init__(self, instant: datetime) -> None:
+        if instant.tzinfo is None:
+            raise ValueError("FixedClock needs an aware datetime")
+        self.instant = instant
 
     def now(self) -> datetime:
-        if self.instant.tzinfo is None:
-            raise ValueError("FixedClock needs an aware datetime")
         return self.instant

@@ -1,11 +1,16 @@
-"""List days: when a day starts and which day a moment falls on. Standard library only.
+"""List days: when a day starts, which day a moment falls on, when the next item unlocks.
 
-Kept apart from the rules so that `dailylist prompt` can answer without loading pydantic.
+Standard library only, and light to import: `dailylist prompt` answers with these alone.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from dailylist.errors import NotNow
+
+#: How far the clock may read before the journal's last event before we stop trusting it.
+CLOCK_TOLERANCE = timedelta(minutes=5)
 
 
 def zone_of(moment: datetime) -> tzinfo:
@@ -41,3 +46,23 @@ def day_start(day: date, day_starts_at: time, zone: tzinfo) -> datetime:
     """
     wall = datetime.combine(day, day_starts_at, tzinfo=zone)
     return wall.astimezone(UTC).astimezone(zone)
+
+
+def next_unlock(last_done: date | None, day_starts_at: time, now: datetime) -> datetime | None:
+    """When the item after one completed on list day `last_done` unlocks, if that is still
+    ahead at `now`; None when a new item may be shown (one a day, never two)."""
+    if last_done is None or day_of(now, day_starts_at) > last_done:
+        return None
+    return day_start(last_done + timedelta(days=1), day_starts_at, zone_of(now))
+
+
+def check_clock(last_event_at: datetime | None, now: datetime) -> None:
+    """Refuse to act when the clock reads earlier than the journal's last event."""
+    if last_event_at is None:
+        return
+    if now.astimezone(UTC) < last_event_at.astimezone(UTC) - CLOCK_TOLERANCE:
+        shown = last_event_at.astimezone(now.tzinfo)
+        raise NotNow(
+            f"the clock reads {now:%Y-%m-%d %H:%M}, earlier than the journal's last entry "
+            f"({shown:%Y-%m-%d %H:%M}); set the clock right and try again"
+        )

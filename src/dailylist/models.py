@@ -26,10 +26,12 @@ from pydantic import (
 )
 
 from dailylist.canonical import canonical_json, parse_json
-from dailylist.records import PhotoRule, ReflectionRule
 
 SEALED_FORMAT = 1
 JOURNAL_FORMAT = 1
+
+PhotoRule = Literal["required", "optional"]
+ReflectionRule = Literal["required", "optional", "off"]
 
 
 def _decode_b64(value: object) -> bytes:

@@ -15,31 +15,29 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dailylist import rules
+from dailylist import snapshot as snapshot_file
 from dailylist.clock import zone_name
 from dailylist.errors import BadInput, DailylistError, DamagedData, NotNow
-from dailylist.models import (
-    JOURNAL_FORMAT,
-    AmendedEvent,
-    CompletedEvent,
-    EventBase,
-    ItemContent,
-    Journal,
-    OpenedEvent,
-    PhotoRecord,
-    RevealedEvent,
-    SealedHeader,
-    SealedList,
-    new_event,
-)
-from dailylist.records import Item, ListInfo
-from dailylist.sealing import UnsealedList, fingerprint, open_sealed
-from dailylist.snapshot import SealedRecord, Snapshot, journal_digest, read_fresh, to_json
+from dailylist.records import Item, ListInfo, SealedRecord, Snapshot
 from dailylist.store import DataDir
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
+    from dailylist.models import (
+        CompletedEvent,
+        EventBase,
+        ItemContent,
+        Journal,
+        PhotoRecord,
+        SealedHeader,
+        SealedList,
+    )
     from dailylist.photos import CheckedPhoto
+    from dailylist.sealing import UnsealedList
+
+# Reading a list's snapshot needs only the standard library; pydantic (`models`, `sealing`)
+# is imported by the functions that check or write the list's files, when they run.
 
 
 def list_name(header: SealedHeader) -> str:
@@ -72,6 +70,9 @@ def open_list(
     `passphrase` is asked only for a list sealed with one. Opening the same file twice is
     harmless; a different file with the same id is refused.
     """
+    from dailylist.models import JOURNAL_FORMAT, Journal, OpenedEvent, new_event
+    from dailylist.sealing import fingerprint, open_sealed
+
     unsealed = open_sealed(raw, source=source, passphrase=passphrase)
     sealed = unsealed.sealed
     list_id = sealed.header.id
@@ -118,21 +119,32 @@ def resolve_list(data: DataDir, wanted: str | None) -> str:
         last = data.last_opened()
         return last if last in ids else ids[-1]
     key = wanted.strip().lower()
-    headers = {list_id: data.list_header(list_id) for list_id in ids}
-    by_name = [i for i, h in headers.items() if list_name(h) == key]
+    names = {list_id: _name_of(data, list_id) for list_id in ids}
+    by_name = [i for i, name in names.items() if name == key]
     matches = by_name or [i for i in ids if len(key) >= 4 and i.startswith(key)]
     if len(matches) == 1:
         return matches[0]
-    names = ", ".join(sorted(list_name(h) for h in headers.values()))
+    choices = ", ".join(sorted(names.values()))
     if not matches:
-        raise BadInput(f"no open list is called {wanted!r}; open lists: {names}")
+        raise BadInput(f"no open list is called {wanted!r}; open lists: {choices}")
     raise BadInput(f"{wanted!r} names several lists; use its id instead ({', '.join(matches)})")
+
+
+def _name_of(data: DataDir, list_id: str) -> str:
+    """A list's name, from its snapshot when there is one (cheap), else its header."""
+    document = snapshot_file.read_any(data.list_files(list_id).root)
+    with contextlib.suppress(KeyError, TypeError):
+        if document is not None and isinstance(document["list"]["name"], str):
+            return str(document["list"]["name"])
+    return list_name(data.list_header(list_id))
 
 
 # --- the snapshot the everyday commands read -------------------------------------------------
 
 
 def list_info(unsealed: UnsealedList) -> ListInfo:
+    from dailylist.sealing import fingerprint
+
     header = unsealed.header
     return ListInfo.from_header(
         header, name=list_name(header), fingerprint=fingerprint(unsealed.sealed.public_key)
@@ -151,27 +163,28 @@ def make_snapshot(unsealed: UnsealedList, journal: Journal, raw: bytes) -> Snaps
         standing=standing,
         content_key=unsealed.content_key,
         current=current,
-        journal_sha256=journal_digest(raw),
+        journal_sha256=snapshot_file.journal_digest(raw),
     )
 
 
 def commit_journal(data: DataDir, unsealed: UnsealedList, journal: Journal) -> Snapshot:
     """Write the journal, then the snapshot that the everyday commands read (a cache of it)."""
     snapshot = make_snapshot(unsealed, journal, data.save_journal(journal))
-    data.save_snapshot(journal.list_id, to_json(snapshot))
+    data.save_snapshot(journal.list_id, snapshot_file.encode(snapshot.document()))
     return snapshot
 
 
 def current_snapshot(data: DataDir, list_id: str) -> Snapshot:
     """The list's snapshot, fresh: the one on disk if it matches the journal byte for byte,
     else one made again from the list and journal, checked in full (and left on disk)."""
-    found = read_fresh(data.list_files(list_id).root)
+    found = snapshot_file.read_fresh(data.list_files(list_id).root)
     if found is not None:
-        return found
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            return Snapshot.from_document(found)
     unsealed = data.load_list(list_id)
     journal, raw = data.load_journal_bytes(list_id)
     snapshot = make_snapshot(unsealed, journal, raw)
-    data.save_snapshot(list_id, to_json(snapshot))
+    data.save_snapshot(list_id, snapshot_file.encode(snapshot.document()))
     return snapshot
 
 
@@ -211,6 +224,8 @@ def _append(
     event_cls: type[EventBase],
     **fields: Any,
 ) -> tuple[Journal, Snapshot]:
+    from dailylist.models import new_event
+
     prev = journal.events[-1].id if journal.events else None
     event = new_event(event_cls, prev=prev, device=data.device_id(), **fields)
     updated = journal.model_copy(update={"events": [*journal.events, event]})
@@ -245,6 +260,8 @@ def _first_reveal(
     data: DataDir, list_id: str, index: int, now: datetime, code: Callable[[], str] | None
 ) -> Snapshot:
     """Record the reveal of item `index` (asking for its code if it is a check-in)."""
+    from dailylist.models import RevealedEvent
+
     unsealed = data.load_list(list_id)
     header = unsealed.header
     # A check-in code is asked for before the lock is taken: a person may take a while.
@@ -377,6 +394,8 @@ def record_completion(
     reflection = check_reflection(pending, reflection)
     early = _taken_before(photos, pending.revealed_at)
     list_id = pending.list_id
+    from dailylist.models import CompletedEvent
+
     day_starts_at = pending.info.settings.day_starts_at
     with data.locked(list_id), _kept_photos(data, list_id, photos) as records:
         unsealed = data.load_list(list_id)
@@ -418,6 +437,8 @@ def _kept_photos(
     data: DataDir, list_id: str, photos: list[CheckedPhoto]
 ) -> Iterator[list[PhotoRecord]]:
     """Copy photos into the store for the block; if the block fails, remove the new copies."""
+    from dailylist.models import PhotoRecord
+
     created: list[Path] = []
     try:
         records = []
@@ -492,6 +513,8 @@ def record_amendment(
         if not reflection.strip():
             raise BadInput("an empty reflection saves nothing; the old one is kept")
         reflection = check_reflection(pending, reflection)
+    from dailylist.models import AmendedEvent
+
     early = _taken_before(photos, pending.revealed_at)
     list_id = pending.list_id
     day_starts_at = pending.info.settings.day_starts_at
@@ -563,6 +586,8 @@ def describe(
     with_entries: bool = True,
 ) -> ListOverview:
     """The overview of a list from its loaded files (no I/O)."""
+    from dailylist.sealing import fingerprint
+
     header = unsealed.header
     state = rules.progress(journal, header.item_count)
     completions = state.completions if with_entries else ()

@@ -1,23 +1,25 @@
-"""Plain records of an opened list, as the everyday commands show it. Standard library only.
+"""Plain records of an opened list, as the everyday commands use it. Standard library only.
 
 The pydantic models in `models` check every file at the boundary; once a list has been
-checked, what `today`, `status`, `done` and `prompt` pass around is these small frozen
-records, so those commands never need to import pydantic. They are made from checked
-models (`from_header`, `from_content`) or read back from a snapshot that was.
+checked, what `today`, `status` and `done` pass around is these small frozen records, so
+those commands never import pydantic. They are made from checked models (`from_header`,
+`from_content`) or read back from a snapshot (see `snapshot`) that was made from them.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass
-from datetime import time
-from typing import TYPE_CHECKING, Literal
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING, Any
+
+from dailylist.cipher import associated_data, decrypt
+from dailylist.rules import Reveal, Standing
+from dailylist.snapshot import SNAPSHOT_FORMAT
 
 if TYPE_CHECKING:
-    from dailylist.models import ItemContent, SealedHeader
-
-PhotoRule = Literal["required", "optional"]
-ReflectionRule = Literal["required", "optional", "off"]
+    from dailylist.models import ItemContent, PhotoRule, ReflectionRule, SealedHeader
 
 
 @dataclass(frozen=True)
@@ -101,3 +103,158 @@ class Item:
     def reflection_rule(self, settings: Settings) -> ReflectionRule:
         """Whether a reflection is required, optional or off: the item's, else the list's."""
         return self.reflection or settings.reflection
+
+
+@dataclass(frozen=True)
+class SealedRecord:
+    """An item as it is in the sealed file: only a key the rules hand out opens it."""
+
+    index: int
+    nonce: bytes
+    ciphertext: bytes
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The typed form of a list's snapshot file (see `snapshot`)."""
+
+    info: ListInfo
+    standing: Standing
+    content_key: bytes
+    #: The next item to complete, still sealed; None once the list is finished.
+    current: SealedRecord | None
+    #: The sha256 of the journal bytes this snapshot was derived from.
+    journal_sha256: str
+
+    def current_item(self) -> Item:
+        """The next item, decrypted. Call it only when the rules show that item today.
+
+        Raises `ValueError` if it cannot be decrypted (the caller then takes the full path).
+        """
+        record, reveal = self.current, self.standing.current_reveal
+        if record is None or reveal is None or reveal.index != record.index:
+            raise ValueError("the snapshot holds no revealed item")
+        key = reveal.item_key or self.content_key
+        aad = associated_data(self.info.id, record.index, self.info.item_count)
+        try:
+            return Item.from_plaintext(decrypt(key, record.nonce, record.ciphertext, aad))
+        except Exception as exc:  # a wrong key, a changed byte, a bug: all mean "not this way"
+            raise ValueError("the snapshot's item does not decrypt") from exc
+
+    def document(self) -> dict[str, Any]:
+        """The snapshot file's JSON document."""
+        info, standing, settings = self.info, self.standing, self.info.settings
+        reveal, current = standing.current_reveal, self.current
+        return {
+            "format": SNAPSHOT_FORMAT,
+            "journal_sha256": self.journal_sha256,
+            "list": {
+                "id": info.id,
+                "name": info.name,
+                "title": info.title,
+                "author": info.author,
+                "item_count": info.item_count,
+                "fingerprint": info.fingerprint,
+                "settings": {
+                    "photo": settings.photo,
+                    "reflection": settings.reflection,
+                    "day_starts_at": settings.day_starts_at.strftime("%H:%M"),
+                    "reflection_prompt": settings.reflection_prompt,
+                },
+            },
+            "content_key": _b64(self.content_key),
+            "standing": {
+                "done_days": [day.isoformat() for day in standing.done_days],
+                "first_revealed_at": _iso(standing.first_revealed_at),
+                "current_reveal": None
+                if reveal is None
+                else {
+                    "index": reveal.index,
+                    "at": reveal.at.isoformat(),
+                    "item_key": _b64(reveal.item_key) if reveal.item_key else None,
+                },
+                "last_event_at": _iso(standing.last_event_at),
+            },
+            "current": None
+            if current is None
+            else {
+                "index": current.index,
+                "nonce": _b64(current.nonce),
+                "ciphertext": _b64(current.ciphertext),
+            },
+        }
+
+    @classmethod
+    def from_document(cls, document: dict[str, Any]) -> Snapshot:
+        """The snapshot a document describes; `ValueError`, `KeyError` or `TypeError` if the
+        document is not one."""
+        listed, stand = document["list"], document["standing"]
+        settings, reveal, current = (
+            listed["settings"],
+            stand["current_reveal"],
+            document["current"],
+        )
+        item_count = int(listed["item_count"])
+        return cls(
+            info=ListInfo(
+                id=str(listed["id"]),
+                name=str(listed["name"]),
+                title=str(listed["title"]),
+                author=str(listed["author"]),
+                item_count=item_count,
+                fingerprint=str(listed["fingerprint"]),
+                settings=Settings(
+                    photo=settings["photo"],
+                    reflection=settings["reflection"],
+                    day_starts_at=time.fromisoformat(settings["day_starts_at"]),
+                    reflection_prompt=str(settings["reflection_prompt"]),
+                ),
+            ),
+            standing=Standing(
+                item_count=item_count,
+                done_days=tuple(date.fromisoformat(day) for day in stand["done_days"]),
+                first_revealed_at=_maybe_moment(stand["first_revealed_at"]),
+                current_reveal=None
+                if reveal is None
+                else Reveal(
+                    index=int(reveal["index"]),
+                    at=_moment(reveal["at"]),
+                    item_key=_unb64(reveal["item_key"]) if reveal["item_key"] else None,
+                ),
+                last_event_at=_maybe_moment(stand["last_event_at"]),
+            ),
+            content_key=_unb64(document["content_key"]),
+            current=None
+            if current is None
+            else SealedRecord(
+                index=int(current["index"]),
+                nonce=_unb64(current["nonce"]),
+                ciphertext=_unb64(current["ciphertext"]),
+            ),
+            journal_sha256=str(document["journal_sha256"]),
+        )
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+def _unb64(text: Any) -> bytes:
+    if not isinstance(text, str):
+        raise TypeError("expected base64 text")
+    return base64.b64decode(text, validate=True)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _moment(text: Any) -> datetime:
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError("a time without a zone")
+    return moment
+
+
+def _maybe_moment(text: Any) -> datetime | None:
+    return None if text is None else _moment(text)

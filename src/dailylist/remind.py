@@ -12,7 +12,8 @@ from pathlib import Path
 
 from dailylist.days import zone_of
 from dailylist.errors import BadInput
-from dailylist.store import HOME_ENV, write_atomic
+from dailylist.home import HOME_ENV
+from dailylist.store import write_atomic
 
 
 def parse_time(text: str) -> time:

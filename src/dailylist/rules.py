@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from dailylist.days import day_of, day_start, zone_of
+from dailylist.days import check_clock, day_of, day_start, next_unlock
 from dailylist.errors import NotNow
 
 if TYPE_CHECKING:
@@ -45,9 +45,6 @@ __all__ = [
     "stats",
     "with_amendments",
 ]
-
-#: How far the clock may read before the journal's last event before we stop trusting it.
-CLOCK_TOLERANCE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -200,16 +197,6 @@ def progress(journal: Journal, item_count: int) -> Progress:
     return Progress(item_count, tuple(with_amendments(completions, amendments)), reveals, last_at)
 
 
-def check_clock(standing: Standing, now: datetime) -> None:
-    """Refuse to act when the clock reads earlier than the journal's last event."""
-    last = standing.last_event_at
-    if last is not None and now.astimezone(UTC) < last.astimezone(UTC) - CLOCK_TOLERANCE:
-        raise NotNow(
-            f"the clock reads {now:%Y-%m-%d %H:%M}, earlier than the journal's last entry "
-            f"({last.astimezone(now.tzinfo):%Y-%m-%d %H:%M}); set the clock right and try again"
-        )
-
-
 @dataclass(frozen=True)
 class Available:
     """Item `index` may be shown now; `newly` means this is its first reveal."""
@@ -236,12 +223,11 @@ TodayDecision = Available | Waiting | Finished
 
 def decide_today(standing: Standing, day_starts_at: time, now: datetime) -> TodayDecision:
     """What `today` may show at `now`: never an item ahead, never two in one day."""
-    check_clock(standing, now)
+    check_clock(standing.last_event_at, now)
     if standing.finished:
         return Finished()
-    last_day = standing.last_done_day
-    if last_day is not None and day_of(now, day_starts_at) <= last_day:
-        unlocks = day_start(last_day + timedelta(days=1), day_starts_at, zone_of(now))
+    unlocks = next_unlock(standing.last_done_day, day_starts_at, now)
+    if unlocks is not None:
         return Waiting(done_index=standing.done_count - 1, unlocks_at=unlocks)
     return Available(index=standing.current_index, newly=standing.current_reveal is None)
 
@@ -263,7 +249,7 @@ def completable_index(standing: Standing, day_starts_at: time, now: datetime) ->
 
 def amendable(state: Progress, day_starts_at: time, now: datetime) -> Completion:
     """Today's completed day, which may still be amended; `NotNow` once the day is over."""
-    check_clock(state.standing, now)
+    check_clock(state.last_event_at, now)
     last = state.last_completion
     if last is None or last.day != day_of(now, day_starts_at):
         raise NotNow("only today's completed item can be amended, and only today")
@@ -306,12 +292,11 @@ def stats(standing: Standing, day_starts_at: time, now: datetime) -> Stats:
         streak += 1
         day -= timedelta(days=1)
 
-    unlocks_at: datetime | None = None
+    unlocks_at = None if standing.finished else next_unlock(last_day, day_starts_at, now)
     if standing.finished:
         label = "finished"
-    elif last_day is not None and today <= last_day:
+    elif unlocks_at is not None:
         label = "done-today"
-        unlocks_at = day_start(last_day + timedelta(days=1), day_starts_at, zone_of(now))
     elif first is None:
         label = "not-started"
     else:

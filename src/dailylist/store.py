@@ -21,32 +21,24 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
-import socket
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dailylist.errors import BadInput, DamagedData, NotNow
+from dailylist.home import data_home
 
 if TYPE_CHECKING:
     from dailylist.models import Journal, SealedHeader
     from dailylist.sealing import UnsealedList
 
-HOME_ENV = "DAILYLIST_HOME"
 LOCK_TIMEOUT_SECONDS = 15.0
 
 
 def data_root() -> Path:
     """The data dir, resolved on every call: `$DAILYLIST_HOME`, else the platform's."""
-    override = os.environ.get(HOME_ENV)
-    if override:
-        return Path(override).expanduser()
-    import platformdirs
-
-    return platformdirs.user_data_path("dailylist", appauthor=False)
+    return Path(data_home())
 
 
 def ensure_private_dir(path: Path) -> Path:
@@ -88,6 +80,8 @@ def write_atomic(path: Path, data: bytes, *, private: bool = True) -> None:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o644 & ~umask
+    import tempfile
+
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
     try:
@@ -355,6 +349,9 @@ class DataDir:
 
     def device_id(self) -> str:
         """This device's name in events: its host name and a random suffix, made once."""
+        import secrets
+        import socket
+
         path = self.root / "device.json"
         value = self._read_small_json(path).get("id")
         if isinstance(value, str) and value:

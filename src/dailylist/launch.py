@@ -1,0 +1,57 @@
+"""The `dailylist` command's entry point: the shell prompt's question answered before click loads.
+
+`dailylist prompt` runs on every shell prompt, so its plain forms (`prompt`, `prompt --list
+NAME`) are answered from the list's snapshot with the standard library alone. Every other
+command, and any prompt the snapshot cannot settle (no fresh snapshot, a clock that reads
+too early, no list open), goes to the click application in `cli`, which gives the same
+answer the long way, or says what is wrong.
+"""
+
+from __future__ import annotations
+
+import sys
+
+TYPE_CHECKING = False  # `typing` alone costs the prompt several milliseconds to import
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+
+def main() -> None:
+    """Entry point of the `dailylist` script."""
+    line = quick_prompt(sys.argv[1:])
+    if line is None:
+        from dailylist.cli import main as full
+
+        full()
+    else:
+        sys.stdout.write(line + "\n")
+
+
+def prompt_list(args: Sequence[str]) -> tuple[bool, str | None]:
+    """Whether `args` is a plain `prompt` call, and the list it names, if any."""
+    match list(args):
+        case ["prompt"]:
+            return True, None
+        case ["prompt", "--list", name] if name and not name.startswith("-"):
+            return True, name
+        case ["prompt", option] if option.startswith("--list=") and len(option) > 7:
+            return True, option.removeprefix("--list=")
+    return False, None
+
+
+def quick_prompt(args: Sequence[str]) -> str | None:
+    """The prompt's line for `args` from a fresh snapshot, or None to take the full path."""
+    plain, wanted = prompt_list(args)
+    if not plain:
+        return None
+    from dailylist.clock import SystemClock
+    from dailylist.glance import fresh_snapshot, glance
+    from dailylist.home import data_home
+
+    found = fresh_snapshot(data_home(), wanted)
+    if found is None:
+        return None
+    try:
+        return glance(found, SystemClock().now())
+    except Exception:  # the clock reads too early, or a snapshot we can't read: say it slowly
+        return None
