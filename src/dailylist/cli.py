@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +35,8 @@ class DailylistGroup(click.Group):
             return super().invoke(ctx)
         except DailylistError as exc:
             if ctx.params.get("debug"):
+                import traceback
+
                 traceback.print_exc()
             if isinstance(exc, ProblemsFound):
                 from dailylist import render
@@ -48,6 +49,8 @@ class DailylistGroup(click.Group):
             raise
         except OSError as exc:
             if ctx.params.get("debug"):
+                import traceback
+
                 traceback.print_exc()
             where = f" ({exc.filename})" if exc.filename else ""
             click.echo(f"dailylist: {exc.strerror or exc}{where}; nothing was changed", err=True)
@@ -669,7 +672,8 @@ def journal(ctx: click.Context, previews: bool, list_name: str | None, as_json: 
       dailylist journal --json | jq '.entries[].reflection'
     """
     from dailylist import jsonout, render
-    from dailylist.recipient import overview, resolve_list
+    from dailylist.lookback import overview
+    from dailylist.recipient import resolve_list
     from dailylist.store import DataDir
 
     data = DataDir.resolve()
@@ -695,7 +699,8 @@ def show(ctx: click.Context, number: int, list_name: str | None, as_json: bool) 
       dailylist show 3
     """
     from dailylist import jsonout, render
-    from dailylist.recipient import completed_day, resolve_list
+    from dailylist.lookback import completed_day
+    from dailylist.recipient import resolve_list
     from dailylist.store import DataDir
 
     data = DataDir.resolve()

@@ -12,8 +12,9 @@ from dailylist import rules
 
 if TYPE_CHECKING:
     from dailylist.doctor import Examination
+    from dailylist.lookback import JournalEntry, ListOverview
     from dailylist.models import ItemContent
-    from dailylist.recipient import JournalEntry, ListOverview, ListStatus, TodayView
+    from dailylist.recipient import ListStatus, TodayView
     from dailylist.records import Item, ListInfo
     from dailylist.report import Verdict
     from dailylist.store import DataDir

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console, Group
 from rich.markup import escape
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from dailylist import rules
@@ -23,14 +22,8 @@ from dailylist import rules
 if TYPE_CHECKING:
     from dailylist.author import SealResult
     from dailylist.doctor import Examination, RestorePlan
-    from dailylist.recipient import (
-        CompletionResult,
-        JournalEntry,
-        ListOverview,
-        ListStatus,
-        OpenedList,
-        TodayView,
-    )
+    from dailylist.lookback import JournalEntry, ListOverview
+    from dailylist.recipient import CompletionResult, ListStatus, OpenedList, TodayView
     from dailylist.report import ExportResult, Verdict
     from dailylist.store import DataDir
 
@@ -124,6 +117,8 @@ def sealed(out: Console, result: SealResult) -> None:
 
 
 def opened(out: Console, result: OpenedList) -> None:
+    from rich.table import Table
+
     header = result.sealed.header
     verb = "Already open" if result.already_open else "Opened"
     out.print(
@@ -283,6 +278,8 @@ _STATE_LABELS = {
 
 
 def status(out: Console, views: list[ListStatus], now: datetime) -> None:
+    from rich.table import Table
+
     if not views:
         out.print("No list is open yet: run [bold]dailylist open FILE.dlist[/].")
         return
@@ -336,6 +333,8 @@ def exported(out: Console, result: ExportResult) -> None:
 
 
 def verdict(out: Console, result: Verdict) -> None:
+    from rich.table import Table
+
     table = Table(show_lines=False)
     table.add_column("check")
     table.add_column("verdict")
@@ -354,6 +353,8 @@ def verdict(out: Console, result: Verdict) -> None:
 
 
 def examinations(out: Console, results: list[Examination]) -> None:
+    from rich.table import Table
+
     if not results:
         out.print("No list is open yet; nothing to check.")
         return

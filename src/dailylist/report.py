@@ -26,6 +26,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from dailylist import rules
 from dailylist.errors import BadInput, DamagedData
+from dailylist.lookback import ListOverview, describe
 from dailylist.models import (
     AmendedEvent,
     B64Bytes,
@@ -35,7 +36,6 @@ from dailylist.models import (
     RevealedEvent,
     parse_json,
 )
-from dailylist.recipient import ListOverview, describe
 from dailylist.sealing import UnsealedList, fingerprint
 from dailylist.store import DataDir, ensure_private_dir, write_atomic
 
