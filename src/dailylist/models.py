@@ -69,7 +69,7 @@ Sha256Hex = Annotated[str, AfterValidator(_check_sha256_hex)]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 # --- The list source (TOML, written by the author) ------------------------------------------

@@ -144,7 +144,7 @@ class Snapshot:
     def document(self) -> dict[str, Any]:
         """The snapshot file's JSON document."""
         info, standing, settings = self.info, self.standing, self.info.settings
-        reveal, current = standing.current_reveal, self.current
+        current = self.current
         return {
             "format": SNAPSHOT_FORMAT,
             "journal_sha256": self.journal_sha256,
@@ -166,13 +166,14 @@ class Snapshot:
             "standing": {
                 "done_days": [day.isoformat() for day in standing.done_days],
                 "first_revealed_at": _iso(standing.first_revealed_at),
-                "current_reveal": None
-                if reveal is None
-                else {
-                    "index": reveal.index,
-                    "at": reveal.at.isoformat(),
-                    "item_key": _b64(reveal.item_key) if reveal.item_key else None,
-                },
+                "reveals_ahead": [
+                    {
+                        "index": reveal.index,
+                        "at": reveal.at.isoformat(),
+                        "item_key": _b64(reveal.item_key) if reveal.item_key else None,
+                    }
+                    for reveal in standing.reveals_ahead
+                ],
                 "last_event_at": _iso(standing.last_event_at),
             },
             "current": None
@@ -188,12 +189,8 @@ class Snapshot:
     def from_document(cls, document: dict[str, Any]) -> Snapshot:
         """The snapshot a document describes; `ValueError`, `KeyError` or `TypeError` if the
         document is not one."""
-        listed, stand = document["list"], document["standing"]
-        settings, reveal, current = (
-            listed["settings"],
-            stand["current_reveal"],
-            document["current"],
-        )
+        listed, stand, current = document["list"], document["standing"], document["current"]
+        settings = listed["settings"]
         item_count = int(listed["item_count"])
         return cls(
             info=ListInfo(
@@ -214,12 +211,13 @@ class Snapshot:
                 item_count=item_count,
                 done_days=tuple(date.fromisoformat(day) for day in stand["done_days"]),
                 first_revealed_at=_maybe_moment(stand["first_revealed_at"]),
-                current_reveal=None
-                if reveal is None
-                else Reveal(
-                    index=int(reveal["index"]),
-                    at=_moment(reveal["at"]),
-                    item_key=_unb64(reveal["item_key"]) if reveal["item_key"] else None,
+                reveals_ahead=tuple(
+                    Reveal(
+                        index=int(reveal["index"]),
+                        at=_moment(reveal["at"]),
+                        item_key=_unb64(reveal["item_key"]) if reveal["item_key"] else None,
+                    )
+                    for reveal in stand["reveals_ahead"]
                 ),
                 last_event_at=_maybe_moment(stand["last_event_at"]),
             ),

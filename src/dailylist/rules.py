@@ -10,7 +10,7 @@ A `Standing` is small and made of standard types, so a snapshot can keep it (see
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from dailylist.models import (
         AmendedEvent,
         CompletedEvent,
+        Event,
         Journal,
         PhotoRecord,
         RevealedEvent,
@@ -112,15 +113,19 @@ class Reveal:
 
 @dataclass(frozen=True)
 class Standing:
-    """Where a list stands: everything the rules need to decide today and tell progress."""
+    """Where a list stands: everything the rules need to decide today and tell progress.
+
+    It is the fold of the journal's events with `after`, one event at a time, so a command
+    that appends one event can move a known standing on without reading the journal again.
+    """
 
     item_count: int
     #: The day of each completion that counts, in order (completion i is of item i).
-    done_days: tuple[date, ...]
-    first_revealed_at: datetime | None
-    #: The reveal of the next item to complete, once it has been revealed.
-    current_reveal: Reveal | None
-    last_event_at: datetime | None
+    done_days: tuple[date, ...] = ()
+    first_revealed_at: datetime | None = None
+    #: The first reveal of each item not done yet (normally only the current one), by index.
+    reveals_ahead: tuple[Reveal, ...] = ()
+    last_event_at: datetime | None = None
 
     @property
     def done_count(self) -> int:
@@ -136,18 +141,57 @@ class Standing:
         return self.done_count
 
     @property
+    def current_reveal(self) -> Reveal | None:
+        """The reveal of the next item to complete, once it has been revealed."""
+        return next((r for r in self.reveals_ahead if r.index == self.current_index), None)
+
+    @property
     def last_done_day(self) -> date | None:
         return self.done_days[-1] if self.done_days else None
+
+    def after(self, event: Event) -> Standing:
+        """Where the list stands once `event` is added to its journal.
+
+        Only completions that follow the rules count (the item in order, revealed first, on
+        a later day than the one before), so a journal merged from elsewhere can't skip
+        ahead; only the first reveal of an item counts.
+        """
+        last_at = self.last_event_at
+        if last_at is None or event.at.astimezone(UTC) > last_at.astimezone(UTC):
+            last_at = event.at
+        moved = replace(self, last_event_at=last_at)
+        if event.kind == "revealed":
+            if event.index == 0 and self.first_revealed_at is None:
+                moved = replace(moved, first_revealed_at=event.at)
+            known = any(r.index == event.index for r in self.reveals_ahead)
+            if event.index >= self.current_index and not known:
+                reveal = Reveal(event.index, event.at, event.item_key)
+                ahead = sorted((*self.reveals_ahead, reveal), key=lambda r: r.index)
+                moved = replace(moved, reveals_ahead=tuple(ahead))
+        elif event.kind == "completed" and self.counts(event.index, event.day):
+            still_ahead = tuple(r for r in self.reveals_ahead if r.index > event.index)
+            done_days = (*self.done_days, event.day)
+            moved = replace(moved, done_days=done_days, reveals_ahead=still_ahead)
+        return moved
+
+    def counts(self, index: int, day: date) -> bool:
+        """Whether a completion of item `index` on list day `day` would count."""
+        in_order = index == self.current_index and self.current_reveal is not None
+        later_day = self.last_done_day is None or day > self.last_done_day
+        return in_order and later_day and index < self.item_count
 
 
 @dataclass(frozen=True)
 class Progress:
     """What the journal says has happened so far, event by event."""
 
-    item_count: int
+    standing: Standing
     completions: tuple[Completion, ...]
     reveals: dict[int, RevealedEvent]
-    last_event_at: datetime | None
+
+    @property
+    def item_count(self) -> int:
+        return self.standing.item_count
 
     @property
     def done_count(self) -> int:
@@ -158,43 +202,26 @@ class Progress:
         return self.completions[-1] if self.completions else None
 
     @property
-    def standing(self) -> Standing:
-        first = self.reveals.get(0)
-        current = self.reveals.get(self.done_count)
-        return Standing(
-            item_count=self.item_count,
-            done_days=tuple(done.day for done in self.completions),
-            first_revealed_at=first.at if first else None,
-            current_reveal=Reveal(current.index, current.at, current.item_key)
-            if current
-            else None,
-            last_event_at=self.last_event_at,
-        )
+    def last_event_at(self) -> datetime | None:
+        return self.standing.last_event_at
 
 
 def progress(journal: Journal, item_count: int) -> Progress:
-    """Fold the journal's events into a `Progress`.
-
-    Only completions that follow the rules count (the item in order, revealed first, on a
-    later day than the one before), so a journal merged from elsewhere can't skip ahead.
-    """
+    """Fold the journal's events into a `Progress` (see `Standing.after` for what counts)."""
+    standing = Standing(item_count)
     completions: list[CompletedEvent] = []
     amendments: list[AmendedEvent] = []
     reveals: dict[int, RevealedEvent] = {}
-    last_at: datetime | None = None
     for event in journal.events:
-        if last_at is None or event.at.astimezone(UTC) > last_at.astimezone(UTC):
-            last_at = event.at
+        done_before = standing.done_count
+        standing = standing.after(event)
         if event.kind == "revealed":
             reveals.setdefault(event.index, event)
-        elif event.kind == "completed":
-            in_order = event.index == len(completions) and event.index in reveals
-            later_day = not completions or event.day > completions[-1].day
-            if in_order and later_day and event.index < item_count:
-                completions.append(event)
+        elif event.kind == "completed" and standing.done_count > done_before:
+            completions.append(event)
         elif event.kind == "amended":
             amendments.append(event)
-    return Progress(item_count, tuple(with_amendments(completions, amendments)), reveals, last_at)
+    return Progress(standing, tuple(with_amendments(completions, amendments)), reveals)
 
 
 @dataclass(frozen=True)
