@@ -14,8 +14,12 @@ import warnings
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dailylist.errors import BadInput
+
+if TYPE_CHECKING:
+    from PIL.ImageFile import ImageFile
 
 #: Larger files are refused before reading: no phone photo is this big.
 MAX_PHOTO_BYTES = 64 * 1024 * 1024
@@ -91,13 +95,12 @@ def check_photo(path: Path, zone: tzinfo) -> CheckedPhoto:
     from PIL import Image, UnidentifiedImageError
 
     content = _read_regular_file(path)
-    register_heif()
     shown = str(path)
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(content)) as image:
+            with _open_image(content) as image:
                 fmt = image.format or ""
                 if fmt not in _EXTENSIONS:
                     raise BadInput(
@@ -105,6 +108,10 @@ def check_photo(path: Path, zone: tzinfo) -> CheckedPhoto:
                     )
                 width, height = image.size
                 taken_at = _exif_taken_at(image, zone)
+                if fmt == "JPEG":
+                    # Decode at 1/8 scale: every block is still read (a truncated or damaged
+                    # file still fails), without building 12 million full-size pixels.
+                    image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
                 image.load()
     except BadInput:
         raise
@@ -123,6 +130,18 @@ def check_photo(path: Path, zone: tzinfo) -> CheckedPhoto:
         taken_at=taken_at,
         original_path=str(path.absolute()),
     )
+
+
+def _open_image(content: bytes) -> ImageFile:
+    """Open an image with Pillow's own formats, then, if none knows it, with HEIF too
+    (pillow-heif is loaded only for the photos that need it)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        return Image.open(io.BytesIO(content))
+    except UnidentifiedImageError:
+        register_heif()
+        return Image.open(io.BytesIO(content))
 
 
 def _exif_taken_at(image: object, zone: tzinfo) -> datetime | None:
