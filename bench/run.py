@@ -79,7 +79,8 @@ def build(home: Path, work: Path) -> dict[str, str]:
                     )
                 )
         journal = Journal(format=1, list_id=list_id, events=events)
-        commit_journal(data, data.load_list(list_id), journal)
+        unsealed, sealed_raw = data.load_list_bytes(list_id)
+        commit_journal(data, unsealed, journal, sealed_raw)
         ids[name] = list_id
     return ids
 

@@ -164,22 +164,29 @@ def snapshot(*roots: Path) -> dict[str, bytes]:
     return files
 
 
-def heavy_imports(home: Path, *args: str) -> tuple[str, list[str]]:
-    """Run `dailylist ARGS` in a fresh interpreter: its output, and which heavy libraries
-    (rich, pydantic, cryptography, Pillow) it loaded."""
+#: Libraries each costing a command more than its own work to import (see bench/).
+HEAVY = ("rich", "pydantic", "cryptography", "PIL", "pillow_heif", "filelock", "click")
+
+
+def heavy_imports(
+    home: Path, *args: str, watch: tuple[str, ...] = HEAVY[:4]
+) -> tuple[str, list[str]]:
+    """Run `dailylist ARGS` in a fresh interpreter, as the installed script does: its
+    output, and which of the `watch`ed modules it loaded."""
     code = (
-        "import sys, runpy\n"
+        "import sys\n"
         f"sys.argv = ['dailylist', *{list(args)!r}]\n"
+        "from dailylist.launch import main\n"
         "try:\n"
-        "    runpy.run_module('dailylist', run_name='__main__')\n"
+        "    main()\n"
         "except SystemExit:\n"
         "    pass\n"
-        "heavy = [m for m in ('rich', 'pydantic', 'cryptography', 'PIL') if m in sys.modules]\n"
-        "print('HEAVY', ','.join(heavy))\n"
+        f"loaded = [m for m in {list(watch)!r} if m in sys.modules]\n"
+        "print('LOADED', ','.join(loaded))\n"
     )
     env = {**os.environ, "DAILYLIST_HOME": str(home)}
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     )
-    output, _, heavy = done.stdout.rpartition("HEAVY ")
-    return output, [name for name in heavy.strip().split(",") if name]
+    output, _, loaded = done.stdout.rpartition("LOADED ")
+    return output, [name for name in loaded.strip().split(",") if name]

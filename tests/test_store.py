@@ -144,10 +144,10 @@ def test_a_failed_journal_write_removes_the_new_photo_copy(
     photo = make_photo(tmp_path / "p.jpg")
     before = snapshot(tmp_path)
 
-    def refuse(self: DataDir, journal: object) -> None:
+    def refuse(self: DataDir, list_id: str, document: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(DataDir, "save_journal", refuse)
+    monkeypatch.setattr(DataDir, "save_journal_document", refuse)
     result = run("done", "--photo", str(photo), "--note", "x", now=at(f"{DAY1} 10:00"))
     assert result.exit_code == 2
     assert "No space left on device" in result.stderr

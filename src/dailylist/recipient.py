@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from dailylist import rules
 from dailylist import snapshot as snapshot_file
@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
     from dailylist.models import (
         CompletedEvent,
-        EventBase,
+        E,
+        Event,
         ItemContent,
         Journal,
         PhotoRecord,
@@ -95,7 +96,7 @@ def open_list(
                     OpenedEvent, prev=None, at=now, zone=zone_name(now), device=device
                 )
                 started = Journal(format=JOURNAL_FORMAT, list_id=list_id, events=[opened])
-                commit_journal(data, unsealed, started)
+                commit_journal(data, unsealed, started, raw)
         except BaseException:
             data.forget_list(list_id)  # half-opened is not opened
             raise
@@ -151,25 +152,36 @@ def list_info(unsealed: UnsealedList) -> ListInfo:
     )
 
 
-def make_snapshot(unsealed: UnsealedList, journal: Journal, raw: bytes) -> Snapshot:
-    """The snapshot of a checked list and journal, whose bytes on disk are `raw`."""
+def make_snapshot(
+    unsealed: UnsealedList, journal: Journal, *, journal_raw: bytes, sealed_raw: bytes
+) -> Snapshot:
+    """The snapshot of a checked list and journal, whose files hold these bytes."""
     standing = rules.progress(journal, unsealed.header.item_count).standing
     current = None
     if not standing.finished:
-        sealed_item = unsealed.sealed.items[standing.current_index]
-        current = SealedRecord(standing.current_index, sealed_item.nonce, sealed_item.ciphertext)
+        index = standing.current_index
+        sealed_item = unsealed.sealed.items[index]
+        checkin = sealed_item.checkin is not None
+        current = SealedRecord(index, sealed_item.nonce, sealed_item.ciphertext, checkin)
     return Snapshot(
         info=list_info(unsealed),
         standing=standing,
         content_key=unsealed.content_key,
         current=current,
-        journal_sha256=snapshot_file.journal_digest(raw),
+        journal_sha256=snapshot_file.digest(journal_raw),
+        sealed_sha256=snapshot_file.digest(sealed_raw),
     )
 
 
-def commit_journal(data: DataDir, unsealed: UnsealedList, journal: Journal) -> Snapshot:
-    """Write the journal, then the snapshot that the everyday commands read (a cache of it)."""
-    snapshot = make_snapshot(unsealed, journal, data.save_journal(journal))
+def commit_journal(
+    data: DataDir, unsealed: UnsealedList, journal: Journal, sealed_raw: bytes
+) -> Snapshot:
+    """Write a checked journal in full, then the snapshot the everyday commands read.
+
+    For a new journal (at `open`) or a bench's; commands append with `_append`.
+    """
+    written = data.save_journal(journal)
+    snapshot = make_snapshot(unsealed, journal, journal_raw=written, sealed_raw=sealed_raw)
     data.save_snapshot(journal.list_id, snapshot_file.encode(snapshot.document()))
     return snapshot
 
@@ -181,9 +193,9 @@ def current_snapshot(data: DataDir, list_id: str) -> Snapshot:
     if found is not None:
         with contextlib.suppress(ValueError, KeyError, TypeError):
             return Snapshot.from_document(found)
-    unsealed = data.load_list(list_id)
-    journal, raw = data.load_journal_bytes(list_id)
-    snapshot = make_snapshot(unsealed, journal, raw)
+    unsealed, sealed_raw = data.load_list_bytes(list_id)
+    journal, journal_raw = data.load_journal_bytes(list_id)
+    snapshot = make_snapshot(unsealed, journal, journal_raw=journal_raw, sealed_raw=sealed_raw)
     data.save_snapshot(list_id, snapshot_file.encode(snapshot.document()))
     return snapshot
 
@@ -217,21 +229,6 @@ class TodayView:
         return None
 
 
-def _append(
-    data: DataDir,
-    unsealed: UnsealedList,
-    journal: Journal,
-    event_cls: type[EventBase],
-    **fields: Any,
-) -> tuple[Journal, Snapshot]:
-    from dailylist.models import new_event
-
-    prev = journal.events[-1].id if journal.events else None
-    event = new_event(event_cls, prev=prev, device=data.device_id(), **fields)
-    updated = journal.model_copy(update={"events": [*journal.events, event]})
-    return updated, commit_journal(data, unsealed, updated)
-
-
 def reveal_today(
     data: DataDir,
     list_id: str,
@@ -250,47 +247,77 @@ def reveal_today(
     if not isinstance(decision, rules.Available):
         return TodayView(list_id, snapshot.info, decision, None, None)
     if decision.newly:
-        snapshot = _first_reveal(data, list_id, decision.index, now, code)
+        snapshot = _first_reveal(data, snapshot, decision.index, now, code)
     reveal = snapshot.standing.current_reveal
     assert reveal is not None
     return TodayView(list_id, snapshot.info, decision, _snapshot_item(snapshot), reveal.at)
 
 
 def _first_reveal(
-    data: DataDir, list_id: str, index: int, now: datetime, code: Callable[[], str] | None
+    data: DataDir, snapshot: Snapshot, index: int, now: datetime, code: Callable[[], str] | None
 ) -> Snapshot:
     """Record the reveal of item `index` (asking for its code if it is a check-in)."""
     from dailylist.models import RevealedEvent
 
-    unsealed = data.load_list(list_id)
-    header = unsealed.header
+    list_id = snapshot.info.id
     # A check-in code is asked for before the lock is taken: a person may take a while.
     item_key = None
-    if unsealed.is_checkin(index):
+    if snapshot.current is not None and snapshot.current.checkin:
         if code is None:
             raise NotNow(
-                f"day {index + 1} is a check-in: {header.author} will give you its code; "
-                "then run `dailylist today --code CODE`"
+                f"day {index + 1} is a check-in: {snapshot.info.author} will give you its "
+                "code; then run `dailylist today --code CODE`"
             )
-        item_key = unsealed.checkin_key(index, code())
+        item_key = data.load_list(list_id).checkin_key(index, code())
     with data.locked(list_id):
-        journal, raw = data.load_journal_bytes(list_id)
-        standing = rules.progress(journal, header.item_count).standing
-        again = rules.decide_today(standing, header.settings.day_starts_at, now)
+        snapshot = current_snapshot(data, list_id)
+        day_starts_at = snapshot.info.settings.day_starts_at
+        again = rules.decide_today(snapshot.standing, day_starts_at, now)
         if not isinstance(again, rules.Available) or again.index != index:
             raise NotNow("the list moved on meanwhile; run `dailylist today` again")
         if not again.newly:  # revealed by another command meanwhile
-            return make_snapshot(unsealed, journal, raw)
-        return _append(
-            data,
-            unsealed,
-            journal,
-            RevealedEvent,
-            index=index,
-            item_key=item_key,
-            at=now,
-            zone=zone_name(now),
-        )[1]
+            return snapshot
+        fields = {"index": index, "item_key": item_key, "at": now, "zone": zone_name(now)}
+        return _append(data, snapshot, RevealedEvent, **fields)[1]
+
+
+def _append(
+    data: DataDir, snapshot: Snapshot, event_cls: type[E], **fields: Any
+) -> tuple[E, Snapshot]:
+    """Append one new event to a list's journal, and move its snapshot on by that event.
+
+    Call it holding the list's lock, with the fresh `snapshot` taken under it: the journal's
+    bytes are then the ones that snapshot was made from, checked in full when it was, so
+    they are parsed as plain JSON here, not checked again. The new event itself is checked
+    (pydantic) before anything is written.
+    """
+    from dailylist.canonical import parse_json
+    from dailylist.models import new_event
+
+    list_id = snapshot.info.id
+    raw = data.journal_bytes(list_id)
+    if snapshot_file.digest(raw) != snapshot.journal_sha256:
+        raise NotNow("the journal changed while this command ran; run it again")
+    document = parse_json(raw)
+    events = document["events"]
+    prev = events[-1]["id"] if events else None
+    event = new_event(event_cls, prev=prev, device=data.device_id(), **fields)
+    events.append(event.stored())
+    written = data.save_journal_document(list_id, document)
+    standing = snapshot.standing.after(cast("Event", event))  # E is one of the Event kinds
+    current = snapshot.current
+    if standing.finished:
+        current = None
+    elif current is None or current.index != standing.current_index:
+        current = data.sealed_record(list_id, standing.current_index)
+    moved = replace(
+        snapshot,
+        standing=standing,
+        current=current,
+        journal_sha256=snapshot_file.digest(written),
+    )
+    data.save_snapshot(list_id, snapshot_file.encode(moved.document()))
+    return event, moved
 
 
 # --- done -----------------------------------------------------------------------------------
@@ -398,16 +425,13 @@ def record_completion(
 
     day_starts_at = pending.info.settings.day_starts_at
     with data.locked(list_id), _kept_photos(data, list_id, photos) as records:
-        unsealed = data.load_list(list_id)
-        journal = data.load_journal(list_id)
-        standing = rules.progress(journal, pending.info.item_count).standing
-        index = rules.completable_index(standing, day_starts_at, now)
+        snapshot = current_snapshot(data, list_id)
+        index = rules.completable_index(snapshot.standing, day_starts_at, now)
         if index != pending.index:
             raise NotNow("the list moved on while you were writing; run `dailylist today`")
-        journal, _ = _append(
+        event, _ = _append(
             data,
-            unsealed,
-            journal,
+            snapshot,
             CompletedEvent,
             index=index,
             day=rules.day_of(now, day_starts_at),
@@ -417,8 +441,6 @@ def record_completion(
             at=now,
             zone=zone_name(now),
         )
-    event = journal.events[-1]
-    assert isinstance(event, CompletedEvent)
     return CompletionResult(event, pending.item, pending.info, early)
 
 
@@ -519,15 +541,12 @@ def record_amendment(
     list_id = pending.list_id
     day_starts_at = pending.info.settings.day_starts_at
     with data.locked(list_id), _kept_photos(data, list_id, photos) as records:
-        unsealed = data.load_list(list_id)
-        journal = data.load_journal(list_id)
-        state = rules.progress(journal, pending.info.item_count)
-        if rules.amendable(state, day_starts_at, now).index != pending.index:
+        snapshot = current_snapshot(data, list_id)
+        if rules.amendable_index(snapshot.standing, day_starts_at, now) != pending.index:
             raise NotNow("the list moved on; run `dailylist today`")
-        journal, _ = _append(
+        event, _ = _append(
             data,
-            unsealed,
-            journal,
+            snapshot,
             AmendedEvent,
             index=pending.index,
             day=target.completion.day,
@@ -537,10 +556,8 @@ def record_amendment(
             at=now,
             zone=zone_name(now),
         )
-    state = rules.progress(journal, pending.info.item_count)
-    last = state.last_completion
-    assert last is not None
-    return last, early
+    before = target.completion
+    return rules.Completion(before.event, (*before.amendments, event)), early
 
 
 # --- status ---------------------------------------------------------------------------------

@@ -112,6 +112,8 @@ class SealedRecord:
     index: int
     nonce: bytes
     ciphertext: bytes
+    #: A check-in item: its key comes from the author's code, not the content key.
+    checkin: bool = False
 
 
 @dataclass(frozen=True)
@@ -123,8 +125,9 @@ class Snapshot:
     content_key: bytes
     #: The next item to complete, still sealed; None once the list is finished.
     current: SealedRecord | None
-    #: The sha256 of the journal bytes this snapshot was derived from.
+    #: The sha256 of the journal and of the sealed copy this snapshot was derived from.
     journal_sha256: str
+    sealed_sha256: str
 
     def current_item(self) -> Item:
         """The next item, decrypted. Call it only when the rules show that item today.
@@ -148,6 +151,7 @@ class Snapshot:
         return {
             "format": SNAPSHOT_FORMAT,
             "journal_sha256": self.journal_sha256,
+            "sealed_sha256": self.sealed_sha256,
             "list": {
                 "id": info.id,
                 "name": info.name,
@@ -182,6 +186,7 @@ class Snapshot:
                 "index": current.index,
                 "nonce": _b64(current.nonce),
                 "ciphertext": _b64(current.ciphertext),
+                "checkin": current.checkin,
             },
         }
 
@@ -228,8 +233,10 @@ class Snapshot:
                 index=int(current["index"]),
                 nonce=_unb64(current["nonce"]),
                 ciphertext=_unb64(current["ciphertext"]),
+                checkin=bool(current["checkin"]),
             ),
             journal_sha256=str(document["journal_sha256"]),
+            sealed_sha256=str(document["sealed_sha256"]),
         )
 
 

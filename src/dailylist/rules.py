@@ -37,6 +37,7 @@ __all__ = [
     "Stats",
     "Waiting",
     "amendable",
+    "amendable_index",
     "check_clock",
     "completable_index",
     "day_of",
@@ -274,13 +275,18 @@ def completable_index(standing: Standing, day_starts_at: time, now: datetime) ->
     return decision.index
 
 
-def amendable(state: Progress, day_starts_at: time, now: datetime) -> Completion:
-    """Today's completed day, which may still be amended; `NotNow` once the day is over."""
-    check_clock(state.last_event_at, now)
-    last = state.last_completion
-    if last is None or last.day != day_of(now, day_starts_at):
+def amendable_index(standing: Standing, day_starts_at: time, now: datetime) -> int:
+    """The index of today's completed item, which may still be amended; `NotNow` once the
+    day is over."""
+    check_clock(standing.last_event_at, now)
+    if standing.last_done_day is None or standing.last_done_day != day_of(now, day_starts_at):
         raise NotNow("only today's completed item can be amended, and only today")
-    return last
+    return standing.done_count - 1
+
+
+def amendable(state: Progress, day_starts_at: time, now: datetime) -> Completion:
+    """Today's completed day as it stands, which may still be amended (see `amendable_index`)."""
+    return state.completions[amendable_index(state.standing, day_starts_at, now)]
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ is 0700 and every file 0600, because reflections and photos are private.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import os
@@ -31,6 +32,7 @@ from dailylist.home import data_home
 
 if TYPE_CHECKING:
     from dailylist.models import Journal, SealedHeader
+    from dailylist.records import SealedRecord
     from dailylist.sealing import UnsealedList
 
 LOCK_TIMEOUT_SECONDS = 15.0
@@ -166,6 +168,10 @@ class DataDir:
 
     def load_list(self, list_id: str) -> UnsealedList:
         """The stored copy of an opened list, ready to decrypt; its signature is checked."""
+        return self.load_list_bytes(list_id)[0]
+
+    def load_list_bytes(self, list_id: str) -> tuple[UnsealedList, bytes]:
+        """`load_list`, with the bytes that were checked."""
         from dailylist.sealing import UnsealedList, needs_passphrase, parse_sealed, unlock
 
         files = self.list_files(list_id)
@@ -176,14 +182,14 @@ class DataDir:
             raise DamagedData(f"{source} cannot be read ({exc.strerror or exc})") from exc
         sealed = parse_sealed(raw, source=source)
         if not needs_passphrase(sealed):
-            return unlock(sealed, source=source)
+            return unlock(sealed, source=source), raw
         try:
             key = files.content_key.read_bytes()
         except OSError as exc:
             raise DamagedData(
                 f"the key of list {list_id} is missing; open the list again"
             ) from exc
-        return UnsealedList(sealed, key, source)
+        return UnsealedList(sealed, key, source), raw
 
     def list_header(self, list_id: str) -> SealedHeader:
         """Only the public header of an opened list (cheap: no signature check, no items).
@@ -200,6 +206,28 @@ class DataDir:
             return SealedHeader.model_validate(document["header"])
         except (OSError, ValueError, KeyError, TypeError, ValidationError) as exc:
             raise DamagedData(f"{source} is damaged; `dailylist doctor` tells more") from exc
+
+    def sealed_record(self, list_id: str, index: int) -> SealedRecord:
+        """Item `index` of an opened list, as sealed, without checking the whole file again.
+
+        The stored copy was checked in full at `open`; should it change since, the item
+        still will not decrypt (AES-GCM), and `dailylist doctor` checks the whole file.
+        """
+        from dailylist.canonical import parse_json
+        from dailylist.records import SealedRecord
+
+        try:
+            item = parse_json(self.list_files(list_id).sealed.read_bytes())["items"][index]
+            return SealedRecord(
+                index=index,
+                nonce=base64.b64decode(item["nonce"], validate=True),
+                ciphertext=base64.b64decode(item["ciphertext"], validate=True),
+                checkin="checkin" in item,
+            )
+        except (OSError, ValueError, KeyError, IndexError, TypeError) as exc:
+            raise DamagedData(
+                f"the stored copy of list {list_id} is damaged; `dailylist doctor` tells more"
+            ) from exc
 
     def sealed_bytes(self, list_id: str) -> bytes | None:
         path = self.list_files(list_id).sealed
@@ -294,13 +322,27 @@ class DataDir:
             prev = event.id
         return journal, raw
 
+    def journal_bytes(self, list_id: str) -> bytes:
+        """The journal's bytes as they are, unchecked (see `load_journal` for checked)."""
+        try:
+            return self.list_files(list_id).journal.read_bytes()
+        except OSError as exc:
+            raise DamagedData(
+                f"the journal of list {list_id} cannot be read ({exc.strerror or exc}); "
+                "`dailylist doctor` tells more"
+            ) from exc
+
     def save_journal(self, journal: Journal) -> bytes:
         """Write the journal atomically, keeping the version before it as `journal.json.bak`.
 
         Call this while holding `locked(list_id)`. Returns the bytes written.
         """
-        files = self.list_files(journal.list_id)
-        raw = journal_text(journal.stored())
+        return self.save_journal_document(journal.list_id, journal.stored())
+
+    def save_journal_document(self, list_id: str, document: dict[str, Any]) -> bytes:
+        """`save_journal` for a journal as its stored JSON document."""
+        files = self.list_files(list_id)
+        raw = journal_text(document)
         if files.journal.is_file():
             write_atomic(files.journal_backup, files.journal.read_bytes())
         write_atomic(files.journal, raw)
