@@ -1,112 +1,328 @@
-"""How fast dailylist answers, as ratios to a bare interpreter start in the same run.
+"""How fast dailylist answers: whole processes, as ratios to a bare interpreter start.
 
-    .venv/bin/python bench/run.py            # about a minute
-    .venv/bin/python bench/run.py --runs 30  # steadier medians
+    .venv/bin/python bench/run.py             # about two minutes; writes bench/RESULTS.md
+    .venv/bin/python bench/run.py --runs 31   # steadier medians
+    .venv/bin/python bench/run.py --runs 5 --out /tmp/quick.md
 
-It builds a data dir with a small list (one day done) and a large one (10,000 items, a
-3,650-day journal), then times each command in a fresh process. Each figure is the median
-of --runs, and its ratio to `python -c pass` run by the same interpreter in the same loop,
-because the machines we share are noisy. It also times the refusal of hostile photos.
+Run it with the interpreter dailylist is installed in (the README's install). It builds its
+own data in a temporary folder: lists of 1, 365 and 10,000 items (sealed, opened), journals
+of 0, 365 and 3,650 completed days, each list with today's item revealed, and a
+12-megapixel JPEG. Each command then runs as a fresh process, as a user would run it: the
+`dailylist` script beside this interpreter, output piped, `NO_COLOR=1`, the data dir moved
+with `DAILYLIST_HOME`. Commands that write (the first reveal of a day, `done`) get their
+list put back as it was before each run, outside the timing.
+
+The floor is `python -c pass` with this same interpreter, timed in the same loop (one run of
+every command per round, so a noisy neighbour slows them all alike). Every figure is a
+median with its min-max; ratios are medians over the floor's median. Peak memory is the
+largest resident set of the process itself (`wait4`). With `pip install -e '.[bench]'`,
+jrnl (a journal of 3,650 entries) is timed too, for comparison.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import platform
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 PYTHON = sys.executable
+HERE = Path(__file__).resolve().parent
 
 
-def _median_seconds(command: Sequence[str], env: dict[str, str], runs: int) -> float:
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
+def dailylist_command() -> list[str]:
+    script = Path(PYTHON).with_name("dailylist")
+    return [str(script)] if script.is_file() else [PYTHON, "-m", "dailylist"]
+
+
+# --- fixtures ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fixture:
+    """One data dir holding one opened list, with its list folder saved in two states."""
+
+    label: str
+    home: Path
+    before_reveal: Path  # the list folder before today's reveal
+    revealed: Path  # ... and after it
+
+    @classmethod
+    def at(cls, work: Path, label: str) -> Fixture:
+        name = label.replace(" ", "-").replace(",", "")
+        return cls(label, work / name, work / f"{name}-before", work / f"{name}-revealed")
+
+    @property
+    def folder(self) -> Path:
+        (folder,) = (self.home / "lists").iterdir()
+        return folder
+
+    def restore(self, state: Path) -> None:
+        folder = self.folder
+        for name in ("journal.json", "journal.json.bak", "snapshot.json"):
+            saved = state / name
+            if saved.exists():
+                shutil.copy2(saved, folder / name)
+            else:
+                (folder / name).unlink(missing_ok=True)
+        shutil.rmtree(folder / "photos", ignore_errors=True)
+        (folder / "photos").mkdir(mode=0o700)
 
 
 def _source(items: int) -> str:
-    lines = ['title = "Bench"', 'author = "Bench"', "[settings]", 'photo = "optional"']
+    lines = ['title = "Bench"', 'author = "Bench"', 'letter = "For the bench."']
     for number in range(items):
-        lines += ["[[items]]", f'text = "Challenge number {number}"']
+        lines += ["[[items]]", f'text = "Challenge number {number}: walk somewhere new."']
     return "\n".join(lines) + "\n"
 
 
-def build(home: Path, work: Path) -> dict[str, str]:
-    """Two opened lists: 'small' (3 items, day 1 done) and 'large' (10,000 items, 3,650 days)."""
+#: (label, items, completed days) of each data dir the bench builds.
+FIXTURES = {
+    "small": ("1 item, 0 days", 1, 0),
+    "mid": ("365 items, 0 days", 365, 0),
+    "wide": ("10,000 items, 0 days", 10_000, 0),
+    "year": ("10,000 items, 365 days", 10_000, 365),
+    "large": ("10,000 items, 3,650 days", 10_000, 3_650),
+}
+
+
+def build_all(work: Path) -> None:
+    """Every fixture and the photo. Run in its own process (`--build`), so that the timing
+    process stays small: a child's peak memory counts its parent's from before `exec`."""
+    sealed: dict[int, bytes] = {}
+    for label, items, days in FIXTURES.values():
+        build(work, label, items, days, sealed)
+    twelve_megapixels(work / "photo.jpg")
+
+
+def build(work: Path, label: str, items: int, days: int, sealed: dict[int, bytes]) -> Fixture:
+    """A data dir with a list of `items` items, `days` of them completed on the days before
+    today, and today's item revealed."""
     from dailylist.author import load_source
-    from dailylist.clock import zone_name
-    from dailylist.models import CompletedEvent, Journal, RevealedEvent, new_event
+    from dailylist.clock import SystemClock, zone_name
+    from dailylist.days import day_of, day_start, zone_of
+    from dailylist.models import CompletedEvent, Journal, ListSettings, RevealedEvent, new_event
     from dailylist.recipient import commit_journal, open_list
     from dailylist.sealing import load_or_create_author_key, seal
     from dailylist.store import DataDir
 
+    now = SystemClock().now()
+    if items not in sealed:
+        key, _ = load_or_create_author_key(work / "author.pem")
+        source = work / f"list-{items}.toml"
+        source.write_text(_source(items), encoding="utf-8")
+        sealed[items] = seal(load_source(source), key, now - timedelta(days=days + 2)).raw
+    fixture = Fixture.at(work, label)
+    home = fixture.home
     data = DataDir(home)
-    key, _ = load_or_create_author_key(work / "author.pem")
-    start = datetime(2016, 1, 1, 9, 0, tzinfo=UTC)
-    ids = {}
-    for name, items, days in (("small", 3, 1), ("large", 10_000, 3_650)):
-        path = work / f"{name}.toml"
-        path.write_text(_source(items).replace("Bench", name), encoding="utf-8")
-        raw = seal(load_source(path), key, start).raw
-        list_id = open_list(data, raw, start, source=name).sealed.header.id
-        journal = data.load_journal(list_id)
-        events = list(journal.events)
-        for day in range(days):
-            moment = start + timedelta(days=day)
-            for cls, extra in (
-                (RevealedEvent, {}),
-                (CompletedEvent, {"day": date(2016, 1, 1) + timedelta(days=day), "photos": []}),
-            ):
-                events.append(
-                    new_event(
-                        cls,
-                        prev=events[-1].id,
-                        at=moment,
-                        zone=zone_name(moment),
-                        device="bench",
-                        index=day,
-                        **extra,
-                    )
+    day_starts_at = ListSettings().day_starts_at
+    today = day_of(now, day_starts_at)
+    first = today - timedelta(days=days)
+    opened_at = day_start(first, day_starts_at, zone_of(now)) - timedelta(hours=1)
+    list_id = open_list(data, sealed[items], opened_at, source=label).sealed.header.id
+    journal = data.load_journal(list_id)
+    events = list(journal.events)
+    for number in range(days):
+        day = first + timedelta(days=number)
+        morning = day_start(day, day_starts_at, zone_of(now))
+        for cls, offset, extra in (
+            (RevealedEvent, 5, {}),
+            (CompletedEvent, 6, {"day": day, "photos": [], "reflection": f"Day {number}."}),
+        ):
+            moment = morning + timedelta(hours=offset)
+            events.append(
+                new_event(
+                    cls,
+                    prev=events[-1].id,
+                    at=moment,
+                    zone=zone_name(moment),
+                    device="bench",
+                    index=number,
+                    **extra,
                 )
-        journal = Journal(format=1, list_id=list_id, events=events)
-        unsealed, sealed_raw = data.load_list_bytes(list_id)
-        commit_journal(data, unsealed, journal, sealed_raw)
-        ids[name] = list_id
-    return ids
+            )
+    unsealed, sealed_raw = data.load_list_bytes(list_id)
+    commit_journal(data, unsealed, Journal(format=1, list_id=list_id, events=events), sealed_raw)
+    shutil.copytree(fixture.folder, fixture.before_reveal)
+    reveal = subprocess.run(
+        [*dailylist_command(), "today"], env=child_env(home), capture_output=True, check=False
+    )
+    if reveal.returncode != 0:
+        raise SystemExit(f"could not reveal today's item for {label}: {reveal.stderr!r}")
+    shutil.copytree(fixture.folder, fixture.revealed)
+    return fixture
 
 
-def bad_photos(work: Path) -> list[tuple[str, Path]]:
+def twelve_megapixels(path: Path) -> Path:
+    """A 4000x3000 JPEG that compresses like a photo (a few MB), not like a flat colour."""
+    from PIL import Image
+
+    size = (4000, 3000)
+    noise = Image.effect_noise(size, 48)
+    gradient = Image.linear_gradient("L").resize(size)
+    Image.merge("RGB", (noise, gradient, Image.blend(noise, gradient, 0.5))).save(path, quality=88)
+    return path
+
+
+def jrnl_command(work: Path) -> tuple[list[str], dict[str, str]] | None:
+    """jrnl with a config and a journal of 3,650 entries, if jrnl is installed."""
+    found = Path(PYTHON).with_name("jrnl")
+    program = str(found) if found.is_file() else shutil.which("jrnl")
+    if program is None:
+        return None
+    journal = work / "jrnl" / "journal.txt"
+    config = work / "jrnl" / "config" / "jrnl" / "jrnl.yaml"
+    config.parent.mkdir(parents=True)
+    start = datetime(2016, 1, 1, 9, 0, tzinfo=UTC)
+    entries = [
+        f"[{start + timedelta(days=n):%Y-%m-%d %H:%M}] Entry {n}.\nWhat I did, how it felt.\n"
+        for n in range(3650)
+    ]
+    journal.write_text("\n".join(entries), encoding="utf-8")
+    config.write_text(
+        "colors: {body: none, date: none, tags: none, title: none}\n"
+        "default_hour: 9\ndefault_minute: 0\neditor: ''\nencrypt: false\nhighlight: true\n"
+        f"indent_character: '|'\njournals:\n  default:\n    journal: {journal}\n"
+        "linewrap: 79\ntagsymbols: '#@'\ntemplate: false\ntimeformat: '%F %r'\n",
+        encoding="utf-8",
+    )
+    env = {**child_env(work), "XDG_CONFIG_HOME": str(config.parent.parent)}
+    return [program], env
+
+
+# --- timing -----------------------------------------------------------------------------------
+
+
+def child_env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, "DAILYLIST_HOME": str(home), "NO_COLOR": "1", "COLUMNS": "100"}
+
+
+@dataclass
+class Case:
+    label: str
+    command: list[str]
+    env: dict[str, str]
+    setup: Callable[[], None] = lambda: None
+    seconds: list[float] = field(default_factory=list)
+    peak_kib: list[int] = field(default_factory=list)
+
+    def run_once(self) -> None:
+        self.setup()
+        started = time.perf_counter()
+        child = subprocess.Popen(
+            self.command, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        _, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        assert child.stderr is not None
+        error = child.stderr.read()
+        child.stderr.close()
+        if child.returncode not in (0, 1):
+            raise SystemExit(f"{self.label} failed ({child.returncode}): {error.decode()}")
+        self.seconds.append(elapsed)
+        self.peak_kib.append(usage.ru_maxrss)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+
+def measure(cases: Sequence[Case], runs: int) -> None:
+    for case in cases:  # warm-up: byte-code caches written, files in the page cache
+        case.run_once()
+        case.seconds.clear()
+        case.peak_kib.clear()
+    for _ in range(runs):
+        for case in cases:
+            case.run_once()
+
+
+# --- the report -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    label: str
+    value: float
+    must: float
+    aim: float
+    unit: str = "x"
+
+    def verdict(self) -> str:
+        if self.value <= self.aim:
+            return "holds (aim met)"
+        return "holds" if self.value <= self.must else "MISSED"
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        names = [
+            line for line in cpuinfo.read_text().splitlines() if line.startswith("model name")
+        ]
+        cpu = names[0].split(":", 1)[1].strip() if names else cpu
+    return (
+        f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores; "
+        f"Python {platform.python_version()} ({PYTHON})"
+    )
+
+
+def versions() -> str:
+    from importlib.metadata import version
+
+    names = ("dailylist", "click", "rich", "pydantic", "cryptography", "pillow")
+    return ", ".join(f"{name} {version(name)}" for name in names)
+
+
+def table(cases: Sequence[Case], floor: float) -> list[str]:
+    rows = [
+        "| command | median | min-max | ratio to floor | peak memory |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for case in cases:
+        low, high = min(case.seconds) * 1000, max(case.seconds) * 1000
+        peak = statistics.median(case.peak_kib) / 1024
+        rows.append(
+            f"| {case.label} | {case.median * 1000:.1f} ms | {low:.0f}-{high:.0f} ms "
+            f"| {case.median / floor:.1f}x | {peak:.0f} MB |"
+        )
+    return rows
+
+
+def photo_checks(work: Path, good: Path) -> list[str]:
+    """How long checking a photo takes in process, for one good and several bad ones."""
     import struct
     import zlib
 
-    from PIL import Image
+    from dailylist.errors import BadInput
+    from dailylist.photos import check_photo
 
     def chunk(kind: bytes, body: bytes) -> bytes:
         crc = struct.pack(">I", zlib.crc32(kind + body))
         return struct.pack(">I", len(body)) + kind + body + crc
 
-    good = work / "good.jpg"
-    Image.new("RGB", (4000, 3000), (90, 120, 200)).save(good, quality=90)
     cases = {
-        "a 12-megapixel JPEG (accepted)": good,
+        "12-megapixel JPEG": good,
+        "truncated 12-megapixel JPEG": work / "truncated.jpg",
         "0 bytes": work / "empty.jpg",
-        "truncated JPEG": work / "truncated.jpg",
         "40000x40000 PNG (bomb)": work / "bomb.png",
         "200 MB file": work / "huge.jpg",
         "FIFO": work / "fifo.jpg",
     }
     cases["0 bytes"].write_bytes(b"")
-    cases["truncated JPEG"].write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    cases["truncated 12-megapixel JPEG"].write_bytes(good.read_bytes()[: good.stat().st_size // 2])
     header = struct.pack(">IIBBBBB", 40000, 40000, 8, 2, 0, 0, 0)
     cases["40000x40000 PNG (bomb)"].write_bytes(
         b"\x89PNG\r\n\x1a\n"
@@ -117,54 +333,181 @@ def bad_photos(work: Path) -> list[tuple[str, Path]]:
     with cases["200 MB file"].open("wb") as handle:
         handle.truncate(200 * 2**20)
     os.mkfifo(cases["FIFO"])
-    return list(cases.items())
+    rows = ["| photo | median of 5 | verdict |", "| --- | ---: | --- |"]
+    for label, path in cases.items():
+        timings, verdict = [], "accepted"
+        for _ in range(5):
+            started = time.perf_counter()
+            try:
+                check_photo(path, UTC)
+            except BadInput as exc:
+                verdict = "refused: " + exc.message.split(" ", 2)[-1]
+            timings.append(time.perf_counter() - started)
+        rows.append(f"| {label} | {statistics.median(timings) * 1000:.1f} ms | {verdict} |")
+    return rows
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=15, help="runs per command (median)")
-    runs = parser.parse_args().runs
+    parser.add_argument("--runs", type=int, default=15, help="timed runs per command")
+    parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md", help="Markdown file")
+    parser.add_argument("--build", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.build is not None:
+        build_all(args.build)
+        return 0
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(prefix="dailylist-bench-") as tmp:
         work = Path(tmp)
-        home = work / "home"
-        build_started = time.perf_counter()
-        build(home, work)
-        print(f"built the data dir in {time.perf_counter() - build_started:.1f} s")
-        env = {**os.environ, "DAILYLIST_HOME": str(home), "NO_COLOR": "1"}
-        dailylist = [PYTHON, "-m", "dailylist"]
-        commands = {
-            "python -c pass (baseline)": [PYTHON, "-c", "pass"],
-            "dailylist --help": [*dailylist, "--help"],
-            "prompt (10,000 items, 3,650 days)": [*dailylist, "prompt", "--list", "large"],
-            "today (3 items, 1 day)": [*dailylist, "today", "--list", "small"],
-            "status (3 items, 1 day)": [*dailylist, "status", "--list", "small"],
-            "today (10,000 items, 3,650 days)": [*dailylist, "today", "--list", "large"],
-            "status (10,000 items, 3,650 days)": [*dailylist, "status", "--list", "large"],
-            "status, both lists": [*dailylist, "status"],
-        }
-        baseline = _median_seconds(commands["python -c pass (baseline)"], env, runs)
-        print(f"\nmedian of {runs} runs, as a ratio to python -c pass ({baseline * 1000:.0f} ms)")
-        print(f"{'command':<40} {'median':>9} {'ratio':>7}")
-        for label, command in commands.items():
-            seconds = _median_seconds(command, env, runs)
-            print(f"{label:<40} {seconds * 1000:7.0f} ms {seconds / baseline:6.1f}x")
+        started = time.perf_counter()
+        subprocess.run([PYTHON, __file__, "--build", str(work)], check=True)
+        small, mid, wide, year, large = (Fixture.at(work, f[0]) for f in FIXTURES.values())
+        photo = work / "photo.jpg"
+        print(f"built the fixtures in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
-        from dailylist.errors import BadInput
-        from dailylist.photos import check_photo
+        dl = dailylist_command()
+        floor = Case("`python -c pass` (the floor)", [PYTHON, "-c", "pass"], child_env(work))
+        cases = [floor, Case("`dailylist --help`", [*dl, "--help"], child_env(small.home))]
+        for fixture in (small, mid, wide, year, large):
+            cases.append(
+                Case(f"`today`, {fixture.label}", [*dl, "today"], child_env(fixture.home))
+            )
+        for fixture in (small, large):
+            cases.append(
+                Case(
+                    f"`today` revealing, {fixture.label}",
+                    [*dl, "today"],
+                    child_env(fixture.home),
+                    setup=lambda f=fixture: f.restore(f.before_reveal),
+                )
+            )
+            cases.append(
+                Case(f"`status`, {fixture.label}", [*dl, "status"], child_env(fixture.home))
+            )
+        for fixture in (small, year, large):
+            cases.append(
+                Case(
+                    f"`status --json`, {fixture.label}",
+                    [*dl, "status", "--json"],
+                    child_env(fixture.home),
+                )
+            )
+        for fixture in (small, large):
+            cases.append(
+                Case(f"`prompt`, {fixture.label}", [*dl, "prompt"], child_env(fixture.home))
+            )
+        platform_env = {k: v for k, v in child_env(work).items() if k != "DAILYLIST_HOME"}
+        xdg = work / "xdg"
+        xdg.mkdir()
+        (xdg / "dailylist").symlink_to(large.home)
+        cases.append(
+            Case(
+                f"`prompt`, {large.label}, platform data dir",
+                [*dl, "prompt"],
+                {**platform_env, "XDG_DATA_HOME": str(xdg)},
+            )
+        )
+        for fixture in (year, large):
+            cases.append(
+                Case(
+                    f"`journal --json`, {fixture.label}",
+                    [*dl, "journal", "--json"],
+                    child_env(fixture.home),
+                )
+            )
+        for fixture in (small, large):
+            cases.append(
+                Case(
+                    f"`done --photo` (12 MP JPEG), {fixture.label}",
+                    [*dl, "done", "--photo", str(photo), "--note", "I went."],
+                    child_env(fixture.home),
+                    setup=lambda f=fixture: f.restore(f.revealed),
+                )
+            )
+        report = work / "report.html"
+        cases.append(
+            Case(
+                f"`export -o report.html`, {year.label}",
+                [*dl, "export", "-o", str(report)],
+                child_env(year.home),
+                setup=lambda: report.unlink(missing_ok=True),
+            )
+        )
+        jrnl = jrnl_command(work)
+        if jrnl is not None:
+            program, env = jrnl
+            cases.append(Case("`jrnl --version`", [*program, "--version"], env))
+            cases.append(Case("`jrnl -n 1`, 3,650 entries", [*program, "-n", "1"], env))
 
-        print("\nchecking a photo, in process (median of 5)")
-        for label, path in bad_photos(work):
-            timings, verdict = [], "accepted"
-            for _ in range(5):
-                started = time.perf_counter()
-                try:
-                    check_photo(path, UTC)
-                except BadInput as exc:
-                    verdict = exc.message.split(" ", 2)[-1]
-                timings.append(time.perf_counter() - started)
-            print(f"{label:<32} {statistics.median(timings) * 1000:7.1f} ms  {verdict}")
-    return 0
+        print(f"timing {len(cases)} commands, {args.runs} runs each ...", file=sys.stderr)
+        measure(cases, args.runs)
+        base = floor.median
+        by_label = {case.label: case for case in cases}
+
+        def ratio(label: str) -> float:
+            return by_label[label].median / base
+
+        done_large = by_label[f"`done --photo` (12 MP JPEG), {large.label}"]
+        targets = [
+            Target(f"`today` (revealed), {large.label}", ratio(f"`today`, {large.label}"), 12, 5),
+            Target(
+                f"`status --json`, {large.label}",
+                ratio(f"`status --json`, {large.label}"),
+                12,
+                5,
+            ),
+            Target("`prompt`", ratio(f"`prompt`, {large.label}"), 4, 2.5),
+            Target(
+                f"`today`, {large.label} vs {small.label}",
+                by_label[f"`today`, {large.label}"].median
+                / by_label[f"`today`, {small.label}"].median,
+                1.5,
+                1.1,
+            ),
+            Target(f"`done --photo` (12 MP), {large.label}", done_large.median / base, 30, 15),
+            Target(
+                "peak memory of `done --photo` (12 MP)",
+                max(done_large.peak_kib) / 1024,
+                150,
+                80,
+                " MB",
+            ),
+        ]
+        photos = photo_checks(work, photo)
+
+    from dailylist.clock import SystemClock
+
+    stamp = SystemClock().now().strftime("%Y-%m-%d %H:%M %Z")
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured {stamp} with `{Path(PYTHON).name} bench/run.py --runs {args.runs}`.",
+        f"Machine: {machine()}.",
+        f"Versions: {versions()}.",
+        f"Floor: `python -c pass` = {base * 1000:.1f} ms (median of {args.runs}).",
+        "",
+        *table(cases, base),
+        "",
+        "## Targets (issue 6)",
+        "",
+        "| target | measured | must reach | aim | verdict |",
+        "| --- | ---: | ---: | ---: | --- |",
+        *(
+            f"| {t.label} | {t.value:.1f}{t.unit} | <= {t.must:g}{t.unit} "
+            f"| <= {t.aim:g}{t.unit} | {t.verdict()} |"
+            for t in targets
+        ),
+        "",
+        "## Checking a photo (in process)",
+        "",
+        *photos,
+        "",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    args.out.write_text(text, encoding="utf-8")
+    print(f"\nwritten to {args.out}", file=sys.stderr)
+    return 0 if all(t.verdict() != "MISSED" for t in targets) else 1
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from dailylist import rules
 from dailylist.author import codes_path_for
 from dailylist.clock import SystemClock
 from dailylist.recipient import current_snapshot
-from dailylist.store import DataDir
+from dailylist.store import DataDir, appended_text, journal_text
 from tests.conftest import HEAVY, Cli, at, heavy_imports, make_photo, source_toml
 
 # --- the snapshot a command leaves is the one a full check makes ---------------------------
@@ -159,3 +159,45 @@ def test_everyday_commands_load_only_what_they_need(
     output, loaded = heavy_imports(private_home, *args, watch=watch)
     assert output.strip(), "the command said nothing"
     assert not set(loaded) & never
+
+
+# --- appending to the journal -----------------------------------------------------------------
+
+
+def test_an_appended_event_gives_the_bytes_a_full_write_gives() -> None:
+    events = [{"id": "a" * 64, "kind": "opened"}, {"id": "b" * 64, "text": 'é\n"x"'}]
+    document = {"format": 1, "list_id": "f" * 32, "events": events}
+    new = {"id": "c" * 64, "kind": "revealed", "index": 0}
+    appended = appended_text(journal_text(document), new)
+    assert appended == journal_text({**document, "events": [*events, new]})
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        lambda document: json.dumps(document, indent=2) + "\n",  # as dailylist 0.1 wrote them
+        lambda document: json.dumps(document),
+    ],
+    ids=["indented", "one line"],
+)
+def test_a_journal_written_another_way_still_takes_new_events(
+    layout: Callable[[dict[str, Any]], str],
+    make_sealed: Callable[..., Path],
+    run: Cli,
+    private_home: Path,
+    tmp_path: Path,
+) -> None:
+    assert run("open", str(make_sealed(3)), now=at("2026-05-01 08:00")).exit_code == 0
+    assert run("today", now=at("2026-05-01 09:00")).exit_code == 0
+    (folder,) = (private_home / "lists").iterdir()
+    journal = folder / "journal.json"
+    journal.write_text(layout(json.loads(journal.read_bytes())), encoding="utf-8")
+    photo = make_photo(tmp_path / "p.jpg")
+    done = run("done", "--photo", str(photo), "--note", "x", now=at("2026-05-01 10:00"))
+    assert done.exit_code == 0, done.output
+    assert [e["kind"] for e in json.loads(journal.read_bytes())["events"]] == [
+        "opened",
+        "revealed",
+        "completed",
+    ]
+    assert on_disk(private_home) == full_check(private_home)

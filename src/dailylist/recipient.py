@@ -158,7 +158,7 @@ def make_snapshot(
     """The snapshot of a checked list and journal, whose files hold these bytes."""
     standing = rules.progress(journal, unsealed.header.item_count).standing
     current = None
-    if not standing.finished:
+    if not standing.finished and standing.current_reveal is not None:
         index = standing.current_index
         sealed_item = unsealed.sealed.items[index]
         checkin = sealed_item.checkin is not None
@@ -168,6 +168,7 @@ def make_snapshot(
         standing=standing,
         content_key=unsealed.content_key,
         current=current,
+        head=journal.events[-1].id if journal.events else None,
         journal_sha256=snapshot_file.digest(journal_raw),
         sealed_sha256=snapshot_file.digest(sealed_raw),
     )
@@ -262,7 +263,7 @@ def _first_reveal(
     list_id = snapshot.info.id
     # A check-in code is asked for before the lock is taken: a person may take a while.
     item_key = None
-    if snapshot.current is not None and snapshot.current.checkin:
+    if data.sealed_record(list_id, index).checkin:
         if code is None:
             raise NotNow(
                 f"day {index + 1} is a check-in: {snapshot.info.author} will give you its "
@@ -287,33 +288,29 @@ def _append(
     """Append one new event to a list's journal, and move its snapshot on by that event.
 
     Call it holding the list's lock, with the fresh `snapshot` taken under it: the journal's
-    bytes are then the ones that snapshot was made from, checked in full when it was, so
-    they are parsed as plain JSON here, not checked again. The new event itself is checked
-    (pydantic) before anything is written.
+    bytes are then the ones that snapshot was made from, checked in full when it was, and
+    its last event is `snapshot.head`, so the new event is added without reading them
+    again. The new event itself is checked (pydantic) before anything is written.
     """
-    from dailylist.canonical import parse_json
     from dailylist.models import new_event
 
     list_id = snapshot.info.id
     raw = data.journal_bytes(list_id)
     if snapshot_file.digest(raw) != snapshot.journal_sha256:
         raise NotNow("the journal changed while this command ran; run it again")
-    document = parse_json(raw)
-    events = document["events"]
-    prev = events[-1]["id"] if events else None
-    event = new_event(event_cls, prev=prev, device=data.device_id(), **fields)
-    events.append(event.stored())
-    written = data.save_journal_document(list_id, document)
+    event = new_event(event_cls, prev=snapshot.head, device=data.device_id(), **fields)
+    written = data.append_to_journal(list_id, raw, event.stored())
     standing = snapshot.standing.after(cast("Event", event))  # E is one of the Event kinds
     current = snapshot.current
-    if standing.finished:
-        current = None
+    if standing.finished or standing.current_reveal is None:
+        current = None  # read from the sealed copy when the next item is revealed
     elif current is None or current.index != standing.current_index:
         current = data.sealed_record(list_id, standing.current_index)
     moved = replace(
         snapshot,
         standing=standing,
         current=current,
+        head=event.id,
         journal_sha256=snapshot_file.digest(written),
     )
     data.save_snapshot(list_id, snapshot_file.encode(moved.document()))

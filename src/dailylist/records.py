@@ -123,8 +123,10 @@ class Snapshot:
     info: ListInfo
     standing: Standing
     content_key: bytes
-    #: The next item to complete, still sealed; None once the list is finished.
+    #: The next item to complete, still sealed, once it has been revealed (else None).
     current: SealedRecord | None
+    #: The id of the journal's last event, which the next event names as `prev`.
+    head: str | None
     #: The sha256 of the journal and of the sealed copy this snapshot was derived from.
     journal_sha256: str
     sealed_sha256: str
@@ -167,6 +169,7 @@ class Snapshot:
                 },
             },
             "content_key": _b64(self.content_key),
+            "head": self.head,
             "standing": {
                 "done_days": [day.isoformat() for day in standing.done_days],
                 "first_revealed_at": _iso(standing.first_revealed_at),
@@ -235,6 +238,7 @@ class Snapshot:
                 ciphertext=_unb64(current["ciphertext"]),
                 checkin=bool(current["checkin"]),
             ),
+            head=None if document["head"] is None else str(document["head"]),
             journal_sha256=str(document["journal_sha256"]),
             sealed_sha256=str(document["sealed_sha256"]),
         )

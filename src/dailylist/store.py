@@ -342,11 +342,25 @@ class DataDir:
     def save_journal_document(self, list_id: str, document: dict[str, Any]) -> bytes:
         """`save_journal` for a journal as its stored JSON document."""
         files = self.list_files(list_id)
-        raw = journal_text(document)
-        if files.journal.is_file():
-            write_atomic(files.journal_backup, files.journal.read_bytes())
-        write_atomic(files.journal, raw)
-        return raw
+        old = files.journal.read_bytes() if files.journal.is_file() else None
+        return self._replace_journal(list_id, old, journal_text(document))
+
+    def append_to_journal(self, list_id: str, raw: bytes, event: dict[str, Any]) -> bytes:
+        """Write the journal whose bytes are `raw` with `event` added at the end, keeping
+        `raw` as the backup. Call this while holding `locked(list_id)`, with `raw` checked."""
+        new = appended_text(raw, event)
+        if new is None:  # not laid out as `journal_text` writes it: write it out in full
+            document = json.loads(raw)
+            document["events"].append(event)
+            new = journal_text(document)
+        return self._replace_journal(list_id, raw, new)
+
+    def _replace_journal(self, list_id: str, old: bytes | None, new: bytes) -> bytes:
+        files = self.list_files(list_id)
+        if old is not None:
+            write_atomic(files.journal_backup, old)
+        write_atomic(files.journal, new)
+        return new
 
     def save_snapshot(self, list_id: str, raw: bytes) -> None:
         """Leave the everyday commands' snapshot beside the journal; failing to is no error
@@ -416,6 +430,19 @@ def journal_text(document: dict[str, Any]) -> bytes:
     events = ",\n".join(f"    {encode(event)}" for event in document["events"])
     listed = f"[\n{events}\n  ]" if events else "[]"
     return ("{\n" + "\n".join(lines) + f'\n  "events": {listed}\n}}\n').encode("utf-8")
+
+
+_JOURNAL_TAIL = b"\n  ]\n}\n"
+
+
+def appended_text(raw: bytes, event: dict[str, Any]) -> bytes | None:
+    """The journal `raw` (as `journal_text` writes it) with `event` as a new last line, or
+    None when `raw` is laid out otherwise. `raw` must be a checked journal: its only list,
+    and so the `]` before its final `}`, is `events`."""
+    if not raw.endswith(_JOURNAL_TAIL) or raw[: -len(_JOURNAL_TAIL)].endswith(b"["):
+        return None
+    line = json.JSONEncoder(ensure_ascii=False).encode(event).encode("utf-8")
+    return raw[: -len(_JOURNAL_TAIL)] + b",\n    " + line + _JOURNAL_TAIL
 
 
 def read_input_file(path: Path, *, what: str) -> bytes:
