@@ -10,6 +10,7 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -162,11 +163,12 @@ def test_every_command_survives_a_hostile_journal(
     home, list_id, journal = lived_home
     monkeypatch.setenv("DAILYLIST_HOME", str(home))
     path = home / "lists" / list_id / "journal.json"
-    path.write_bytes(data.draw(mutated(journal)))
+    hostile = data.draw(mutated(journal))
     command = data.draw(
         st.sampled_from([["today"], ["status", "--json"], ["journal"], ["doctor"], ["done"]])
     )
-    try:
+    try:  # every draw is done: nothing below can stop before `finally` puts things back
+        path.write_bytes(hostile)
         result = CliRunner().invoke(
             cli, command, obj={"clock": FixedClock(at("2026-03-03 10:00"))}
         )
@@ -186,3 +188,64 @@ def test_deeply_nested_json_is_refused_not_a_crash(
     path.write_bytes(b"[" * 200_000 + b"]" * 200_000)
     with pytest.raises(DailylistError):
         open_sealed(path.read_bytes())
+
+
+def _paths(value: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """Every place in a JSON document, as a path of keys and indexes."""
+    found: list[tuple[object, ...]] = [prefix]
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            found += _paths(inner, (*prefix, key))
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            found += _paths(inner, (*prefix, index))
+    return found
+
+
+@fuzz
+@given(data=st.data())
+def test_every_command_survives_a_forged_snapshot(
+    lived_home: tuple[Path, str, bytes], data: st.DataObject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A snapshot changed on purpose, with its checksum made to match: the commands that
+    trust it may be misled (as by any edit of one's own files) but never crash."""
+    from dailylist import snapshot
+
+    home, list_id, _ = lived_home
+    monkeypatch.setenv("DAILYLIST_HOME", str(home))
+    folder = home / "lists" / list_id
+    saved = {p: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    path = folder / "snapshot.json"
+    document = json.loads(saved[path])
+    del document["check"]
+    keep = {("format",), ("journal_sha256",), ("sealed_sha256",)}  # else simply not used
+    places = [p for p in _paths(document) if p and p not in keep]
+    changes = data.draw(
+        st.lists(st.tuples(st.sampled_from(places), json_values), min_size=1, max_size=3)
+    )
+    for (*parents, last), value in changes:
+        target: Any = document
+        try:
+            for key in parents:
+                target = target[key]
+            target[last] = json.loads(json.dumps(value))  # our own copy to change
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier change removed this place
+    command = data.draw(
+        st.sampled_from([["today"], ["today", "--json"], ["status", "--json"], ["prompt"]])
+    )
+    try:  # every draw is done: nothing below can stop before `finally` puts things back
+        path.write_bytes(snapshot.encode(document))
+        result = CliRunner().invoke(
+            cli, command, obj={"clock": FixedClock(at("2026-03-03 10:00"))}
+        )
+        assert result.exit_code in (0, 1, 2), result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+            result.exception
+        )
+    finally:  # a command may have written (a reveal): put the list back as it was
+        for file in folder.iterdir():
+            if file.is_file() and file not in saved:
+                file.unlink()
+        for file, content in saved.items():
+            file.write_bytes(content)
