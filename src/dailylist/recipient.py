@@ -261,9 +261,10 @@ def _first_reveal(
     from dailylist.models import RevealedEvent
 
     list_id = snapshot.info.id
+    record = data.sealed_record(list_id, index)
     # A check-in code is asked for before the lock is taken: a person may take a while.
     item_key = None
-    if data.sealed_record(list_id, index).checkin:
+    if record.checkin:
         if code is None:
             raise NotNow(
                 f"day {index + 1} is a check-in: {snapshot.info.author} will give you its "
@@ -279,7 +280,7 @@ def _first_reveal(
         if not again.newly:  # revealed by another command meanwhile
             return snapshot
         fields = {"index": index, "item_key": item_key, "at": now, "zone": zone_name(now)}
-        return _append(data, snapshot, RevealedEvent, **fields)[1]
+        return _append(data, replace(snapshot, current=record), RevealedEvent, **fields)[1]
 
 
 def _append(

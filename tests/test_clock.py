@@ -1,0 +1,50 @@
+"""Where the time comes from: `$TZ`, the system's zone link, else tzlocal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from dailylist import clock
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/usr/share/zoneinfo/Europe/Berlin", "Europe/Berlin"),
+        ("../usr/share/zoneinfo/America/New_York", "America/New_York"),  # relative, as some do
+        ("/var/db/timezone/zoneinfo/Asia/Tokyo", "Asia/Tokyo"),  # macOS
+        ("/usr/share/zoneinfo/Not/A_Zone", None),
+        ("/somewhere/else/Berlin", None),
+        ("/usr/share/zoneinfo/", None),
+    ],
+)
+def test_the_system_zone_is_read_from_its_link(
+    tmp_path: Path, target: str, expected: str | None
+) -> None:
+    link = tmp_path / "localtime"
+    link.symlink_to(target)
+    found = clock.linked_zone(str(link))
+    assert (found.key if found else None) == expected
+
+
+def test_a_localtime_that_is_no_link_says_nothing(tmp_path: Path) -> None:
+    plain = tmp_path / "localtime"
+    plain.write_bytes(b"TZif")
+    assert clock.linked_zone(str(plain)) is None
+    assert clock.linked_zone(str(tmp_path / "missing")) is None
+
+
+def test_tz_comes_first_then_the_link_then_tzlocal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "America/New_York")
+    assert clock.local_zone() == ZoneInfo("America/New_York")
+    monkeypatch.setenv("TZ", "Not/A_Zone")
+    monkeypatch.setattr(clock, "linked_zone", lambda: ZoneInfo("Asia/Tokyo"))
+    assert clock.local_zone() == ZoneInfo("Asia/Tokyo")
+    monkeypatch.delenv("TZ")
+    monkeypatch.setattr(clock, "linked_zone", lambda: None)
+    zone = clock.local_zone()  # from tzlocal
+    assert clock.SystemClock().now().tzinfo is not None
+    assert zone is not None
