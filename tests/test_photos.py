@@ -6,6 +6,8 @@ import hashlib
 import json
 import os
 import struct
+import subprocess
+import sys
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -39,6 +41,25 @@ def test_accepted_formats(fmt: str, tmp_path: Path) -> None:
     assert checked.format == fmt
     assert (checked.width, checked.height) == (32, 24)
     assert checked.stored_name.startswith(checked.sha256 + ".")
+
+
+def test_pillow_heif_loads_only_for_a_photo_that_needs_it(tmp_path: Path) -> None:
+    """Checked in fresh interpreters: once registered, HEIF stays registered in a process."""
+    code = (
+        "import sys\n"
+        "from datetime import UTC\n"
+        "from pathlib import Path\n"
+        "from dailylist.photos import check_photo, upright_copy\n"
+        "checked = check_photo(Path(sys.argv[1]), UTC)\n"
+        "upright_copy(Path(sys.argv[1]), 8)\n"
+        "print(checked.format, 'pillow_heif' in sys.modules)\n"
+    )
+    for fmt, expected in (("JPEG", "JPEG False"), ("HEIF", "HEIF True")):
+        path = make_photo(tmp_path / f"photo.{fmt.lower()}", fmt)
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
+        )
+        assert done.stdout.strip() == expected
 
 
 def test_done_keeps_a_content_addressed_copy(

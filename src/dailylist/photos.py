@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from dailylist.errors import BadInput
 
 if TYPE_CHECKING:
+    from PIL.Image import Image
     from PIL.ImageFile import ImageFile
 
 #: Larger files are refused before reading: no phone photo is this big.
@@ -132,16 +133,30 @@ def check_photo(path: Path, zone: tzinfo) -> CheckedPhoto:
     )
 
 
-def _open_image(content: bytes) -> ImageFile:
+def upright_copy(path: Path, fit: int) -> Image:
+    """A stored photo, orientation applied, at least `fit` pixels on each side where it has
+    them: a JPEG is decoded at the smallest scale (1/2 to 1/8) that keeps that, so a
+    12-megapixel photo never becomes 12 million pixels on the way to a thumbnail."""
+    from PIL import ImageOps
+
+    with _open_image(path) as image:
+        image.draft("RGB", (fit, fit))
+        return ImageOps.exif_transpose(image)
+
+
+def _open_image(source: bytes | Path) -> ImageFile:
     """Open an image with Pillow's own formats, then, if none knows it, with HEIF too
     (pillow-heif is loaded only for the photos that need it)."""
     from PIL import Image, UnidentifiedImageError
 
+    def handle() -> io.BytesIO | Path:
+        return io.BytesIO(source) if isinstance(source, bytes) else source
+
     try:
-        return Image.open(io.BytesIO(content))
+        return Image.open(handle())
     except UnidentifiedImageError:
         register_heif()
-        return Image.open(io.BytesIO(content))
+        return Image.open(handle())
 
 
 def _exif_taken_at(image: object, zone: tzinfo) -> datetime | None:

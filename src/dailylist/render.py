@@ -187,13 +187,9 @@ def warn(err: Console, message: str) -> None:
 
 def photo_preview(path: Path, width: int) -> Text:
     """A small picture in text: each character shows two pixels with the upper half block."""
-    from PIL import Image, ImageOps
+    from dailylist.photos import upright_copy
 
-    from dailylist.photos import register_heif
-
-    register_heif()
-    with Image.open(path) as image:
-        small = ImageOps.exif_transpose(image).convert("RGB")
+    small = upright_copy(path, width * 2).convert("RGB")
     height = max(2, round(width * small.height / small.width / 2) * 2)
     rgb = small.resize((width, height)).tobytes()
 

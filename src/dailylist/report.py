@@ -238,16 +238,12 @@ def export(
 
 def _embeddable(path: Path) -> str:
     """A photo as a data: URI: orientation applied, downscaled, JPEG."""
-    from PIL import Image, ImageOps
+    from dailylist.photos import upright_copy
 
-    from dailylist.photos import register_heif
-
-    register_heif()
-    with Image.open(path) as image:
-        upright = ImageOps.exif_transpose(image)
-        upright.thumbnail((HTML_PHOTO_SIZE, HTML_PHOTO_SIZE))
-        buffer = io.BytesIO()
-        upright.convert("RGB").save(buffer, format="JPEG", quality=82, optimize=True)
+    upright = upright_copy(path, HTML_PHOTO_SIZE)
+    upright.thumbnail((HTML_PHOTO_SIZE, HTML_PHOTO_SIZE))
+    buffer = io.BytesIO()
+    upright.convert("RGB").save(buffer, format="JPEG", quality=82, optimize=True)
     return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
