@@ -340,7 +340,7 @@ def photo_checks(work: Path, good: Path) -> list[str]:
         for _ in range(5):
             started = time.perf_counter()
             try:
-                check_photo(path, UTC)
+                check_photo(path, UTC, work / "staging").staged.unlink()
             except BadInput as exc:
                 verdict = "refused: " + exc.message.split(" ", 2)[-1]
             timings.append(time.perf_counter() - started)

@@ -23,7 +23,7 @@ from dailylist.clock import FixedClock
 from dailylist.errors import DailylistError
 from dailylist.sealing import open_sealed
 from dailylist.store import DataDir
-from tests.conftest import at, source_toml
+from tests.conftest import BERLIN, at, source_toml
 
 EXAMPLES = int(os.environ.get("DAILYLIST_FUZZ_EXAMPLES", "120"))
 fuzz = settings(
@@ -130,7 +130,8 @@ def lived_home(
     picture = home / "p.png"
     Image.new("RGB", (4, 4)).save(picture)
     pending = prepare_completion(data, list_id, now)
-    record_completion(data, pending, [check_photo(picture, now.tzinfo)], "fine", now)  # type: ignore[arg-type]
+    staging = data.list_files(list_id).photos
+    record_completion(data, pending, [check_photo(picture, BERLIN, staging)], "fine", now)
     return home, list_id, data.list_files(list_id).journal.read_bytes()
 
 

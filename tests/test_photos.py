@@ -10,10 +10,12 @@ import subprocess
 import sys
 import zlib
 from collections.abc import Callable
+from datetime import tzinfo
 from pathlib import Path
 
 import pytest
 
+from dailylist import photos
 from dailylist.errors import BadInput
 from dailylist.photos import check_photo
 from tests.conftest import BERLIN, Cli, at, make_photo, snapshot
@@ -37,7 +39,7 @@ def journal_of(run: Cli) -> list[dict[str, object]]:
 
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "HEIF"])
 def test_accepted_formats(fmt: str, tmp_path: Path) -> None:
-    checked = check_photo(make_photo(tmp_path / "p.img", fmt), BERLIN)
+    checked = check_photo(make_photo(tmp_path / "p.img", fmt), BERLIN, tmp_path / "staging")
     assert checked.format == fmt
     assert (checked.width, checked.height) == (32, 24)
     assert checked.stored_name.startswith(checked.sha256 + ".")
@@ -50,14 +52,17 @@ def test_pillow_heif_loads_only_for_a_photo_that_needs_it(tmp_path: Path) -> Non
         "from datetime import UTC\n"
         "from pathlib import Path\n"
         "from dailylist.photos import check_photo, upright_copy\n"
-        "checked = check_photo(Path(sys.argv[1]), UTC)\n"
+        "checked = check_photo(Path(sys.argv[1]), UTC, Path(sys.argv[2]))\n"
         "upright_copy(Path(sys.argv[1]), 8)\n"
         "print(checked.format, 'pillow_heif' in sys.modules)\n"
     )
     for fmt, expected in (("JPEG", "JPEG False"), ("HEIF", "HEIF True")):
         path = make_photo(tmp_path / f"photo.{fmt.lower()}", fmt)
         done = subprocess.run(
-            [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
+            [sys.executable, "-c", code, str(path), str(tmp_path)],
+            capture_output=True,
+            text=True,
+            check=True,
         )
         assert done.stdout.strip() == expected
 
@@ -82,6 +87,41 @@ def test_done_keeps_a_content_addressed_copy(
     # The journal keeps working when the original is gone.
     photo.unlink()
     assert journal_of(opened)[0]["photos"] == entry["photos"]
+
+
+def test_the_bytes_kept_are_the_bytes_checked(
+    opened: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The photo is checked as a private copy: changing the original meanwhile changes
+    nothing that is kept."""
+    photo = make_photo(tmp_path / "proof.jpg", size=(300, 200))
+    original = photo.read_bytes()
+    monkeypatch.setattr(photos, "CHUNK_BYTES", 1000)  # many pieces, to prove them joined
+    inspect = photos._inspect
+
+    def swap_then_inspect(copy: Path, shown: str, zone: tzinfo) -> object:
+        photo.write_bytes(b"not the photo that was given")
+        return inspect(copy, shown, zone)
+
+    monkeypatch.setattr(photos, "_inspect", swap_then_inspect)
+    result = opened("done", "--photo", str(photo), "--note", "ok", now=at(f"{DAY} 10:00"))
+    assert result.exit_code == 0, result.output
+    (record,) = journal_of(opened)[0]["photos"]  # type: ignore[misc]
+    assert record["sha256"] == hashlib.sha256(original).hexdigest()
+    assert Path(record["path"]).read_bytes() == original
+
+
+def test_a_photo_that_is_not_kept_leaves_no_copy(
+    opened: Cli, tmp_path: Path, private_home: Path
+) -> None:
+    first, second = make_photo(tmp_path / "a.jpg"), make_photo(tmp_path / "b.png", "PNG")
+    kept = opened("done", "--photo", str(first), "--note", "x", now=at(f"{DAY} 10:00"))
+    assert kept.exit_code == 0
+    again = opened("done", "--photo", str(second), "--note", "y", now=at(f"{DAY} 11:00"))
+    assert again.exit_code == 1  # one a day
+    (folder,) = (private_home / "lists").iterdir()
+    stored = [path.name for path in (folder / "photos").iterdir()]
+    assert stored == [f"{hashlib.sha256(first.read_bytes()).hexdigest()}.jpg"]
 
 
 def test_several_photos(opened: Cli, tmp_path: Path) -> None:
@@ -162,9 +202,9 @@ def test_one_bad_photo_among_good_ones_records_nothing(opened: Cli, tmp_path: Pa
 
 def test_exif_time_is_recorded(tmp_path: Path) -> None:
     photo = make_photo(tmp_path / "p.jpg", taken="2026:03:02 09:30:00")
-    assert check_photo(photo, BERLIN).taken_at == at(f"{DAY} 09:30")
+    assert check_photo(photo, BERLIN, tmp_path / "staging").taken_at == at(f"{DAY} 09:30")
     with_offset = make_photo(tmp_path / "q.jpg", taken="2026:03:02 09:30:00", offset="-05:00")
-    taken = check_photo(with_offset, BERLIN).taken_at
+    taken = check_photo(with_offset, BERLIN, tmp_path / "staging").taken_at
     assert taken is not None
     assert taken.utcoffset() is not None
     assert taken.isoformat() == "2026-03-02T09:30:00-05:00"
@@ -172,7 +212,7 @@ def test_exif_time_is_recorded(tmp_path: Path) -> None:
 
 def test_nonsense_exif_time_is_ignored(tmp_path: Path) -> None:
     photo = make_photo(tmp_path / "p.jpg", taken="yesterday-ish")
-    assert check_photo(photo, BERLIN).taken_at is None
+    assert check_photo(photo, BERLIN, tmp_path / "staging").taken_at is None
 
 
 def test_a_photo_taken_before_the_reveal_is_accepted_with_a_warning(
@@ -201,12 +241,12 @@ def test_unreadable_photo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 
     monkeypatch.setattr(os, "open", denied)  # root can read anything; pretend it can't
     with pytest.raises(BadInput, match=r"cannot be read \(Permission denied"):
-        check_photo(photo, BERLIN)
+        check_photo(photo, BERLIN, tmp_path / "staging")
 
 
 def test_the_content_decides_the_kind_not_the_name(tmp_path: Path) -> None:
     """A real PNG named .jpg is a photo all the same, and is kept as .png."""
     mislabelled = make_photo(tmp_path / "holiday.jpg", "PNG")
-    checked = check_photo(mislabelled, BERLIN)
+    checked = check_photo(mislabelled, BERLIN, tmp_path / "staging")
     assert checked.format == "PNG"
     assert checked.stored_name.endswith(".png")

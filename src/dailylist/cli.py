@@ -18,6 +18,7 @@ from dailylist.errors import BadInput, DailylistError, DamagedData, ProblemsFoun
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from contextlib import AbstractContextManager
     from datetime import datetime
 
     from click.shell_completion import CompletionItem
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from dailylist.clock import Clock
     from dailylist.photos import CheckedPhoto
     from dailylist.recipient import PendingCompletion
+    from dailylist.store import DataDir
 
 
 class DailylistGroup(click.Group):
@@ -384,11 +386,12 @@ def done(
     data = DataDir.resolve()
     clock = _clock(ctx)
     now = clock.now()
-    pending = prepare_completion(data, resolve_list(data, list_name), now)
-    checked = _checked_photos(photos, now)
-    require_photos(pending, checked)
-    reflection = _reflection(pending, note)
-    result = record_completion(data, pending, checked, reflection, clock.now())
+    list_id = resolve_list(data, list_name)
+    pending = prepare_completion(data, list_id, now)
+    with _checked_photos(data, list_id, photos, now) as checked:
+        require_photos(pending, checked)
+        reflection = _reflection(pending, note)
+        result = record_completion(data, pending, checked, reflection, clock.now())
     _warn_taken_before(result.photos_before_reveal)
     render.completed(render.console(), result, now)
 
@@ -423,23 +426,27 @@ def amend(
     data = DataDir.resolve()
     clock = _clock(ctx)
     now = clock.now()
-    target = prepare_amendment(data, resolve_list(data, list_name), now)
-    checked = _checked_photos(photos, now)
-    if note == "-":
-        note = sys.stdin.read()
-    elif note is None and not photos and _stdin_is_terminal():
-        note = _ask_reflection(target.pending, target.completion.reflection or "")
-    completion, early = record_amendment(data, target, checked, note, clock.now())
+    list_id = resolve_list(data, list_name)
+    target = prepare_amendment(data, list_id, now)
+    with _checked_photos(data, list_id, photos, now) as checked:
+        if note == "-":
+            note = sys.stdin.read()
+        elif note is None and not photos and _stdin_is_terminal():
+            note = _ask_reflection(target.pending, target.completion.reflection or "")
+        completion, early = record_amendment(data, target, checked, note, clock.now())
     _warn_taken_before(early)
     render.amended(render.console(), completion)
 
 
-def _checked_photos(photos: tuple[Path, ...], now: datetime) -> list[CheckedPhoto]:
-    """Check every photo given (EXIF times without a zone are read in the user's zone)."""
-    from dailylist.photos import check_photo
+def _checked_photos(
+    data: DataDir, list_id: str, photos: tuple[Path, ...], now: datetime
+) -> AbstractContextManager[list[CheckedPhoto]]:
+    """Every photo given, checked (EXIF times without a zone are read in the user's zone)
+    as private copies beside the list's photo store, for as long as the block runs."""
+    from dailylist.photos import checked_photos
 
     assert now.tzinfo is not None
-    return [check_photo(path, now.tzinfo) for path in photos]
+    return checked_photos(photos, now.tzinfo, data.list_files(list_id).photos)
 
 
 def _warn_taken_before(originals: tuple[str, ...]) -> None:

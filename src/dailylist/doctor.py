@@ -6,7 +6,6 @@ journal it replaces beside it (`journal.json.replaced-<time>`), so nothing is ev
 
 from __future__ import annotations
 
-import hashlib
 import stat
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +15,7 @@ from dailylist.errors import BadInput, DailylistError
 from dailylist.models import CompletedEvent, Journal
 from dailylist.recipient import list_name
 from dailylist.report import Check
-from dailylist.store import DataDir, ListFiles, write_atomic
+from dailylist.store import DataDir, ListFiles, file_sha256, write_atomic
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,7 @@ def examine(data: DataDir, list_id: str) -> Examination:
                 path = data.photo_path(list_id, record.stored_name)
                 where = f"day {event.index + 1}: {record.stored_name}"
                 try:
-                    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                    digest = file_sha256(path)
                 except OSError:
                     photos.problems.append(f"{where} is missing")
                     continue

@@ -1,11 +1,14 @@
 """Checking a proof photo: really an image, complete, not a decompression bomb; its hash and EXIF.
 
-The file is read once into memory; the bytes that are checked are the bytes that are hashed
-and stored, so the photo can't change between the check and the copy.
+The photo is copied once, a piece at a time, into a private file beside the photo store,
+and hashed as it is copied; that copy is what is checked and, if the journal takes it, what
+is kept (renamed to its content address). So the bytes checked are the bytes hashed and
+kept, even if the original changes meanwhile, and memory stays small whatever the size.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -19,6 +22,8 @@ from typing import TYPE_CHECKING
 from dailylist.errors import BadInput
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
     from PIL.Image import Image
     from PIL.ImageFile import ImageFile
 
@@ -26,6 +31,8 @@ if TYPE_CHECKING:
 MAX_PHOTO_BYTES = 64 * 1024 * 1024
 #: Larger images are refused as possible decompression bombs (a 200-megapixel camera fits).
 MAX_PIXELS = 200_000_000
+#: Photos are copied and hashed in pieces of this size.
+CHUNK_BYTES = 1024 * 1024
 
 _EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "HEIF": "heic"}
 _EXIF_IFD = 0x8769
@@ -36,10 +43,15 @@ _DATETIME = 306
 
 @dataclass(frozen=True)
 class CheckedPhoto:
-    """A photo that passed every check, with what the journal records about it."""
+    """A photo that passed every check, with what the journal records about it.
 
-    content: bytes
+    `staged` is the private copy that was checked; `checked_photos` removes it unless the
+    photo store has taken it by then.
+    """
+
+    staged: Path
     sha256: str
+    size: int
     format: str
     width: int
     height: int
@@ -51,7 +63,11 @@ class CheckedPhoto:
         return f"{self.sha256}.{_EXTENSIONS[self.format]}"
 
 
-def _read_regular_file(path: Path) -> bytes:
+def _copy_hashing(path: Path, staging: Path) -> tuple[Path, str, int]:
+    """Copy the regular file at `path` into a new private file in `staging`, a piece at a
+    time; returns the copy, the sha256 and the size, or `BadInput` (and no copy)."""
+    from dailylist.store import ensure_private_dir
+
     shown = str(path)
     try:
         info = path.stat()
@@ -65,19 +81,38 @@ def _read_regular_file(path: Path) -> bytes:
         raise BadInput(f"photo {shown} is not a regular file")
     if info.st_size == 0:
         raise BadInput(f"photo {shown} is empty")
+    too_large = BadInput(f"photo {shown} is larger than {MAX_PHOTO_BYTES // (1024 * 1024)} MB")
     if info.st_size > MAX_PHOTO_BYTES:
-        limit = MAX_PHOTO_BYTES // (1024 * 1024)
-        raise BadInput(f"photo {shown} is larger than {limit} MB")
+        raise too_large
     try:
         # O_NONBLOCK: should the file be swapped for a FIFO after the check, don't hang.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as handle:
-            content = handle.read(MAX_PHOTO_BYTES + 1)
+        source = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise BadInput(f"photo {shown} cannot be read ({exc.strerror or exc})") from exc
-    if len(content) > MAX_PHOTO_BYTES:
-        raise BadInput(f"photo {shown} is larger than {MAX_PHOTO_BYTES // (1024 * 1024)} MB")
-    return content
+    import tempfile
+
+    ensure_private_dir(staging)
+    fd, name = tempfile.mkstemp(prefix=".incoming-", suffix=".tmp", dir=staging)
+    staged = Path(name)
+    digest, size = hashlib.sha256(), 0
+    try:
+        with os.fdopen(source, "rb") as reader, os.fdopen(fd, "wb") as writer:
+            while piece := reader.read(CHUNK_BYTES):
+                size += len(piece)
+                if size > MAX_PHOTO_BYTES:
+                    raise too_large
+                digest.update(piece)
+                writer.write(piece)
+    except OSError as exc:
+        staged.unlink(missing_ok=True)
+        raise BadInput(f"photo {shown} cannot be read ({exc.strerror or exc})") from exc
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    if size == 0:  # emptied since it was looked at
+        staged.unlink(missing_ok=True)
+        raise BadInput(f"photo {shown} is empty")
+    return staged, digest.hexdigest(), size
 
 
 def register_heif() -> None:
@@ -88,20 +123,40 @@ def register_heif() -> None:
     register_heif_opener()
 
 
-def check_photo(path: Path, zone: tzinfo) -> CheckedPhoto:
-    """Check the photo at `path` or raise `BadInput` naming the problem in one line.
+def check_photo(path: Path, zone: tzinfo, staging: Path) -> CheckedPhoto:
+    """Copy the photo at `path` into the folder `staging` and check the copy, or raise
+    `BadInput` naming the problem in one line (and leave no copy).
 
     `zone` is used to read an EXIF time that carries no offset (cameras write local time).
     """
+    staged, sha256, size = _copy_hashing(path, staging)
+    try:
+        fmt, width, height, taken_at = _inspect(staged, str(path), zone)
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    return CheckedPhoto(
+        staged=staged,
+        sha256=sha256,
+        size=size,
+        format=fmt,
+        width=width,
+        height=height,
+        taken_at=taken_at,
+        original_path=str(path.absolute()),
+    )
+
+
+def _inspect(copy: Path, shown: str, zone: tzinfo) -> tuple[str, int, int, datetime | None]:
+    """The format, size and EXIF time of the image in `copy`, decoded in full to prove it
+    whole; `BadInput` (naming the photo as `shown`) when it is not one we accept."""
     from PIL import Image, UnidentifiedImageError
 
-    content = _read_regular_file(path)
-    shown = str(path)
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with _open_image(content) as image:
+            with _open_image(copy) as image:
                 fmt = image.format or ""
                 if fmt not in _EXTENSIONS:
                     raise BadInput(
@@ -122,15 +177,23 @@ def check_photo(path: Path, zone: tzinfo) -> CheckedPhoto:
         raise BadInput(f"photo {shown} is too large in pixels (over {MAX_PIXELS:,})") from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise BadInput(f"photo {shown} is damaged or truncated ({exc})") from exc
-    return CheckedPhoto(
-        content=content,
-        sha256=hashlib.sha256(content).hexdigest(),
-        format=fmt,
-        width=width,
-        height=height,
-        taken_at=taken_at,
-        original_path=str(path.absolute()),
-    )
+    return fmt, width, height, taken_at
+
+
+@contextlib.contextmanager
+def checked_photos(
+    paths: Iterable[Path], zone: tzinfo, staging: Path
+) -> Iterator[list[CheckedPhoto]]:
+    """Check every photo given (see `check_photo`) for the block; afterwards, remove every
+    copy that the photo store did not take, whether the block succeeded or not."""
+    checked: list[CheckedPhoto] = []
+    try:
+        for path in paths:
+            checked.append(check_photo(path, zone, staging))
+        yield checked
+    finally:
+        for photo in checked:
+            photo.staged.unlink(missing_ok=True)
 
 
 def upright_copy(path: Path, fit: int) -> Image:

@@ -456,19 +456,20 @@ def _taken_before(photos: list[CheckedPhoto], revealed_at: datetime) -> tuple[st
 def _kept_photos(
     data: DataDir, list_id: str, photos: list[CheckedPhoto]
 ) -> Iterator[list[PhotoRecord]]:
-    """Copy photos into the store for the block; if the block fails, remove the new copies."""
+    """Keep the checked photos in the store for the block; if the block fails, remove the
+    files this made (a photo kept before stays)."""
     from dailylist.models import PhotoRecord
 
     created: list[Path] = []
     try:
         records = []
         for photo in photos:
-            if data.store_photo(list_id, photo.stored_name, photo.content):
+            if data.keep_photo(list_id, photo.staged, photo.stored_name):
                 created.append(data.photo_path(list_id, photo.stored_name))
             records.append(
                 PhotoRecord(
                     sha256=photo.sha256,
-                    size=len(photo.content),
+                    size=photo.size,
                     stored_name=photo.stored_name,
                     original_path=photo.original_path,
                     format=photo.format,

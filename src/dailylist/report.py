@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import builtins
-import hashlib
 import html
 import io
 import itertools
@@ -37,7 +36,7 @@ from dailylist.models import (
     parse_json,
 )
 from dailylist.sealing import UnsealedList, fingerprint
-from dailylist.store import DataDir, ensure_private_dir, write_atomic
+from dailylist.store import DataDir, ensure_private_dir, file_sha256, write_atomic
 
 REPORT_FORMAT = 1
 Format = Literal["json", "md", "html"]
@@ -509,7 +508,7 @@ def verify(report: Report, unsealed: UnsealedList, photos_dir: Path) -> Verdict:
         for photo in entry.photos:
             path = photos_dir / photo.stored_name
             try:
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                digest = file_sha256(path)
             except OSError:
                 photo_check.problems.append(
                     f"day {entry.day}: photo {photo.stored_name} is missing"

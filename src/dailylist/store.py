@@ -370,16 +370,21 @@ class DataDir:
 
     # -- photos ----------------------------------------------------------------------------
 
-    def store_photo(self, list_id: str, stored_name: str, content: bytes) -> bool:
-        """Keep a copy of a photo under its content address; True when a new file was made."""
-        import hashlib
-
+    def keep_photo(self, list_id: str, staged: Path, stored_name: str) -> bool:
+        """Move a checked photo's private copy (made in this list's photo folder) to its
+        content address, durably; True when a new file was made, False when the same bytes
+        were kept already (the copy is then removed)."""
         path = self.list_files(list_id).photos / stored_name
         if path.is_file():
             with contextlib.suppress(OSError):
-                if hashlib.sha256(path.read_bytes()).hexdigest() == stored_name.split(".")[0]:
+                if file_sha256(path) == stored_name.split(".")[0]:
+                    staged.unlink(missing_ok=True)
                     return False
-        write_atomic(path, content)
+        with staged.open("rb") as handle:
+            os.fsync(handle.fileno())
+        staged.chmod(0o600)
+        staged.replace(path)
+        _fsync_dir(path.parent)
         return True
 
     def photo_path(self, list_id: str, stored_name: str) -> Path:
@@ -443,6 +448,17 @@ def appended_text(raw: bytes, event: dict[str, Any]) -> bytes | None:
         return None
     line = json.JSONEncoder(ensure_ascii=False).encode(event).encode("utf-8")
     return raw[: -len(_JOURNAL_TAIL)] + b",\n    " + line + _JOURNAL_TAIL
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file, read a piece at a time."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while piece := handle.read(1024 * 1024):
+            digest.update(piece)
+    return digest.hexdigest()
 
 
 def read_input_file(path: Path, *, what: str) -> bytes:
