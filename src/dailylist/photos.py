@@ -103,6 +103,8 @@ def _copy_hashing(path: Path, staging: Path) -> tuple[Path, str, int]:
                     raise too_large
                 digest.update(piece)
                 writer.write(piece)
+            writer.flush()
+            os.fsync(writer.fileno())  # durable before the journal can name it
     except OSError as exc:
         staged.unlink(missing_ok=True)
         raise BadInput(f"photo {shown} cannot be read ({exc.strerror or exc})") from exc

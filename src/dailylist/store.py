@@ -371,17 +371,15 @@ class DataDir:
     # -- photos ----------------------------------------------------------------------------
 
     def keep_photo(self, list_id: str, staged: Path, stored_name: str) -> bool:
-        """Move a checked photo's private copy (made in this list's photo folder) to its
-        content address, durably; True when a new file was made, False when the same bytes
-        were kept already (the copy is then removed)."""
+        """Move a checked photo's private copy (written and synced in this list's photo
+        folder by `photos.check_photo`) to its content address; True when a new file was
+        made, False when the same bytes were kept already (the copy is then removed)."""
         path = self.list_files(list_id).photos / stored_name
         if path.is_file():
             with contextlib.suppress(OSError):
                 if file_sha256(path) == stored_name.split(".")[0]:
                     staged.unlink(missing_ok=True)
                     return False
-        with staged.open("rb") as handle:
-            os.fsync(handle.fileno())
         staged.chmod(0o600)
         staged.replace(path)
         _fsync_dir(path.parent)
