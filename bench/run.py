@@ -214,8 +214,17 @@ class Case:
     command: list[str]
     env: dict[str, str]
     setup: Callable[[], None] = lambda: None
+    #: Something the output must say (checked once, on the warm-up run).
+    expect: str = ""
     seconds: list[float] = field(default_factory=list)
     peak_kib: list[int] = field(default_factory=list)
+
+    def check(self) -> None:
+        """Run once, untimed, and make sure the command does what it is timed doing."""
+        self.setup()
+        done = subprocess.run(self.command, env=self.env, capture_output=True, text=True)
+        if done.returncode != 0 or self.expect not in done.stdout:
+            raise SystemExit(f"{self.label} did not do what it is timed doing:\n{done.stdout}")
 
     def run_once(self) -> None:
         self.setup()
@@ -241,9 +250,7 @@ class Case:
 
 def measure(cases: Sequence[Case], runs: int) -> None:
     for case in cases:  # warm-up: byte-code caches written, files in the page cache
-        case.run_once()
-        case.seconds.clear()
-        case.peak_kib.clear()
+        case.check()
     for _ in range(runs):
         for case in cases:
             case.run_once()
@@ -367,73 +374,64 @@ def main() -> int:
         print(f"built the fixtures in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
         dl = dailylist_command()
+
+        def on(
+            fixture: Fixture,
+            label: str,
+            args: Sequence[str],
+            expect: str,
+            *,
+            state: str = "revealed",
+            env: dict[str, str] | None = None,
+        ) -> Case:
+            """A command on a fixture, put back in `state` before every run (outside the
+            timing), since other commands in the loop change it."""
+
+            def setup() -> None:
+                fixture.restore(getattr(fixture, state))
+                (work / "report.html").unlink(missing_ok=True)
+
+            return Case(
+                f"`{label}`, {fixture.label}",
+                [*dl, *args],
+                env or child_env(fixture.home),
+                setup=setup,
+                expect=expect,
+            )
+
         floor = Case("`python -c pass` (the floor)", [PYTHON, "-c", "pass"], child_env(work))
         cases = [floor, Case("`dailylist --help`", [*dl, "--help"], child_env(small.home))]
         for fixture in (small, mid, wide, year, large):
-            cases.append(
-                Case(f"`today`, {fixture.label}", [*dl, "today"], child_env(fixture.home))
-            )
+            cases.append(on(fixture, "today", ["today"], "When it is done"))
         for fixture in (small, large):
-            cases.append(
-                Case(
-                    f"`today` revealing, {fixture.label}",
-                    [*dl, "today"],
-                    child_env(fixture.home),
-                    setup=lambda f=fixture: f.restore(f.before_reveal),
-                )
-            )
-            cases.append(
-                Case(f"`status`, {fixture.label}", [*dl, "status"], child_env(fixture.home))
-            )
+            revealing = on(fixture, "today", ["today"], "When it is done", state="before_reveal")
+            revealing.label = revealing.label.replace("`today`", "`today` revealing")
+            cases += [revealing, on(fixture, "status", ["status"], "waiting")]
         for fixture in (small, year, large):
-            cases.append(
-                Case(
-                    f"`status --json`, {fixture.label}",
-                    [*dl, "status", "--json"],
-                    child_env(fixture.home),
-                )
-            )
+            cases.append(on(fixture, "status --json", ["status", "--json"], '"lists"'))
         for fixture in (small, large):
-            cases.append(
-                Case(f"`prompt`, {fixture.label}", [*dl, "prompt"], child_env(fixture.home))
-            )
+            cases.append(on(fixture, "prompt", ["prompt"], "waiting"))
         platform_env = {k: v for k, v in child_env(work).items() if k != "DAILYLIST_HOME"}
         xdg = work / "xdg"
         xdg.mkdir()
         (xdg / "dailylist").symlink_to(large.home)
-        cases.append(
-            Case(
-                f"`prompt`, {large.label}, platform data dir",
-                [*dl, "prompt"],
-                {**platform_env, "XDG_DATA_HOME": str(xdg)},
-            )
+        in_platform_dir = on(
+            large, "prompt", ["prompt"], "waiting", env={**platform_env, "XDG_DATA_HOME": str(xdg)}
         )
+        in_platform_dir.label += ", platform data dir"
+        cases.append(in_platform_dir)
         for fixture in (year, large):
-            cases.append(
-                Case(
-                    f"`journal --json`, {fixture.label}",
-                    [*dl, "journal", "--json"],
-                    child_env(fixture.home),
-                )
-            )
+            cases.append(on(fixture, "journal --json", ["journal", "--json"], '"entries"'))
+        size = f"{photo.stat().st_size / 1e6:.1f} MB"
         for fixture in (small, large):
-            cases.append(
-                Case(
-                    f"`done --photo` (12 MP, {photo.stat().st_size / 1e6:.1f} MB JPEG), "
-                    f"{fixture.label}",
-                    [*dl, "done", "--photo", str(photo), "--note", "I went."],
-                    child_env(fixture.home),
-                    setup=lambda f=fixture: f.restore(f.revealed),
-                )
+            done = ["done", "--photo", str(photo), "--note", "I went."]
+            case = on(fixture, "done --photo", done, "done")
+            case.label = case.label.replace(
+                "`done --photo`", f"`done --photo` (12 MP, {size} JPEG)"
             )
-        report = work / "report.html"
+            cases.append(case)
         cases.append(
-            Case(
-                f"`export -o report.html`, {year.label}",
-                [*dl, "export", "-o", str(report)],
-                child_env(year.home),
-                setup=lambda: report.unlink(missing_ok=True),
-            )
+            on(year, "export -o report.html", ["export", "-o", str(work / "report.html")], "")
         )
         jrnl = jrnl_command(work)
         if jrnl is not None:
