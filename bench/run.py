@@ -1,7 +1,7 @@
 """How fast dailylist answers: whole processes, as ratios to a bare interpreter start.
 
     .venv/bin/python bench/run.py             # about two minutes; writes bench/RESULTS.md
-    .venv/bin/python bench/run.py --runs 31   # steadier medians
+    .venv/bin/python bench/run.py --runs 41   # steadier medians
     .venv/bin/python bench/run.py --runs 5 --out /tmp/quick.md
 
 Run it with the interpreter dailylist is installed in (the README's install). It builds its
@@ -357,7 +357,7 @@ def photo_checks(work: Path, good: Path) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=15, help="timed runs per command")
+    parser.add_argument("--runs", type=int, default=21, help="timed runs per command")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md", help="Markdown file")
     parser.add_argument("--build", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -483,7 +483,7 @@ def main() -> int:
     lines = [
         "# Benchmark results",
         "",
-        f"Measured {stamp} with `{Path(PYTHON).name} bench/run.py --runs {args.runs}`.",
+        f"Measured {stamp} with `bench/run.py --runs {args.runs}`, run by the interpreter below.",
         f"Machine: {machine()}.",
         f"Versions: {versions()}.",
         f"Floor: `python -c pass` = {base * 1000:.1f} ms (median of {args.runs}).",
