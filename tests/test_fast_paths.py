@@ -201,3 +201,33 @@ def test_a_journal_written_another_way_still_takes_new_events(
         "completed",
     ]
     assert on_disk(private_home) == full_check(private_home)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{\n  "format": 1,\n  "list_id": "x",\n  "events": []\n}\n',
+        b'{\n  "format": 1,\n  "list_id": "x",\n  "events": [ \n  ]\n}\n',
+        b'{\n  "events": [\n    {"id": "a"}\n  ],\n  "format": 1\n}\n',
+    ],
+    ids=["no events", "no events, spaced", "events not last"],
+)
+def test_a_journal_that_does_not_end_in_an_event_is_written_in_full(raw: bytes) -> None:
+    assert appended_text(raw, {"id": "b"}) is None
+
+
+def test_the_prompt_never_breaks_on_a_forged_snapshot(
+    make_sealed: Callable[..., Path], run: Cli, private_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dailylist import snapshot
+    from dailylist.launch import quick_prompt
+
+    assert run("open", str(make_sealed(3)), now=at("2026-05-01 08:00")).exit_code == 0
+    (folder,) = (private_home / "lists").iterdir()
+    document = json.loads((folder / "snapshot.json").read_bytes())
+    del document["check"]
+    document["list"] = ["not", "a", "list's facts"]
+    (folder / "snapshot.json").write_bytes(snapshot.encode(document))
+    monkeypatch.setenv("DAILYLIST_HOME", str(private_home))
+    assert quick_prompt(["prompt"]) is None  # so the full path answers
+    assert quick_prompt(["prompt", "--list", "five-small-days"]) is None

@@ -48,10 +48,8 @@ def quick_prompt(args: Sequence[str]) -> str | None:
     from dailylist.glance import fresh_snapshot, glance
     from dailylist.home import data_home
 
-    found = fresh_snapshot(data_home(), wanted)
-    if found is None:
-        return None
     try:
-        return glance(found, SystemClock().now())
+        found = fresh_snapshot(data_home(), wanted)
+        return None if found is None else glance(found, SystemClock().now())
     except Exception:  # the clock reads too early, or a snapshot we can't read: say it slowly
         return None

@@ -8,12 +8,12 @@ instead of checking the whole list and journal again, and decrypt at most one it
 cost the same for a list of 1 item or 10,000 and a journal of 0 days or 3,650.
 
 A snapshot is never the truth. It names the sha256 of the journal and of the sealed copy it
-was derived from, and is used only while both files on disk have exactly those bytes; any
-other journal or list (edited, restored, damaged, written by another version) sends the
-command down the full path, which checks the signature, every event and the hash chain
-again and leaves a new snapshot. It holds nothing the
-list folder does not already hold (the content key is in the sealed copy or `content.key`,
-check-in keys are in the journal), and no plaintext of any item.
+was derived from, and is used only while both files on disk have exactly those bytes (and
+its own checksum holds); any other journal or list (edited, restored, damaged, written by
+another version) sends the command down the full path, which checks the signature, every
+event and the hash chain again and leaves a new snapshot. It holds nothing the list folder
+does not already hold (the content key is in the sealed copy or `content.key`, check-in
+keys are in the journal), and no plaintext of any item.
 
 This module reads and writes the file with `os`, `json` and `hashlib` only: it is on the
 path of `dailylist prompt`, which runs on every shell prompt.

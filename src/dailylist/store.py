@@ -380,8 +380,7 @@ class DataDir:
                 if file_sha256(path) == stored_name.split(".")[0]:
                     staged.unlink(missing_ok=True)
                     return False
-        staged.chmod(0o600)
-        staged.replace(path)
+        staged.replace(path)  # made 0600 by mkstemp
         _fsync_dir(path.parent)
         return True
 
@@ -440,12 +439,16 @@ _JOURNAL_TAIL = b"\n  ]\n}\n"
 
 def appended_text(raw: bytes, event: dict[str, Any]) -> bytes | None:
     """The journal `raw` (as `journal_text` writes it) with `event` as a new last line, or
-    None when `raw` is laid out otherwise. `raw` must be a checked journal: its only list,
-    and so the `]` before its final `}`, is `events`."""
-    if not raw.endswith(_JOURNAL_TAIL) or raw[: -len(_JOURNAL_TAIL)].endswith(b"["):
+    None when `raw` is laid out otherwise.
+
+    `raw` must be a checked journal: the only list among its keys is `events`, so the `]`
+    that ends the file's last value closes it, and the `}` just before ends its last event.
+    """
+    body = raw[: -len(_JOURNAL_TAIL)]
+    if not raw.endswith(_JOURNAL_TAIL) or not body.rstrip().endswith(b"}"):
         return None
     line = json.JSONEncoder(ensure_ascii=False).encode(event).encode("utf-8")
-    return raw[: -len(_JOURNAL_TAIL)] + b",\n    " + line + _JOURNAL_TAIL
+    return body + b",\n    " + line + _JOURNAL_TAIL
 
 
 def file_sha256(path: Path) -> str:
