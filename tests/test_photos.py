@@ -236,12 +236,17 @@ def test_a_photo_taken_after_the_reveal_is_not_flagged(opened: Cli, tmp_path: Pa
 def test_unreadable_photo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     photo = make_photo(tmp_path / "p.jpg")
 
-    def denied(*args: object, **kwargs: object) -> int:
-        raise PermissionError(13, "Permission denied")
+    real_open = os.open
 
-    monkeypatch.setattr(os, "open", denied)  # root can read anything; pretend it can't
+    def denied(path: object, *args: int, **kwargs: int) -> int:
+        if Path(str(path)) == photo:  # root can read anything; pretend it can't
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", denied)
     with pytest.raises(BadInput, match=r"cannot be read \(Permission denied"):
         check_photo(photo, BERLIN, tmp_path / "staging")
+    assert list((tmp_path / "staging").iterdir()) == []  # no copy left behind
 
 
 def test_the_content_decides_the_kind_not_the_name(tmp_path: Path) -> None:

@@ -84,11 +84,6 @@ def _copy_hashing(path: Path, staging: Path) -> tuple[Path, str, int]:
     too_large = BadInput(f"photo {shown} is larger than {MAX_PHOTO_BYTES // (1024 * 1024)} MB")
     if info.st_size > MAX_PHOTO_BYTES:
         raise too_large
-    try:
-        # O_NONBLOCK: should the file be swapped for a FIFO after the check, don't hang.
-        source = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as exc:
-        raise BadInput(f"photo {shown} cannot be read ({exc.strerror or exc})") from exc
     import tempfile
 
     ensure_private_dir(staging)
@@ -96,13 +91,16 @@ def _copy_hashing(path: Path, staging: Path) -> tuple[Path, str, int]:
     staged = Path(name)
     digest, size = hashlib.sha256(), 0
     try:
-        with os.fdopen(source, "rb") as reader, os.fdopen(fd, "wb") as writer:
-            while piece := reader.read(CHUNK_BYTES):
-                size += len(piece)
-                if size > MAX_PHOTO_BYTES:
-                    raise too_large
-                digest.update(piece)
-                writer.write(piece)
+        with os.fdopen(fd, "wb") as writer:
+            # O_NONBLOCK: should the file be swapped for a FIFO after the check, don't hang.
+            source = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            with os.fdopen(source, "rb") as reader:
+                while piece := reader.read(CHUNK_BYTES):
+                    size += len(piece)
+                    if size > MAX_PHOTO_BYTES:
+                        raise too_large
+                    digest.update(piece)
+                    writer.write(piece)
             writer.flush()
             os.fsync(writer.fileno())  # durable before the journal can name it
     except OSError as exc:
