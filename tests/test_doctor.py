@@ -71,6 +71,21 @@ def test_it_finds_a_tampered_sealed_copy_and_loose_permissions(two_days: Path, r
     assert problems["permissions"] == [f"lists/{two_days.name}/journal.json is readable by others"]
 
 
+def test_it_finds_a_snapshot_that_says_something_else(two_days: Path, run: Cli) -> None:
+    from dailylist import snapshot as snapshot_file
+
+    path = two_days / "snapshot.json"
+    document = json.loads(path.read_bytes())
+    del document["check"]
+    document["standing"]["done_days"] = ["2026-03-02"]  # one day fewer, checksum made to match
+    path.write_bytes(snapshot_file.encode(document))
+    code, problems = doctor(run)
+    assert code == 2
+    assert "does not say what the journal says" in problems["snapshot"][0]
+    path.unlink()  # remade by the next command; until then there is nothing to disagree
+    assert doctor(run) == (0, {})
+
+
 def test_it_reports_leftover_temporary_files(two_days: Path, run: Cli) -> None:
     (two_days / ".journal.json.x1y2.tmp").write_bytes(b"{")
     human = run("doctor", now=at(f"{DAY2} 12:00"))

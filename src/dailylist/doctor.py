@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from dailylist import snapshot as snapshot_file
 from dailylist.errors import BadInput, DailylistError
 from dailylist.models import CompletedEvent, Journal
-from dailylist.recipient import list_name
+from dailylist.recipient import list_name, make_snapshot
 from dailylist.report import Check
 from dailylist.store import DataDir, ListFiles, file_sha256, write_atomic
 
@@ -30,14 +31,15 @@ class Examination:
 
 
 def examine(data: DataDir, list_id: str) -> Examination:
-    """Check one list's files: sealed copy, journal, backup, photos, leftovers, permissions."""
+    """Check one list's files: sealed copy, journal, backup, photos, snapshot, leftovers and
+    permissions."""
     files = data.list_files(list_id)
     name = list_id[:8]
 
     sealed = Check("sealed copy")
-    unsealed = None
+    unsealed, sealed_raw = None, b""
     try:
-        unsealed = data.load_list(list_id)
+        unsealed, sealed_raw = data.load_list_bytes(list_id)
         unsealed.check_items()
         name = list_name(unsealed.header)
         sealed.detail = f"{unsealed.header.item_count} items, signature and items intact"
@@ -46,8 +48,9 @@ def examine(data: DataDir, list_id: str) -> Examination:
 
     journal_finding = Check("journal")
     journal: Journal | None = None
+    journal_raw = b""
     try:
-        journal = data.load_journal(list_id)
+        journal, journal_raw = data.load_journal_bytes(list_id)
         journal_finding.detail = f"{len(journal.events)} events, hash chain intact"
     except DailylistError as exc:
         journal_finding.problems.append(exc.message)
@@ -83,6 +86,20 @@ def examine(data: DataDir, list_id: str) -> Examination:
     else:
         photos.detail = "not checked (the journal could not be read)"
 
+    snapshot = Check("snapshot")
+    found = snapshot_file.read_fresh(files.root)
+    if found is None:
+        snapshot.detail = "none that matches the journal; the next command makes one"
+    elif unsealed is not None and journal is not None:
+        made = make_snapshot(unsealed, journal, journal_raw=journal_raw, sealed_raw=sealed_raw)
+        if {k: v for k, v in found.items() if k != "check"} == made.document():
+            snapshot.detail = "matches the journal and the sealed copy"
+        else:
+            snapshot.problems.append(
+                f"{files.snapshot.name} does not say what the journal says; delete it, and "
+                "the next command makes it again"
+            )
+
     leftovers = Check("leftovers")
     stray = sorted(p for p in files.root.rglob(".*.tmp") if p.is_file())
     leftovers.detail = "none"
@@ -100,7 +117,7 @@ def examine(data: DataDir, list_id: str) -> Examination:
     if privacy.ok:
         privacy.detail = "private to you"
 
-    findings = (sealed, journal_finding, backup, photos, leftovers, privacy)
+    findings = (sealed, journal_finding, backup, photos, snapshot, leftovers, privacy)
     return Examination(list_id, name, findings)
 
 
