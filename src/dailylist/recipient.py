@@ -1,8 +1,9 @@
-"""What the recipient does: open a list, see today's item, complete it, look back.
+"""What the recipient does: open a list, see today's item, complete or amend it, see where
+each list stands (looking back is in `lookback`).
 
-Each function takes the data dir and the current time, asks `rules` what may happen, and
-writes the journal under its lock. Item texts are decrypted here and only for items the
-rules allow to be shown.
+Each function takes the data dir and the current time, asks `rules` what may happen (from
+the list's snapshot, see `snapshot`), and appends to the journal under its lock. Item texts
+are decrypted here and only for items the rules allow to be shown.
 """
 
 from __future__ import annotations
