@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -71,3 +74,24 @@ def test_the_fast_path_loads_no_heavy_library(
     output, heavy = heavy_imports(private_home, "prompt")
     assert output.strip().endswith("/3 waiting")
     assert heavy == []
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback(
+    make_sealed: Callable[..., Path], run: Cli, private_home: Path
+) -> None:
+    run("open", str(make_sealed(3)), now=at("2026-06-01 08:00"))
+    reader, writer = os.pipe()
+    os.close(reader)  # as `dailylist prompt | true` may find it
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "dailylist", "prompt"],
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "DAILYLIST_HOME": str(private_home)},
+            check=False,
+        )
+    finally:
+        os.close(writer)
+    assert done.returncode == 1
+    assert done.stderr == ""

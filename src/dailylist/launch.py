@@ -9,6 +9,7 @@ answer the long way, or says what is wrong.
 
 from __future__ import annotations
 
+import os
 import sys
 
 TYPE_CHECKING = False  # `typing` alone costs the prompt several milliseconds to import
@@ -23,8 +24,13 @@ def main() -> None:
         from dailylist.cli import main as full
 
         full()
-    else:
+        return
+    try:
         sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader has gone (`dailylist prompt | true`): nothing to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
 
 
 def prompt_list(args: Sequence[str]) -> tuple[bool, str | None]:
