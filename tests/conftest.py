@@ -164,6 +164,24 @@ def snapshot(*roots: Path) -> dict[str, bytes]:
     return files
 
 
+def run_into_a_closed_pipe(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `dailylist ARGS` with stdout a pipe nobody reads any more (as `... | head` may
+    leave it): its exit code and stderr."""
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "dailylist", *args],
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "DAILYLIST_HOME": str(home)},
+            check=False,
+        )
+    finally:
+        os.close(writer)
+
+
 #: Libraries each costing a command more than its own work to import (see bench/).
 HEAVY = ("rich", "pydantic", "cryptography", "PIL", "pillow_heif", "filelock", "click")
 

@@ -10,7 +10,15 @@ import pytest
 from click.testing import CliRunner
 
 from dailylist.cli import cli
-from tests.conftest import Cli, at, heavy_imports, item_text, make_photo, snapshot
+from tests.conftest import (
+    Cli,
+    at,
+    heavy_imports,
+    item_text,
+    make_photo,
+    run_into_a_closed_pipe,
+    snapshot,
+)
 
 DAY = "2026-03-02"
 COMMANDS = [
@@ -231,3 +239,12 @@ def test_open_refuses_a_file_and_an_example_together(run: Cli, tmp_path: Path) -
     )
     assert result.exit_code == 2
     assert "either" in result.stderr
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback(
+    make_sealed: Callable[..., Path], run: Cli, private_home: Path
+) -> None:
+    """`dailylist journal --json | head` and the like: exit 1, nothing on stderr."""
+    assert run("open", str(make_sealed(3)), now=at("2026-06-01 08:00")).exit_code == 0
+    done = run_into_a_closed_pipe(private_home, "status", "--json")
+    assert (done.returncode, done.stderr) == (1, "")

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli, at, heavy_imports, make_photo
+from tests.conftest import Cli, at, heavy_imports, make_photo, run_into_a_closed_pipe
 
 
 def line(run: Cli, when: str, *args: str) -> str:
@@ -80,18 +77,5 @@ def test_a_reader_that_leaves_early_gets_no_traceback(
     make_sealed: Callable[..., Path], run: Cli, private_home: Path
 ) -> None:
     run("open", str(make_sealed(3)), now=at("2026-06-01 08:00"))
-    reader, writer = os.pipe()
-    os.close(reader)  # as `dailylist prompt | true` may find it
-    try:
-        done = subprocess.run(
-            [sys.executable, "-m", "dailylist", "prompt"],
-            stdout=writer,
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "DAILYLIST_HOME": str(private_home)},
-            check=False,
-        )
-    finally:
-        os.close(writer)
-    assert done.returncode == 1
-    assert done.stderr == ""
+    done = run_into_a_closed_pipe(private_home, "prompt")  # the quick path
+    assert (done.returncode, done.stderr) == (1, "")

@@ -49,6 +49,9 @@ class DailylistGroup(click.Group):
             ctx.exit(exc.exit_code)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:  # the reader has gone (`... --json | head`): nothing to say
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(1)
         except OSError as exc:
             if ctx.params.get("debug"):
                 import traceback
