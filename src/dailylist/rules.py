@@ -191,20 +191,12 @@ class Progress:
     reveals: dict[int, RevealedEvent]
 
     @property
-    def item_count(self) -> int:
-        return self.standing.item_count
-
-    @property
     def done_count(self) -> int:
         return len(self.completions)
 
     @property
     def last_completion(self) -> Completion | None:
         return self.completions[-1] if self.completions else None
-
-    @property
-    def last_event_at(self) -> datetime | None:
-        return self.standing.last_event_at
 
 
 def progress(journal: Journal, item_count: int) -> Progress:

@@ -337,13 +337,9 @@ class DataDir:
 
         Call this while holding `locked(list_id)`. Returns the bytes written.
         """
-        return self.save_journal_document(journal.list_id, journal.stored())
-
-    def save_journal_document(self, list_id: str, document: dict[str, Any]) -> bytes:
-        """`save_journal` for a journal as its stored JSON document."""
-        files = self.list_files(list_id)
+        files = self.list_files(journal.list_id)
         old = files.journal.read_bytes() if files.journal.is_file() else None
-        return self._replace_journal(list_id, old, journal_text(document))
+        return self._replace_journal(journal.list_id, old, journal_text(journal.stored()))
 
     def append_to_journal(self, list_id: str, raw: bytes, event: dict[str, Any]) -> bytes:
         """Write the journal whose bytes are `raw` with `event` added at the end, keeping
