@@ -22,10 +22,19 @@ from click.testing import CliRunner
 
 from dailylist.cli import cli
 from dailylist.clock import SystemClock
+from dailylist.errors import NotNow
 from dailylist.models import CompletedEvent, RevealedEvent
-from dailylist.recipient import open_list, reveal_today
+from dailylist.photos import checked_photos
+from dailylist.recipient import (
+    open_list,
+    prepare_amendment,
+    prepare_completion,
+    record_amendment,
+    record_completion,
+    reveal_today,
+)
 from dailylist.store import DataDir
-from tests.conftest import make_photo
+from tests.conftest import BERLIN, Cli, at, make_photo, snapshot
 
 #: Kills per run of the suite, and with `-m slow`.
 QUICK_KILLS = 30
@@ -172,3 +181,43 @@ def test_today_racing_today_and_done_keeps_one_reveal(
     assert sum(isinstance(e, RevealedEvent) for e in events) == 1
     assert sum(isinstance(e, CompletedEvent) for e in events) <= 1
     assert codes[:6].count(0) >= 1
+
+
+# --- the rules are asked again under the lock ---------------------------------------------
+
+
+def test_a_completion_prepared_before_another_lands_writes_nothing(
+    make_sealed: Callable[..., Path], run: Cli, data: DataDir, tmp_path: Path
+) -> None:
+    """`done` A asks for its reflection while `done` B completes the day: A must not write."""
+    assert run("open", str(make_sealed(3)), now=at("2026-04-01 08:00")).exit_code == 0
+    assert run("today", now=at("2026-04-01 09:00")).exit_code == 0
+    (list_id,) = data.opened_list_ids()
+    now = at("2026-04-01 10:00")
+    slow = prepare_completion(data, list_id, now)  # A, still typing
+    first = make_photo(tmp_path / "b.jpg")
+    assert run("done", "--photo", str(first), "--note", "B", now=now).exit_code == 0
+    before = snapshot(data.root)
+    late = make_photo(tmp_path / "a.png", "PNG")
+    with (
+        checked_photos([late], BERLIN, data.list_files(list_id).photos) as photos,
+        pytest.raises(NotNow, match="already done; one a day"),
+    ):
+        record_completion(data, slow, photos, "A", now)
+    assert snapshot(data.root) == before  # no journal entry, no photo kept, no copy left
+
+
+def test_an_amendment_prepared_before_the_day_ended_writes_nothing(
+    make_sealed: Callable[..., Path], run: Cli, data: DataDir, tmp_path: Path
+) -> None:
+    assert run("open", str(make_sealed(3)), now=at("2026-04-01 08:00")).exit_code == 0
+    assert run("today", now=at("2026-04-01 09:00")).exit_code == 0
+    photo = make_photo(tmp_path / "p.jpg")
+    done = run("done", "--photo", str(photo), "--note", "x", now=at("2026-04-01 10:00"))
+    assert done.exit_code == 0
+    (list_id,) = data.opened_list_ids()
+    target = prepare_amendment(data, list_id, at("2026-04-02 03:50"))  # the editor opens...
+    before = snapshot(data.root)
+    with pytest.raises(NotNow, match="only today's"):  # ...and closes after 04:00
+        record_amendment(data, target, [], "later", at("2026-04-02 04:10"))
+    assert snapshot(data.root) == before

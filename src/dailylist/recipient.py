@@ -419,20 +419,19 @@ def record_completion(
     require_photos(pending, photos)
     reflection = check_reflection(pending, reflection)
     early = _taken_before(photos, pending.revealed_at)
-    list_id = pending.list_id
     from dailylist.models import CompletedEvent
 
     day_starts_at = pending.info.settings.day_starts_at
-    with data.locked(list_id), _kept_photos(data, list_id, photos) as records:
-        snapshot = current_snapshot(data, list_id)
-        index = rules.completable_index(snapshot.standing, day_starts_at, now)
-        if index != pending.index:
-            raise NotNow("the list moved on while you were writing; run `dailylist today`")
+
+    def still(standing: rules.Standing) -> int:
+        return rules.completable_index(standing, day_starts_at, now)
+
+    with _writing(data, pending, photos, still) as (snapshot, records):
         event, _ = _append(
             data,
             snapshot,
             CompletedEvent,
-            index=index,
+            index=pending.index,
             day=rules.day_of(now, day_starts_at),
             reflection=reflection,
             photos=records,
@@ -451,6 +450,25 @@ def _taken_before(photos: list[CheckedPhoto], revealed_at: datetime) -> tuple[st
         for p in photos
         if p.taken_at is not None and p.taken_at.astimezone(UTC) < revealed
     )
+
+
+@contextlib.contextmanager
+def _writing(
+    data: DataDir,
+    pending: PendingCompletion,
+    photos: list[CheckedPhoto],
+    still: Callable[[rules.Standing], int],
+) -> Iterator[tuple[Snapshot, list[PhotoRecord]]]:
+    """For the block, hold the list's lock, keep the photos, and give the fresh snapshot,
+    once the rules (`still`, asked again under the lock) still point at `pending`'s item:
+    two commands racing each other can't both write it. If the block fails, the photos this
+    kept are removed and the journal is as it was."""
+    list_id = pending.list_id
+    with data.locked(list_id), _kept_photos(data, list_id, photos) as records:
+        snapshot = current_snapshot(data, list_id)
+        if still(snapshot.standing) != pending.index:
+            raise NotNow("the list moved on while you were writing; run `dailylist today`")
+        yield snapshot, records
 
 
 @contextlib.contextmanager
@@ -538,12 +556,12 @@ def record_amendment(
     from dailylist.models import AmendedEvent
 
     early = _taken_before(photos, pending.revealed_at)
-    list_id = pending.list_id
     day_starts_at = pending.info.settings.day_starts_at
-    with data.locked(list_id), _kept_photos(data, list_id, photos) as records:
-        snapshot = current_snapshot(data, list_id)
-        if rules.amendable_index(snapshot.standing, day_starts_at, now) != pending.index:
-            raise NotNow("the list moved on; run `dailylist today`")
+
+    def still(standing: rules.Standing) -> int:
+        return rules.amendable_index(standing, day_starts_at, now)
+
+    with _writing(data, pending, photos, still) as (snapshot, records):
         event, _ = _append(
             data,
             snapshot,
