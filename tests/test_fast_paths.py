@@ -231,3 +231,22 @@ def test_the_prompt_never_breaks_on_a_forged_snapshot(
     monkeypatch.setenv("DAILYLIST_HOME", str(private_home))
     assert quick_prompt(["prompt"]) is None  # so the full path answers
     assert quick_prompt(["prompt", "--list", "five-small-days"]) is None
+
+
+def test_an_item_in_the_snapshot_that_does_not_decrypt_is_reported(
+    make_sealed: Callable[..., Path], run: Cli, private_home: Path
+) -> None:
+    from dailylist import snapshot
+
+    assert run("open", str(make_sealed(3)), now=at("2026-05-01 08:00")).exit_code == 0
+    assert run("today", now=at("2026-05-01 09:00")).exit_code == 0
+    (folder,) = (private_home / "lists").iterdir()
+    document = json.loads((folder / "snapshot.json").read_bytes())
+    del document["check"]
+    document["current"]["ciphertext"] = document["current"]["ciphertext"][::-1]
+    (folder / "snapshot.json").write_bytes(snapshot.encode(document))
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    result = run("today", now=at("2026-05-01 10:00"))
+    assert result.exit_code == 2
+    assert "does not decrypt; `dailylist doctor` tells more" in result.stderr
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before

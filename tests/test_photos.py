@@ -89,6 +89,20 @@ def test_done_keeps_a_content_addressed_copy(
     assert journal_of(opened)[0]["photos"] == entry["photos"]
 
 
+@pytest.mark.parametrize("kept", [0.1, 0.5, 0.9, 0.99, 0.999])
+def test_a_cut_jpeg_is_refused_though_it_is_checked_at_an_eighth(
+    kept: float, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    photo = tmp_path / "noise.jpg"
+    Image.effect_noise((1600, 1200), 40).convert("RGB").save(photo, quality=90)
+    whole = photo.read_bytes()
+    photo.write_bytes(whole[: int(len(whole) * kept)])
+    with pytest.raises(BadInput, match="damaged or truncated"):
+        check_photo(photo, BERLIN, tmp_path / "staging")
+
+
 def test_the_bytes_kept_are_the_bytes_checked(
     opened: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
