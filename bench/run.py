@@ -62,6 +62,11 @@ class Fixture:
         return cls(label, work / name, work / f"{name}-before", work / f"{name}-revealed")
 
     @property
+    def report(self) -> Path:
+        """A JSON report of the list as revealed (photos beside it), for `verify`."""
+        return self.home.with_name(f"{self.home.name}-report.json")
+
+    @property
     def folder(self) -> Path:
         (folder,) = (self.home / "lists").iterdir()
         return folder
@@ -75,7 +80,7 @@ class Fixture:
             else:
                 (folder / name).unlink(missing_ok=True)
         shutil.rmtree(folder / "photos", ignore_errors=True)
-        (folder / "photos").mkdir(mode=0o700)
+        shutil.copytree(state / "photos", folder / "photos")
 
 
 def _source(items: int) -> str:
@@ -105,15 +110,20 @@ def build_all(work: Path) -> None:
 
 
 def build(work: Path, label: str, items: int, days: int, sealed: dict[int, bytes]) -> Fixture:
-    """A data dir with a list of `items` items, `days` of them completed on the days before
-    today, and today's item revealed."""
+    """A data dir with a list of `items` items, `days` of them completed (each with a photo
+    and a reflection) on the days before today, and today's item revealed; and a JSON
+    report of it, for `verify`."""
+    from PIL import Image
+
     from dailylist.author import load_source
     from dailylist.clock import SystemClock, zone_name
     from dailylist.days import day_of, day_start, zone_of
-    from dailylist.models import CompletedEvent, Journal, ListSettings, RevealedEvent, new_event
-    from dailylist.recipient import commit_journal, open_list
+    from dailylist.domain import Completed, PhotoRecord, Revealed, Settings
+    from dailylist.journal import encode, journal_text, new_event
+    from dailylist.opened import journal_of, keep_snapshot, load
+    from dailylist.recipient import open_list
     from dailylist.sealing import load_or_create_author_key, seal
-    from dailylist.store import DataDir
+    from dailylist.store import DataDir, file_sha256
 
     now = SystemClock().now()
     if items not in sealed:
@@ -121,43 +131,54 @@ def build(work: Path, label: str, items: int, days: int, sealed: dict[int, bytes
         source = work / f"list-{items}.toml"
         source.write_text(_source(items), encoding="utf-8")
         sealed[items] = seal(load_source(source), key, now - timedelta(days=days + 2)).raw
+        (work / f"list-{items}.dlist").write_bytes(sealed[items])
     fixture = Fixture.at(work, label)
     home = fixture.home
     data = DataDir(home)
-    day_starts_at = ListSettings().day_starts_at
+    day_starts_at = Settings().day_starts_at
     today = day_of(now, day_starts_at)
     first = today - timedelta(days=days)
     opened_at = day_start(first, day_starts_at, zone_of(now)) - timedelta(hours=1)
-    list_id = open_list(data, sealed[items], opened_at, source=label).sealed.header.id
-    journal = data.load_journal(list_id)
-    events = list(journal.events)
+    list_id = open_list(data, sealed[items], opened_at, source=label).info.id
+    files = data.list_files(list_id)
+    picture = work / "small.jpg"
+    Image.new("RGB", (64, 48), (30, 120, 200)).save(picture)
+    digest = file_sha256(picture)
+    record = PhotoRecord(
+        sha256=digest,
+        size=picture.stat().st_size,
+        stored_name=f"{digest}.jpg",
+        format="JPEG",
+        width=64,
+        height=48,
+    )
+    journal = journal_of(data, list_id)
+    documents, prev = list(journal.documents), journal.head
     for number in range(days):
         day = first + timedelta(days=number)
         morning = day_start(day, day_starts_at, zone_of(now))
         for cls, offset, extra in (
-            (RevealedEvent, 5, {}),
-            (CompletedEvent, 6, {"day": day, "photos": [], "reflection": f"Day {number}."}),
+            (Revealed, 5, {}),
+            (Completed, 6, {"day": day, "photos": (record,), "reflection": f"Day {number}."}),
         ):
             moment = morning + timedelta(hours=offset)
-            events.append(
-                new_event(
-                    cls,
-                    prev=events[-1].id,
-                    at=moment,
-                    zone=zone_name(moment),
-                    device="bench",
-                    index=number,
-                    **extra,
-                )
-            )
-    unsealed, sealed_raw = data.load_list_bytes(list_id)
-    commit_journal(data, unsealed, Journal(format=1, list_id=list_id, events=events), sealed_raw)
+            event = new_event(
+                cls, prev=prev, at=moment, zone=zone_name(moment), device="bench",
+                index=number, **extra,
+            )  # fmt: skip
+            documents.append(encode(event))
+            prev = event.id
+    if days:
+        shutil.copy(picture, files.photo(record.stored_name))
+    files.write_journal(journal.raw, journal_text(list_id, documents))
+    keep_snapshot(data, load(data, list_id).snapshot(), now)
     shutil.copytree(fixture.folder, fixture.before_reveal)
-    reveal = subprocess.run(
-        [*dailylist_command(), "today"], env=child_env(home), capture_output=True, check=False
-    )
-    if reveal.returncode != 0:
-        raise SystemExit(f"could not reveal today's item for {label}: {reveal.stderr!r}")
+    for args in (["today"], ["export", "-o", str(fixture.report)]):
+        done = subprocess.run(
+            [*dailylist_command(), *args], env=child_env(home), capture_output=True, check=False
+        )
+        if done.returncode != 0:
+            raise SystemExit(f"could not {args[0]} for {label}: {done.stderr!r}")
     shutil.copytree(fixture.folder, fixture.revealed)
     return fixture
 
@@ -433,6 +454,10 @@ def main() -> int:
         cases.append(
             on(year, "export -o report.html", ["export", "-o", str(work / "report.html")], "")
         )
+        for fixture, items in ((year, 10_000), (large, 10_000)):
+            sealed_file = str(work / f"list-{items}.dlist")
+            command = ["verify", str(fixture.report), "--list", sealed_file]
+            cases.append(on(fixture, "verify report.json", command, "genuine"))
         jrnl = jrnl_command(work)
         if jrnl is not None:
             program, env = jrnl
@@ -468,6 +493,13 @@ def main() -> int:
             ),
             Target(f"`done --photo` (12 MP), {large.label}", done_large.median / base, 30, 15),
             Target(
+                f"`verify`, {large.label} vs {year.label}",
+                by_label[f"`verify report.json`, {large.label}"].median
+                / by_label[f"`verify report.json`, {year.label}"].median,
+                10,
+                5,
+            ),
+            Target(
                 "peak memory of `done --photo` (12 MP)",
                 max(done_large.peak_kib) / 1024,
                 150,
@@ -490,7 +522,7 @@ def main() -> int:
         "",
         *table(cases, base),
         "",
-        "## Targets (issue 6)",
+        "## Targets (issues 6 and 14)",
         "",
         "| target | measured | must reach | aim | verdict |",
         "| --- | ---: | ---: | ---: | --- |",

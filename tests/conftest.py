@@ -208,3 +208,26 @@ def heavy_imports(
     )
     output, _, loaded = done.stdout.rpartition("LOADED ")
     return output, [name for name in loaded.strip().split(",") if name]
+
+
+#: Ten days done over twelve: the 5th and 6th of March are missed.
+TEN_DAYS = [f"2026-03-{day:02d}" for day in (1, 2, 3, 4, 7, 8, 9, 10, 11, 12)]
+
+
+@pytest.fixture
+def ten_days(make_sealed: Callable[..., Path], run: Cli, tmp_path: Path) -> Path:
+    """A 12-item list lived for ten days, each with its own photo; returns the sealed file."""
+    sealed = make_sealed(12)
+    assert run("open", str(sealed), now=at(f"{TEN_DAYS[0]} 07:00")).exit_code == 0
+    for number, day in enumerate(TEN_DAYS, start=1):
+        assert run("today", now=at(f"{day} 08:00")).exit_code == 0
+        photo = make_photo(tmp_path / f"day{number}.jpg", size=(40 + number, 30))
+        note = f"Reflection for day {number}: it felt <good> & new."
+        done = run("done", "--photo", str(photo), "--note", note, now=at(f"{day} 20:00"))
+        assert done.exit_code == 0, done.output
+    return sealed
+
+
+def export(run: Cli, path: Path, *extra: str) -> None:
+    result = run("export", "-o", str(path), *extra, now=at("2026-03-12 21:00"))
+    assert result.exit_code == 0, result.output

@@ -62,8 +62,9 @@ def test_a_checkin_day_waits_for_the_code(
     before = snapshot(tmp_path)
     waiting = run("today", now=at(f"{DAY2} 09:00"))
     assert waiting.exit_code == 1
-    assert "check-in" in waiting.stderr
-    assert "Ada will give you its code" in waiting.stderr
+    assert "check-in" in waiting.stdout
+    assert "Ada will give you its code" in waiting.stdout
+    assert json.loads(run("today", "--json", now=at(f"{DAY2} 09:00")).stdout)["state"] == "checkin"
     assert item_text(2) not in waiting.output
     wrong = run("today", "--code", "AAAA-BBBB-CCCC-DDDD", now=at(f"{DAY2} 09:00"))
     assert wrong.exit_code == 2

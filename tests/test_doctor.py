@@ -67,7 +67,7 @@ def test_it_finds_a_tampered_sealed_copy_and_loose_permissions(two_days: Path, r
     (two_days / "journal.json").chmod(0o644)
     code, problems = doctor(run)
     assert code == 2
-    assert "changed after sealing" in problems["sealed copy"][0]
+    assert "changed since" in problems["sealed copy"][0]
     assert problems["permissions"] == [f"lists/{two_days.name}/journal.json is readable by others"]
 
 
@@ -77,7 +77,7 @@ def test_it_finds_a_snapshot_that_says_something_else(two_days: Path, run: Cli) 
     path = two_days / "snapshot.json"
     document = json.loads(path.read_bytes())
     del document["check"]
-    document["standing"]["done_days"] = ["2026-03-02"]  # one day fewer, checksum made to match
+    document["done_days"] = ["2026-03-02"]  # one day fewer, checksum made to match
     path.write_bytes(snapshot_file.encode(document))
     code, problems = doctor(run)
     assert code == 2
@@ -119,7 +119,7 @@ def test_restore_lists_the_events_it_would_drop_and_asks(
     result = run("doctor", "--restore-backup", now=at(f"{DAY2} 12:00"), input="n\n")
     assert result.exit_code == 1  # answered no: aborted
     assert "would drop" in result.stdout
-    assert "completed day 2" in result.stdout
+    assert "day 2's completion of 2026-03-03, its reflection and 1 photo" in result.stdout
     assert snapshot(tmp_path) == before
 
 
@@ -136,7 +136,7 @@ def test_a_damaged_backup_is_not_restored(two_days: Path, run: Cli, tmp_path: Pa
     before = snapshot(tmp_path)
     result = run("doctor", "--restore-backup", "--yes", now=at(f"{DAY2} 12:00"))
     assert result.exit_code == 2
-    assert "journal.json.bak is damaged" in result.stderr
+    assert "the backup journal of list five-small-days is damaged" in result.stderr
     assert snapshot(tmp_path) == before
 
 

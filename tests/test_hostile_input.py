@@ -1,7 +1,8 @@
 """Hostile input never crashes dailylist: random and mutated sources, sealed files, journals.
 
-Every outcome is a result or a `DailylistError` (exit 1 or 2 with a message), never a
-traceback or a hang. `DAILYLIST_FUZZ_EXAMPLES` sets how many cases each test tries.
+Every outcome is a result or a `DailylistError` (exit 1 or 2 with a message), never an
+internal error (exit 70: a bug), a traceback or a hang. `DAILYLIST_FUZZ_EXAMPLES` sets how
+many cases each test tries.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +22,7 @@ from dailylist.author import check_source_text
 from dailylist.cli import cli
 from dailylist.clock import FixedClock
 from dailylist.errors import DailylistError
+from dailylist.opened import journal_of
 from dailylist.sealing import open_sealed
 from dailylist.store import DataDir
 from tests.conftest import BERLIN, at, source_toml
@@ -33,6 +35,16 @@ fuzz = settings(
 )
 
 VALID_SOURCE = source_toml(3, settings={"day_starts_at": "05:00"})
+
+
+def assert_no_internal_error(result: Result) -> None:
+    """The command answered, or refused with a reason: no bug (exit 70), no traceback."""
+    assert result.exit_code in (0, 1, 2), (result.exit_code, result.output)
+    assert "internal error" not in result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
 
 
 def refusal(action: Callable[[], object]) -> DailylistError | None:
@@ -124,11 +136,11 @@ def lived_home(
 
     home = tmp_path_factory.mktemp("home")
     data = DataDir(home)
-    now = at("2026-03-02 10:00")
-    list_id = open_list(data, sealed_bytes, now, source="fuzz").sealed.header.id
-    reveal_today(data, list_id, now)
+    list_id = open_list(data, sealed_bytes, at("2026-03-02 09:00"), source="fuzz").info.id
+    reveal_today(data, list_id, at("2026-03-02 09:30"))
     picture = home / "p.png"
     Image.new("RGB", (4, 4)).save(picture)
+    now = at("2026-03-02 10:00")
     pending = prepare_completion(data, list_id, now)
     staging = data.list_files(list_id).photos
     record_completion(data, pending, [check_photo(picture, BERLIN, staging)], "fine", now)
@@ -149,7 +161,7 @@ def test_any_journal_loads_or_is_reported(
     path = home / "lists" / list_id / "journal.json"
     path.write_bytes(candidate)
     try:
-        error = refusal(lambda: DataDir(home).load_journal(list_id))
+        error = refusal(lambda: journal_of(DataDir(home), list_id))
         assert error is None or error.exit_code == 2
         assert error is None or "fine" not in error.message  # never the reflection
     finally:
@@ -173,11 +185,7 @@ def test_every_command_survives_a_hostile_journal(
         result = CliRunner().invoke(
             cli, command, obj={"clock": FixedClock(at("2026-03-03 10:00"))}
         )
-        assert result.exit_code in (0, 1, 2), result.output
-        assert result.exception is None or isinstance(result.exception, SystemExit), repr(
-            result.exception
-        )
-        assert "Traceback" not in result.output
+        assert_no_internal_error(result)
     finally:
         path.write_bytes(journal)
 
@@ -241,10 +249,7 @@ def test_every_command_survives_a_forged_snapshot(
         result = CliRunner().invoke(
             cli, command, obj={"clock": FixedClock(at("2026-03-03 10:00"))}
         )
-        assert result.exit_code in (0, 1, 2), result.output
-        assert result.exception is None or isinstance(result.exception, SystemExit), repr(
-            result.exception
-        )
+        assert_no_internal_error(result)
     finally:  # a command may have written (a reveal): put the list back as it was
         for file in folder.iterdir():
             if file.is_file() and file not in saved:

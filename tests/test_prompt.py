@@ -53,7 +53,7 @@ def test_without_a_fresh_snapshot_it_reads_the_journal(
     else:
         snapshot.write_bytes(b'{"format": 1, "list": ')
     assert line(run, "2026-06-01 11:00") == "day 1/3 done"
-    assert json.loads(snapshot.read_bytes())["standing"]["done_days"] == ["2026-06-01"]
+    assert json.loads(snapshot.read_bytes())["done_days"] == ["2026-06-01"]
     assert line(run, "2026-06-02 05:00") == "day 2/3 waiting"
 
 

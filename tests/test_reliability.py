@@ -15,6 +15,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -22,8 +23,9 @@ from click.testing import CliRunner
 
 from dailylist.cli import cli
 from dailylist.clock import SystemClock
+from dailylist.domain import Completed, Revealed
 from dailylist.errors import NotNow
-from dailylist.models import CompletedEvent, RevealedEvent
+from dailylist.opened import journal_of
 from dailylist.photos import checked_photos
 from dailylist.recipient import (
     open_list,
@@ -41,15 +43,22 @@ QUICK_KILLS = 30
 FULL_KILLS = 240
 
 
+def far_from_a_day_start(make_sealed: Callable[..., Path]) -> Path:
+    """A list whose days start 12 hours from now by the real clock (which the subprocesses
+    below read): whenever the suite runs, no list day ends during a test."""
+    starts = (SystemClock().now() + timedelta(hours=12)).strftime("%H:%M")
+    return make_sealed(3, settings={"day_starts_at": starts})
+
+
 @pytest.fixture
 def ready(make_sealed: Callable[..., Path], tmp_path: Path) -> tuple[Path, str]:
-    """A data dir with a list opened and today's item revealed (on the real clock)."""
+    """A data dir with a list opened and today's item revealed, a moment ago."""
     home = tmp_path / "template"
     data = DataDir(home)
     now = SystemClock().now()
-    opened = open_list(data, make_sealed(3).read_bytes(), now, source="test")
-    list_id = opened.sealed.header.id
-    reveal_today(data, list_id, now)
+    sealed = far_from_a_day_start(make_sealed).read_bytes()
+    list_id = open_list(data, sealed, now - timedelta(seconds=2), source="test").info.id
+    reveal_today(data, list_id, now - timedelta(seconds=1))
     return home, list_id
 
 
@@ -73,14 +82,14 @@ def _finish(process: subprocess.Popen[str]) -> tuple[int, str]:
 def _state_after_kill(home: Path, list_id: str, photo: Path) -> str:
     """Check one killed run left a whole journal; 'old' or 'new' says which one."""
     data = DataDir(home)
-    journal = data.load_journal(list_id)  # raises if damaged
+    journal = journal_of(data, list_id)  # raises if damaged
     kinds = [event.kind for event in journal.events]
     assert kinds in (["opened", "revealed"], ["opened", "revealed", "completed"]), kinds
     digest = hashlib.sha256(photo.read_bytes()).hexdigest()
     for event in journal.events:
-        if isinstance(event, CompletedEvent):
+        if isinstance(event, Completed):
             (record,) = event.photos
-            stored = data.photo_path(list_id, record.stored_name)
+            stored = data.list_files(list_id).photo(record.stored_name)
             assert hashlib.sha256(stored.read_bytes()).hexdigest() == record.sha256 == digest
     return "new" if len(kinds) == 3 else "old"
 
@@ -161,8 +170,8 @@ def test_ten_done_at_once_exactly_one_wins(ready: tuple[Path, str], tmp_path: Pa
         if code == 1:
             assert "already done" in stderr
             assert len(stderr.strip().splitlines()) == 1
-    events = DataDir(home).load_journal(list_id).events
-    assert sum(isinstance(e, CompletedEvent) for e in events) == 1
+    events = journal_of(DataDir(home), list_id).events
+    assert sum(isinstance(e, Completed) for e in events) == 1
 
 
 def test_today_racing_today_and_done_keeps_one_reveal(
@@ -170,16 +179,17 @@ def test_today_racing_today_and_done_keeps_one_reveal(
 ) -> None:
     home = tmp_path / "race"
     data = DataDir(home)
-    opened = open_list(data, make_sealed(3).read_bytes(), SystemClock().now(), source="test")
-    list_id = opened.sealed.header.id
+    sealed = far_from_a_day_start(make_sealed).read_bytes()
+    opened = open_list(data, sealed, SystemClock().now() - timedelta(seconds=1), source="test")
+    list_id = opened.info.id
     photo = make_photo(tmp_path / "p.jpg")
     racers = [_dailylist(home, "today", "--json") for _ in range(6)]
     racers += [_dailylist(home, "done", "--photo", str(photo), "--note", "x") for _ in range(4)]
     codes = [p.wait(timeout=120) for p in racers]
     assert all(code in (0, 1) for code in codes), codes
-    events = data.load_journal(list_id).events
-    assert sum(isinstance(e, RevealedEvent) for e in events) == 1
-    assert sum(isinstance(e, CompletedEvent) for e in events) <= 1
+    events = journal_of(data, list_id).events
+    assert sum(isinstance(e, Revealed) for e in events) == 1
+    assert sum(isinstance(e, Completed) for e in events) <= 1
     assert codes[:6].count(0) >= 1
 
 
@@ -218,6 +228,6 @@ def test_an_amendment_prepared_before_the_day_ended_writes_nothing(
     (list_id,) = data.opened_list_ids()
     target = prepare_amendment(data, list_id, at("2026-04-02 03:50"))  # the editor opens...
     before = snapshot(data.root)
-    with pytest.raises(NotNow, match="only today's"):  # ...and closes after 04:00
+    with pytest.raises(NotNow, match="could be amended until"):  # ...and closes after 04:00
         record_amendment(data, target, [], "later", at("2026-04-02 04:10"))
     assert snapshot(data.root) == before

@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 
 from dailylist import store
+from dailylist.chain import computed_id
 from dailylist.errors import DamagedData
+from dailylist.opened import journal_of
+from dailylist.picking import name_of
 from dailylist.store import DataDir, data_root, write_atomic
 from tests.conftest import Cli, at, item_text, make_photo, snapshot
 
@@ -51,15 +54,18 @@ def test_the_previous_journal_is_kept_as_bak(lived: Path) -> None:
 
 
 def test_events_are_hash_chained(lived: Path, data: DataDir) -> None:
-    events = data.load_journal(lived.name).events
+    events = journal_of(data, lived.name).events
     assert [e.kind for e in events] == ["opened", "revealed", "completed"]
     assert events[0].prev is None
     assert [e.prev for e in events[1:]] == [e.id for e in events[:-1]]
-    assert all(e.computed_id() == e.id for e in events)
+    documents = journal_of(data, lived.name).documents
+    assert all(computed_id(d) == d["id"] for d in documents)
 
 
 def _edit_reflection(text: str) -> str:
-    return text.replace('"reflection": "first"', '"reflection": "edited later"')
+    edited = text.replace('"reflection":"first"', '"reflection":"edited later"')
+    assert edited != text
+    return edited
 
 
 def _drop_reveal(text: str) -> str:
@@ -118,7 +124,7 @@ def test_a_tampered_stored_copy_is_reported(lived: Path, run: Cli) -> None:
     sealed.write_bytes(sealed.read_bytes().replace(b'"Ada"', b'"Eve"'))
     result = run("today", now=at("2026-03-03 10:00"))
     assert result.exit_code == 2
-    assert "changed after sealing" in result.stderr
+    assert "not the file that was opened (it was changed since)" in result.stderr
 
 
 def test_write_atomic_leaves_the_old_file_when_writing_fails(
@@ -167,7 +173,7 @@ def test_load_journal_rejects_another_lists_journal(lived: Path, data: DataDir) 
     document["list_id"] = "f" * 32
     (lived / "journal.json").write_text(json.dumps(document), encoding="utf-8")
     with pytest.raises(DamagedData, match="another list"):
-        data.load_journal(lived.name)
+        journal_of(data, lived.name)
 
 
 @pytest.mark.parametrize(
@@ -219,7 +225,7 @@ def test_status_of_every_list_survives_one_damaged_journal(
     run("open", str(make_sealed(3, title="Broken one")), now=at(f"{DAY1} 08:00"))
     run("open", str(make_sealed(3, title="Fine one")), now=at(f"{DAY1} 08:01"))
     data = DataDir(tmp_path / "home")
-    broken = next(i for i in data.opened_list_ids() if data.list_header(i).title == "Broken one")
+    broken = next(i for i in data.opened_list_ids() if name_of(str(data.root), i) == "broken-one")
     data.list_files(broken).journal.write_bytes(b"{garbled")
     result = run("status", "--json", now=at(f"{DAY1} 09:00"))
     assert result.exit_code == 2

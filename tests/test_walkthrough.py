@@ -19,7 +19,8 @@ def dailylist(*args: str, input: str | None = None) -> Result:
 
 
 def on(moment: str) -> time_machine.travel:
-    return time_machine.travel(at(moment), tick=False)
+    """The clock at `moment`, running on from there (a `done` comes after its `today`)."""
+    return time_machine.travel(at(moment), tick=True)
 
 
 def assert_only_items_shown(result: Result, visible: set[int], count: int = 5) -> None:
@@ -58,7 +59,7 @@ def test_a_five_item_list_lived_over_a_week(
     with on("2026-03-02 22:00"):
         again = dailylist("today")
         assert again.exit_code == 1
-        assert "Come back tomorrow" in again.stdout
+        assert "Day 1 of 5 is done" in again.stdout
         assert "2026-03-03 04:00" in again.stdout
         assert_only_items_shown(again, {1})
         refused = dailylist("done", "--photo", str(photo), "--note", "twice?")

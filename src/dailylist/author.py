@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from dailylist.domain import Item, Settings
 from dailylist.errors import BadInput, ProblemsFound
-from dailylist.models import ListSource
+from dailylist.formats import ListSource
 from dailylist.store import DataDir, write_atomic
 
 TEMPLATE = '''\
@@ -88,15 +89,32 @@ def _friendly(error: dict[str, Any]) -> str:
     loc = error["loc"]
     if kind == "missing":
         return f"{loc[-1]} is missing"
-    if kind == "extra_forbidden":
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
         section = "setting" if loc[:1] == ("settings",) else "field"
         return f"unknown {section} {loc[-1]!r}"
+    if kind.startswith("time_") and loc[-1] == "day_starts_at":
+        return 'must be a time of day as "HH:MM", for example "04:00"'
     if kind == "too_short" and loc == ("items",):
         return "the list has no items: add [[items]] blocks with text = ..."
     if kind == "literal_error":
         return f"{loc[-1]} must be one of {error['ctx']['expected']}"
     message = str(error["msg"])
     return message.removeprefix("Value error, ")
+
+
+def _field_of(
+    loc: tuple[Any, ...], error: dict[str, Any]
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """A problem a settings or item type found in itself names its field first ("text must
+    not be empty"): place it at that field, as pydantic places its own."""
+    message = str(error["msg"]).removeprefix("Value error, ")
+    field, _, rest = message.partition(" ")
+    if error["type"] == "value_error" and field in _OWN_FIELDS and rest:
+        return (*loc, field), {**error, "msg": rest}
+    return loc, error
+
+
+_OWN_FIELDS = {f.name for cls in (Item, Settings) for f in fields(cls)}
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:
@@ -160,12 +178,12 @@ def check_source_text(text: str) -> tuple[ListSource | None, list[Problem]]:
         lines = text.splitlines()
         located = []
         for error in exc.errors():
-            loc = tuple(error["loc"])
+            loc, details = _field_of(tuple(error["loc"]), dict(error))
             line = _line_of(lines, loc)
             place = _field_path(loc) or "list"
             if line is not None:
                 place = f"line {line}, {place}"
-            located.append((line or 0, Problem(place, _friendly(dict(error)))))
+            located.append((line or 0, Problem(place, _friendly(details))))
         located.sort(key=lambda pair: pair[0])
         return None, [problem for _, problem in located]
 
@@ -240,7 +258,7 @@ def seal_source(
     Check-in items get codes, written to an author-only file beside `output` and nowhere
     else. With `passphrase`, the list opens only with it.
     """
-    from dailylist.sealing import fingerprint, load_or_create_author_key, open_sealed, seal
+    from dailylist.sealing import load_or_create_author_key, open_sealed, seal
 
     source = load_source(path)
     codes_path = codes_path_for(output)
@@ -262,7 +280,7 @@ def seal_source(
     )
     for index, code in sealed_output.codes.items():
         unsealed.checkin_key(index, code)
-    header = unsealed.header
+    header = unsealed.info
     try:
         if sealed_output.codes:
             text = codes_text(header.title, header.id, sealed_output.codes)
@@ -274,7 +292,7 @@ def seal_source(
         output=output,
         list_id=header.id,
         item_count=header.item_count,
-        fingerprint=fingerprint(unsealed.sealed.public_key),
+        fingerprint=header.fingerprint,
         new_key=new_key,
         key_path=data.author_key,
         codes_path=codes_path if sealed_output.codes else None,

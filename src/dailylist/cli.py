@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from dailylist import __version__
-from dailylist.errors import BadInput, DailylistError, DamagedData, ProblemsFound
+from dailylist.errors import INTERNAL_ERROR, BadInput, DailylistError, DamagedData, ProblemsFound
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -22,24 +22,29 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from click.shell_completion import CompletionItem
+    from rich.console import Console
 
-    from dailylist.clock import Clock
     from dailylist.photos import CheckedPhoto
     from dailylist.recipient import PendingCompletion
     from dailylist.store import DataDir
 
 
+def _traceback_if(ctx: click.Context) -> None:
+    if ctx.params.get("debug"):
+        import traceback
+
+        traceback.print_exc()
+
+
 class DailylistGroup(click.Group):
-    """Turns the core's errors into one line on stderr and the right exit code."""
+    """Turns every failure into one line on stderr and its exit code: the core's errors
+    into theirs, a bug into 70 (with --debug, a traceback as well; the code stays)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except DailylistError as exc:
-            if ctx.params.get("debug"):
-                import traceback
-
-                traceback.print_exc()
+            _traceback_if(ctx)
             if isinstance(exc, ProblemsFound):
                 from dailylist import render
 
@@ -52,31 +57,48 @@ class DailylistGroup(click.Group):
         except BrokenPipeError:  # the reader has gone (`... --json | head`): nothing to say
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(1)
-        except OSError as exc:
-            if ctx.params.get("debug"):
-                import traceback
-
-                traceback.print_exc()
-            where = f" ({exc.filename})" if exc.filename else ""
-            click.echo(f"dailylist: {exc.strerror or exc}{where}; nothing was changed", err=True)
-            ctx.exit(2)
         except KeyboardInterrupt:
             click.echo("\ndailylist: interrupted; nothing was changed", err=True)
             ctx.exit(130)
+        except OSError as exc:  # the system said no (a full disk, a read-only folder)
+            _traceback_if(ctx)
+            where = f" ({exc.filename})" if exc.filename else ""
+            click.echo(f"dailylist: {exc.strerror or exc}{where}; nothing was changed", err=True)
+            ctx.exit(2)
         except Exception as exc:
-            if ctx.params.get("debug"):
-                raise
+            _traceback_if(ctx)
             click.echo(
-                f"dailylist: unexpected error: {type(exc).__name__}: {exc}\n"
-                "  Run again with --debug to see where, and please report it.",
+                f"dailylist: internal error ({type(exc).__name__}); this is a bug, please "
+                "report it (run again with --debug to see where)",
                 err=True,
             )
-            ctx.exit(2)
+            ctx.exit(INTERNAL_ERROR)
 
 
-def _clock(ctx: click.Context) -> Clock:
-    clock: Clock = ctx.obj["clock"]
-    return clock
+def _now(ctx: click.Context) -> datetime:
+    """The clock's reading, in the user's zone."""
+    from dailylist.days import check_now
+
+    return check_now(ctx.obj["clock"].now())
+
+
+def _data() -> DataDir:
+    from dailylist.store import DataDir
+
+    return DataDir.resolve()
+
+
+def _pick(data: DataDir, wanted: str | None) -> str:
+    """The id of the list `--list` names (see `picking.pick`)."""
+    from dailylist.picking import pick
+
+    return pick(str(data.root), wanted)
+
+
+def _out(quiet: bool = False) -> Console:
+    from dailylist import render
+
+    return render.console(quiet=quiet)
 
 
 def _complete_list_names(
@@ -85,21 +107,11 @@ def _complete_list_names(
     """Shell completion for --list: the names of the open lists."""
     from click.shell_completion import CompletionItem
 
-    from dailylist.errors import DailylistError
-    from dailylist.recipient import list_name
-    from dailylist.store import DataDir
+    from dailylist.picking import list_ids, name_of
 
-    data = DataDir.resolve()
-    items = []
-    for list_id in data.opened_list_ids():
-        try:
-            header = data.list_header(list_id)
-        except DailylistError:
-            continue
-        name = list_name(header)
-        if name.startswith(incomplete):
-            items.append(CompletionItem(name, help=header.title))
-    return items
+    root = str(_data().root)
+    names = (name_of(root, list_id) for list_id in list_ids(root))
+    return [CompletionItem(name) for name in names if name.startswith(incomplete)]
 
 
 list_option = click.option(
@@ -107,7 +119,8 @@ list_option = click.option(
     "list_name",
     metavar="NAME",
     shell_complete=_complete_list_names,
-    help="Which open list (its name or id); default: the only or last-opened one.",
+    help="Which open list (its name, the start of it, or of its id); "
+    "default: the only or last-opened one.",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 quiet_option = click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
@@ -215,9 +228,7 @@ def check(path: Path) -> None:
     from dailylist.author import load_source
 
     source = load_source(path)
-    render.check_ok(
-        render.console(), str(path), source.title, len(source.items), len(source.rules)
-    )
+    render.check_ok(_out(), str(path), source.title, len(source.items), len(source.rules))
 
 
 @cli.command()
@@ -256,7 +267,6 @@ def seal(
     """
     from dailylist import render
     from dailylist.author import seal_source
-    from dailylist.store import DataDir
 
     passphrase = None
     if passphrase_file is not None:
@@ -264,9 +274,8 @@ def seal(
     elif ask_passphrase:
         passphrase = click.prompt("Passphrase", hide_input=True, confirmation_prompt=True)
     target = output or path.with_suffix(".dlist")
-    now = _clock(ctx).now()
-    result = seal_source(DataDir.resolve(), path, target, now, force=force, passphrase=passphrase)
-    render.sealed(render.console(), result)
+    result = seal_source(_data(), path, target, _now(ctx), force=force, passphrase=passphrase)
+    render.sealed(_out(quiet), result)
 
 
 # --- recipient ------------------------------------------------------------------------------
@@ -296,16 +305,15 @@ def open_command(
     """
     from dailylist import render
     from dailylist.recipient import open_list
-    from dailylist.store import DataDir, example_path, read_input_file
+    from dailylist.store import example_path, read_input_file
 
     if (path is None) == (example is None):
         raise BadInput("give either a sealed list file or --example NAME")
     source = path if path is not None else example_path(str(example))
     raw = read_input_file(source, what="sealed list")
-    now = _clock(ctx).now()
     passphrase = _passphrase_source(passphrase_file)
-    result = open_list(DataDir.resolve(), raw, now, source=str(source), passphrase=passphrase)
-    render.opened(render.console(), result)
+    result = open_list(_data(), raw, _now(ctx), source=str(source), passphrase=passphrase)
+    render.opened(_out(quiet), result)
 
 
 @cli.command()
@@ -328,12 +336,11 @@ def today(ctx: click.Context, code: str | None, list_name: str | None, as_json: 
       dailylist today --code K7QF-M2XA-PL9R-TT3E
     """
     from dailylist import rules
-    from dailylist.recipient import resolve_list, reveal_today
-    from dailylist.store import DataDir
+    from dailylist.recipient import reveal_today
 
-    data = DataDir.resolve()
-    now = _clock(ctx).now()
-    view = reveal_today(data, resolve_list(data, list_name), now, code=_code_source(code))
+    data = _data()
+    now = _now(ctx)
+    view = reveal_today(data, _pick(data, list_name), now, code=_code_source(code))
     if as_json:
         from dailylist import jsonout
 
@@ -341,8 +348,8 @@ def today(ctx: click.Context, code: str | None, list_name: str | None, as_json: 
     else:
         from dailylist import render
 
-        render.today(render.console(), view, now)
-    if isinstance(view.decision, rules.Waiting):
+        render.today(_out(), view, now)
+    if isinstance(view.decision, rules.Waiting) or view.needs_code:
         ctx.exit(1)
 
 
@@ -378,25 +385,18 @@ def done(
       dailylist done --photo a.jpg --photo b.heic      # asks for the reflection
     """
     from dailylist import render
-    from dailylist.recipient import (
-        prepare_completion,
-        record_completion,
-        require_photos,
-        resolve_list,
-    )
-    from dailylist.store import DataDir
+    from dailylist.recipient import prepare_completion, record_completion, require_photos
 
-    data = DataDir.resolve()
-    clock = _clock(ctx)
-    now = clock.now()
-    list_id = resolve_list(data, list_name)
+    data = _data()
+    now = _now(ctx)
+    list_id = _pick(data, list_name)
     pending = prepare_completion(data, list_id, now)
     with _checked_photos(data, list_id, photos, now) as checked:
         require_photos(pending, checked)
         reflection = _reflection(pending, note)
-        result = record_completion(data, pending, checked, reflection, clock.now())
+        result = record_completion(data, pending, checked, reflection, _now(ctx))
     _warn_taken_before(result.photos_before_reveal)
-    render.completed(render.console(), result, now)
+    render.completed(_out(quiet), result)
 
 
 @cli.command()
@@ -423,22 +423,20 @@ def amend(
       dailylist amend --photo better.jpg
     """
     from dailylist import render
-    from dailylist.recipient import prepare_amendment, record_amendment, resolve_list
-    from dailylist.store import DataDir
+    from dailylist.recipient import prepare_amendment, record_amendment
 
-    data = DataDir.resolve()
-    clock = _clock(ctx)
-    now = clock.now()
-    list_id = resolve_list(data, list_name)
+    data = _data()
+    now = _now(ctx)
+    list_id = _pick(data, list_name)
     target = prepare_amendment(data, list_id, now)
     with _checked_photos(data, list_id, photos, now) as checked:
         if note == "-":
-            note = sys.stdin.read()
+            note = _read_stdin()
         elif note is None and not photos and _stdin_is_terminal():
-            note = _ask_reflection(target.pending, target.completion.reflection or "")
-        completion, early = record_amendment(data, target, checked, note, clock.now())
+            note = _ask_reflection(target.pending, target.entry.reflection or "")
+        entry, early = record_amendment(data, target, checked, note, _now(ctx))
     _warn_taken_before(early)
-    render.amended(render.console(), completion)
+    render.amended(_out(quiet), entry)
 
 
 def _checked_photos(
@@ -473,9 +471,28 @@ def prompt(ctx: click.Context, list_name: str | None) -> None:
     Example (bash):
       PS1='$(dailylist prompt 2>/dev/null) \\$ '
     """
-    line = _glance(ctx, list_name)
+    line = _prompt_line(ctx, list_name)
     if line is not None:
         click.echo(line)
+
+
+def _prompt_line(ctx: click.Context, list_name: str | None) -> str | None:
+    """The prompt's line for a list, the long way (None when no list is open)."""
+    from dailylist import rules
+    from dailylist.opened import current_snapshot, keep_snapshot
+    from dailylist.picking import list_ids
+    from dailylist.snapshot import prompt_text
+
+    data = _data()
+    if not list_ids(str(data.root)):
+        return None
+    now = _now(ctx)
+    snapshot, fresh = current_snapshot(data, _pick(data, list_name))
+    standing = snapshot.standing
+    line = prompt_text(rules.decide_today(standing, now), standing.done_count, standing.item_count)
+    if not fresh:
+        keep_snapshot(data, snapshot, now)
+    return line
 
 
 @cli.group()
@@ -511,18 +528,13 @@ def remind_ics(
     Example:
       dailylist remind ics reminder.ics --at 08:30
     """
-    from dailylist.recipient import list_name as name_of
-    from dailylist.recipient import resolve_list
+    from dailylist.opened import current_snapshot
     from dailylist.remind import calendar, parse_time, write_calendar
-    from dailylist.store import DataDir
 
     at = parse_time(at_text)
-    data = DataDir.resolve()
-    list_id = resolve_list(data, list_name)
-    header = data.list_header(list_id)
-    content = calendar(
-        list_id=list_id, title=header.title, name=name_of(header), at=at, now=_clock(ctx).now()
-    )
+    data = _data()
+    info = current_snapshot(data, _pick(data, list_name))[0].info
+    content = calendar(list_id=info.id, title=info.title, name=info.name, at=at, now=_now(ctx))
     write_calendar(path, content)
     if not quiet:
         click.echo(f"Wrote {path}: a daily event at {at:%H:%M}. Import it in your calendar app.")
@@ -576,30 +588,12 @@ def remind_notify(ctx: click.Context, list_name: str | None) -> None:
     """
     from dailylist.remind import notify
 
-    line = _glance(ctx, list_name)
+    line = _prompt_line(ctx, list_name)
     if line is None or not line.endswith("waiting"):
         return
     message = f"{line}: run `dailylist today`"
     if not notify(message):
         click.echo(message)
-
-
-def _glance(ctx: click.Context, list_name: str | None) -> str | None:
-    """The prompt's line for a list, or None when no list is open."""
-    from dailylist.glance import fresh_snapshot, glance
-    from dailylist.home import data_home
-
-    now = _clock(ctx).now()
-    found = fresh_snapshot(data_home(), list_name)
-    if found is None:
-        from dailylist.recipient import current_snapshot, resolve_list
-        from dailylist.store import DataDir
-
-        data = DataDir.resolve()
-        if not data.opened_list_ids():
-            return None
-        found = current_snapshot(data, resolve_list(data, list_name)).document()
-    return glance(found, now)
 
 
 @cli.command()
@@ -624,6 +618,10 @@ def _stdin_is_terminal() -> bool:
     return sys.stdin.isatty()
 
 
+def _read_stdin() -> str:
+    return sys.stdin.read()
+
+
 def _code_source(code: str | None) -> Callable[[], str] | None:
     """Where a check-in code comes from: --code, else a prompt on a terminal, else nowhere."""
     if code is not None:
@@ -639,21 +637,19 @@ def _code_source(code: str | None) -> Callable[[], str] | None:
 
 
 def _reflection(pending: PendingCompletion, note: str | None) -> str | None:
-    """The reflection from --note, stdin, $EDITOR or a prompt; checked against the list's rule."""
-    from dailylist.recipient import check_reflection
-
+    """The reflection from --note, stdin, $EDITOR or a prompt (None: none given)."""
     if note == "-":
-        note = sys.stdin.read()
-    if note is None and pending.reflection_rule != "off":
-        if not _stdin_is_terminal():
-            if pending.reflection_rule == "required":
-                raise BadInput(
-                    "a reflection is required: pass --note TEXT (or --note - to read stdin); "
-                    "there is no terminal to ask on"
-                )
-        else:
-            note = _ask_reflection(pending, "")
-    return check_reflection(pending, note)
+        return _read_stdin()
+    if note is not None or pending.requirements.reflection == "off":
+        return note
+    if not _stdin_is_terminal():
+        if pending.requirements.reflection == "required":
+            raise BadInput(
+                "a reflection is required: pass --note TEXT (or --note - to read stdin); "
+                "there is no terminal to ask on"
+            )
+        return None
+    return _ask_reflection(pending, "")
 
 
 def _ask_reflection(pending: PendingCompletion, current: str) -> str:
@@ -663,8 +659,8 @@ def _ask_reflection(pending: PendingCompletion, current: str) -> str:
     if os.environ.get("VISUAL") or os.environ.get("EDITOR"):
         edited = click.edit(current + reflection_template(pending), extension=".md")
         return strip_template(edited or "")
-    prompt = pending.info.settings.reflection_prompt
-    typed: str = click.prompt(prompt, default=current, show_default=False)
+    prompt_text = pending.info.settings.reflection_prompt
+    typed: str = click.prompt(prompt_text, default=current, show_default=False)
     return typed
 
 
@@ -681,17 +677,18 @@ def journal(ctx: click.Context, previews: bool, list_name: str | None, as_json: 
       dailylist journal --photos
       dailylist journal --json | jq '.entries[].reflection'
     """
-    from dailylist import jsonout, render
-    from dailylist.lookback import overview
-    from dailylist.recipient import resolve_list
-    from dailylist.store import DataDir
+    from dailylist.lookback import history
 
-    data = DataDir.resolve()
-    view = overview(data, resolve_list(data, list_name), _clock(ctx).now())
+    data = _data()
+    found = history(data, _pick(data, list_name), _now(ctx))
     if as_json:
-        jsonout.print_json(jsonout.journal_json(view, data))
+        from dailylist import jsonout
+
+        jsonout.print_json(jsonout.journal_json(found))
     else:
-        render.journal(render.console(), view, data, previews=previews)
+        from dailylist import render
+
+        render.journal(_out(), found, previews=previews)
 
 
 @cli.command()
@@ -708,17 +705,18 @@ def show(ctx: click.Context, number: int, list_name: str | None, as_json: bool) 
     Example:
       dailylist show 3
     """
-    from dailylist import jsonout, render
     from dailylist.lookback import completed_day
-    from dailylist.recipient import resolve_list
-    from dailylist.store import DataDir
 
-    data = DataDir.resolve()
-    view, entry = completed_day(data, resolve_list(data, list_name), number, _clock(ctx).now())
+    data = _data()
+    found, entry = completed_day(data, _pick(data, list_name), number, _now(ctx))
     if as_json:
-        jsonout.print_json(jsonout.entry_json(view, entry, data))
+        from dailylist import jsonout
+
+        jsonout.print_json(jsonout.entry_json(found, entry))
     else:
-        render.day(render.console(), view, entry, data)
+        from dailylist import render
+
+        render.day(_out(), found, entry)
 
 
 @cli.command()
@@ -733,10 +731,9 @@ def status(ctx: click.Context, list_name: str | None, as_json: bool) -> None:
       dailylist status --json
     """
     from dailylist.recipient import statuses
-    from dailylist.store import DataDir
 
-    now = _clock(ctx).now()
-    views, errors = statuses(DataDir.resolve(), now, list_name)
+    now = _now(ctx)
+    views, errors = statuses(_data(), now, list_name)
     if views or not errors:
         if as_json:
             from dailylist import jsonout
@@ -745,7 +742,7 @@ def status(ctx: click.Context, list_name: str | None, as_json: bool) -> None:
         else:
             from dailylist import render
 
-            render.status(render.console(), views, now)
+            render.status(_out(), views, now)
     if errors:
         raise (
             errors[0]
@@ -789,31 +786,30 @@ def export(
       dailylist export --schema            # the JSON report's schema
     """
     from dailylist import jsonout, render
-    from dailylist.recipient import resolve_list
-    from dailylist.report import export as write_report
-    from dailylist.report import format_for
-    from dailylist.store import DataDir
 
     if schema:
-        from dailylist.report import report_schema
+        from dailylist.formats import report_schema
 
         jsonout.print_json(report_schema())
         return
     if output is None:
         raise BadInput("give the report file with -o FILE (.html, .md or .json)")
-    data = DataDir.resolve()
-    list_id = resolve_list(data, list_name)
-    with render.progress_bar("Preparing photos") as (on_total, advance):
+    from dailylist.report.export import export as write_report
+    from dailylist.report.export import format_for
+
+    data = _data()
+    list_id = _pick(data, list_name)
+    with render.progress_bar(render.console(stderr=True), "Preparing photos") as (total, step):
         result = write_report(
             data,
             list_id,
             output,
-            _clock(ctx).now(),
+            _now(ctx),
             format_for(output, fmt),
-            progress=advance,
-            on_total=on_total,
+            progress=step,
+            on_total=total,
         )
-    render.exported(render.console(), result)
+    render.exported(_out(quiet), result)
 
 
 @cli.command()
@@ -829,7 +825,7 @@ def export(
     "--photos",
     "photos_dir",
     type=click.Path(path_type=Path),
-    help="The folder with the report's photos [default: the one named in the report].",
+    help="The folder with the report's photos [default: NAME-photos/ beside NAME.json].",
 )
 @passphrase_file_option
 @json_option
@@ -843,15 +839,15 @@ def verify(
     """Check that a JSON report is genuine, complete, in order and one a day.
 
     For the author, with the sealed list they sent. Exits 0 only when every check holds,
-    1 when one fails (each failure names the entry and why), 2 when a file can't be read.
+    1 when one fails (each failure names the day and why), 2 when a file can't be read.
 
     \b
     Example:
       dailylist verify report.json --list my-list.dlist
     """
     from dailylist import jsonout, render
-    from dailylist.report import load_report
-    from dailylist.report import verify as check_report
+    from dailylist.report.verify import load_report, photos_folder
+    from dailylist.report.verify import verify as check_report
     from dailylist.sealing import open_sealed
     from dailylist.store import read_input_file
 
@@ -860,12 +856,11 @@ def verify(
     unsealed = open_sealed(
         raw, source=str(sealed_path), passphrase=_passphrase_source(passphrase_file)
     )
-    folder = photos_dir or report.parent / (loaded.photos_dir or f"{report.stem}-photos")
-    verdict = check_report(loaded, unsealed, folder)
+    verdict = check_report(loaded, unsealed, photos_folder(report, loaded, photos_dir))
     if as_json:
         jsonout.print_json(jsonout.verdict_json(verdict))
     else:
-        render.verdict(render.console(), verdict)
+        render.verdict(_out(), verdict)
     if not verdict.genuine:
         raise click.exceptions.Exit(1)
 
@@ -885,9 +880,10 @@ def doctor(
 ) -> None:
     """Check the data dir: sealed copies, journals, backups, photos and permissions.
 
-    Exits 0 when all is well and 2 when something is damaged. With --restore-backup it
-    shows what restoring journal.json.bak would change and, once you agree, restores it,
-    keeping the replaced journal beside it.
+    Each journal is replayed through the rules, as `verify` does a report. Exits 0 when
+    all is well and 2 when something is damaged. With --restore-backup it shows what
+    restoring journal.json.bak would change and, once you agree, restores it, keeping the
+    replaced journal beside it.
 
     \b
     Examples:
@@ -897,27 +893,24 @@ def doctor(
     from dailylist import jsonout, render
     from dailylist.doctor import examine, plan_restore
     from dailylist.doctor import restore_backup as restore
-    from dailylist.recipient import resolve_list
-    from dailylist.store import DataDir
 
-    data = DataDir.resolve()
+    data = _data()
+    now = _now(ctx)
     if restore_backup:
-        list_id = resolve_list(data, list_name)
-        plan = plan_restore(data, list_id)
-        render.restore_plan(render.console(), plan)
+        list_id = _pick(data, list_name)
+        render.restore_plan(_out(), plan_restore(data, list_id))
         if not yes:
             if not _stdin_is_terminal():
                 raise BadInput("pass --yes to restore without a terminal to ask on")
             click.confirm("Restore the backup?", abort=True)
-        kept = restore(data, list_id, _clock(ctx).now())
-        render.restored(render.console(), kept)
+        render.restored(_out(), restore(data, list_id, now))
         return
-    ids = [resolve_list(data, list_name)] if list_name else data.opened_list_ids()
-    results = [examine(data, list_id) for list_id in ids]
+    ids = [_pick(data, list_name)] if list_name else data.opened_list_ids()
+    results = [examine(data, list_id, now) for list_id in ids]
     if as_json:
         jsonout.print_json(jsonout.examinations_json(results))
     else:
-        render.examinations(render.console(), results)
+        render.examinations(_out(), results)
     if not all(result.healthy for result in results):
         raise click.exceptions.Exit(2)
 

@@ -8,7 +8,7 @@ import: `dailylist prompt` reads the clock on every shell prompt.
 from __future__ import annotations
 
 import os
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 TYPE_CHECKING = False  # `typing` alone costs the prompt several milliseconds to import
@@ -54,11 +54,14 @@ def linked_zone(localtime: str = "/etc/localtime") -> ZoneInfo | None:
 
 
 def zone_name(moment: datetime) -> str:
-    """A name for the zone of an aware datetime: the IANA key when known, else the offset."""
+    """The IANA name of an aware datetime's zone ("UTC" for UTC); else its offset, which
+    the rules refuse to record (a zone must be a real one)."""
     key = getattr(moment.tzinfo, "key", None)
     if isinstance(key, str):
         return key
-    return moment.strftime("%z") or "UTC"
+    if moment.utcoffset() == timedelta(0):
+        return "UTC"
+    return moment.strftime("%z")
 
 
 class SystemClock:

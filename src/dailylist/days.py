@@ -1,16 +1,38 @@
-"""List days: when a day starts, which day a moment falls on, when the next item unlocks.
+"""List days: when a day starts, which day a moment falls on, and the moments we can represent.
 
-Standard library only, and light to import: `dailylist prompt` answers with these alone.
+Standard library only, and light to import. Days are counted on the wall clock of a
+moment's own zone, so a day that starts at 04:00 starts at 04:00 local time on both sides
+of a DST change.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from dailylist.errors import NotNow
+from dailylist.errors import BadInput, NotNow
 
-#: How far the clock may read before the journal's last event before we stop trusting it.
+#: For answers that only read: how far the clock may read before the journal's last event
+#: before we stop trusting it. Writes allow no such slack (see `rules.check_writable`).
 CLOCK_TOLERANCE = timedelta(minutes=5)
+
+#: The moments dailylist works with. Outside them date arithmetic (a day after 31 December
+#: 9999) would overflow, and no honest clock or journal reads there.
+EARLIEST = datetime(1971, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def in_range(moment: datetime) -> bool:
+    """Whether an aware moment lies in the years dailylist can work with."""
+    return EARLIEST <= moment <= LATEST
+
+
+def check_now(now: datetime) -> datetime:
+    """The clock's reading, or `BadInput` when it is not one dailylist can work with."""
+    if not in_range(now):
+        raise BadInput(
+            f"the clock reads {now:%Y-%m-%d}, a date dailylist cannot work with; set it right"
+        )
+    return now
 
 
 def zone_of(moment: datetime) -> tzinfo:
@@ -23,18 +45,15 @@ def zone_of(moment: datetime) -> tzinfo:
 def day_of(moment: datetime, day_starts_at: time) -> date:
     """The list day that `moment` falls on: the local date of `moment - day_starts_at`.
 
-    Days are counted on the wall clock of `moment`'s own zone, so a day that starts at
-    04:00 starts at 04:00 local time on both sides of a DST change. Where DST makes that
-    wall time missing or twice, the day starts when `day_start` says, so that the two
-    functions always agree and days only ever move forward.
+    Where DST makes the day's start a missing or doubled wall time, the day starts when
+    `day_start` says, so that the two functions always agree and days only move forward.
     """
     zone = zone_of(moment)
-    shift = timedelta(hours=day_starts_at.hour, minutes=day_starts_at.minute)
-    day = (moment - shift).date()
+    day = (moment - timedelta(hours=day_starts_at.hour, minutes=day_starts_at.minute)).date()
     instant = moment.astimezone(UTC)
-    if instant < day_start(day, day_starts_at, zone).astimezone(UTC):
+    if instant < _start(day, day_starts_at, zone)[1]:
         return day - timedelta(days=1)
-    if instant >= day_start(day + timedelta(days=1), day_starts_at, zone).astimezone(UTC):
+    if instant >= _start(day + timedelta(days=1), day_starts_at, zone)[1]:
         return day + timedelta(days=1)
     return day
 
@@ -44,25 +63,51 @@ def day_start(day: date, day_starts_at: time, zone: tzinfo) -> datetime:
 
     A wall time skipped by DST moves forward by the gap; a repeated one is its first pass.
     """
-    wall = datetime.combine(day, day_starts_at, tzinfo=zone)
-    return wall.astimezone(UTC).astimezone(zone)
+    return _start(day, day_starts_at, zone)[0]
 
 
-def next_unlock(last_done: date | None, day_starts_at: time, now: datetime) -> datetime | None:
-    """When the item after one completed on list day `last_done` unlocks, if that is still
-    ahead at `now`; None when a new item may be shown (one a day, never two)."""
-    if last_done is None or day_of(now, day_starts_at) > last_done:
-        return None
-    return day_start(last_done + timedelta(days=1), day_starts_at, zone_of(now))
+#: Day starts already worked out, in their zone and in UTC: a replay of years of days asks
+#: for the same ones often.
+_STARTS: dict[tuple[date, time, tzinfo], tuple[datetime, datetime]] = {}
+
+
+def _start(day: date, day_starts_at: time, zone: tzinfo) -> tuple[datetime, datetime]:
+    key = (day, day_starts_at, zone)
+    found = _STARTS.get(key)
+    if found is None:
+        if len(_STARTS) > 100_000:  # a long-running process: start again
+            _STARTS.clear()
+        instant = datetime.combine(day, day_starts_at, tzinfo=zone).astimezone(UTC)
+        found = _STARTS[key] = (instant.astimezone(zone), instant)
+    return found
+
+
+def unlock(
+    fixed: datetime, last_day: date, last_at: datetime, day_starts_at: time, now: datetime
+) -> datetime | None:
+    """When the item after one completed at `last_at` (on list day `last_day`) may be
+    revealed, as seen from `now`'s zone, if that is still ahead; None when it may be now.
+
+    `fixed` is the instant set when that item was completed. Another zone can only move the
+    unlock later, never earlier: the next item also waits for a list day, in the zone in
+    force now, later than both `last_day` and the day `last_at` falls on here, so that no
+    zone ever shows two items on one of its list days.
+    """
+    zone = zone_of(now)
+    seen = max(last_day, day_of(last_at.astimezone(zone), day_starts_at))
+    at = max(fixed, day_start(seen + timedelta(days=1), day_starts_at, zone))
+    return at if now < at else None
 
 
 def check_clock(last_event_at: datetime | None, now: datetime) -> None:
-    """Refuse to act when the clock reads earlier than the journal's last event."""
-    if last_event_at is None:
-        return
-    if now.astimezone(UTC) < last_event_at.astimezone(UTC) - CLOCK_TOLERANCE:
-        shown = last_event_at.astimezone(now.tzinfo)
-        raise NotNow(
-            f"the clock reads {now:%Y-%m-%d %H:%M}, earlier than the journal's last entry "
-            f"({shown:%Y-%m-%d %H:%M}); set the clock right and try again"
-        )
+    """Refuse to answer when the clock reads well before the journal's last event."""
+    if last_event_at is not None and now < last_event_at - CLOCK_TOLERANCE:
+        raise clock_behind(last_event_at, now)
+
+
+def clock_behind(last_event_at: datetime, now: datetime) -> NotNow:
+    shown = last_event_at.astimezone(now.tzinfo)
+    return NotNow(
+        f"the clock reads {now:%Y-%m-%d %H:%M}, earlier than the journal's last entry "
+        f"({shown:%Y-%m-%d %H:%M}); set the clock right and try again"
+    )

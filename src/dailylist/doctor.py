@@ -1,7 +1,8 @@
 """`dailylist doctor`: check everything in the data dir, and restore a journal from its backup.
 
-The checks read only. Restoring replaces the journal with `journal.json.bak` and keeps the
-journal it replaces beside it (`journal.json.replaced-<time>`), so nothing is ever lost.
+The checks read only, and replay each journal through the rules, as `verify` does a report.
+Restoring replaces the journal with `journal.json.bak` and keeps the journal it replaces
+beside it, so nothing is ever lost.
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from dailylist import snapshot as snapshot_file
+from dailylist import rules, snapshot
+from dailylist.chain import label
+from dailylist.checks import Check, photo_file_problem
+from dailylist.clock import zone_name
+from dailylist.domain import Amended, Completed, Event, day_number
 from dailylist.errors import BadInput, DailylistError
-from dailylist.models import CompletedEvent, Journal
-from dailylist.recipient import list_name, make_snapshot
-from dailylist.report import Check
-from dailylist.store import DataDir, ListFiles, file_sha256, write_atomic
+from dailylist.journal import JournalFile, read_journal
+from dailylist.opened import OpenedList, describe, journal_of, load, sealed_copy_of
+from dailylist.store import DataDir, ListFiles, write_atomic
 
 
 @dataclass(frozen=True)
@@ -30,30 +34,40 @@ class Examination:
         return all(finding.ok for finding in self.findings)
 
 
-def examine(data: DataDir, list_id: str) -> Examination:
+def examine(data: DataDir, list_id: str, now: datetime) -> Examination:
     """Check one list's files: sealed copy, journal, backup, photos, snapshot, leftovers and
     permissions."""
     files = data.list_files(list_id)
-    name = list_id[:8]
+    name = describe(data, list_id)
 
+    opened: OpenedList | None = None
     sealed = Check("sealed copy")
-    unsealed, sealed_raw = None, b""
+    journal = Check("journal")
+    journal_file: JournalFile | None = None
     try:
-        unsealed, sealed_raw = data.load_list_bytes(list_id)
-        unsealed.check_items()
-        name = list_name(unsealed.header)
-        sealed.detail = f"{unsealed.header.item_count} items, signature and items intact"
+        journal_file = journal_of(data, list_id)
+        journal.detail = f"{len(journal_file.events)} events, hash chain intact"
+    except DailylistError as exc:
+        journal.problems.append(exc.message)
+    try:
+        if journal_file is None:
+            sealed.detail = "not checked (the journal could not be read)"
+        else:
+            unsealed, raw = sealed_copy_of(data, list_id, journal_file)
+            from dailylist.sealing import parse_sealed
+
+            parse_sealed(raw, source=f"the sealed copy of list {name}")
+            unsealed.check_items()
+            sealed.detail = f"{unsealed.info.item_count} items, signature and items intact"
+            opened = load(data, list_id)
     except DailylistError as exc:
         sealed.problems.append(exc.message)
-
-    journal_finding = Check("journal")
-    journal: Journal | None = None
-    journal_raw = b""
-    try:
-        journal, journal_raw = data.load_journal_bytes(list_id)
-        journal_finding.detail = f"{len(journal.events)} events, hash chain intact"
-    except DailylistError as exc:
-        journal_finding.problems.append(exc.message)
+    if opened is not None:
+        for refusal in opened.replay.refused:
+            where = label(refusal.position + 1, opened.journal.documents[refusal.position])
+            journal.problems.append(f"{where} breaks the rules: {refusal.reason}")
+        if journal.ok:
+            journal.detail += ", every event by the rules"
 
     backup = Check("backup")
     if files.journal_backup.exists():
@@ -65,40 +79,8 @@ def examine(data: DataDir, list_id: str) -> Examination:
     else:
         backup.detail = "none yet"
 
-    photos = Check("photos")
-    if journal is not None:
-        count = 0
-        for event in journal.events:
-            if not isinstance(event, CompletedEvent):
-                continue
-            for record in event.photos:
-                count += 1
-                path = data.photo_path(list_id, record.stored_name)
-                where = f"day {event.index + 1}: {record.stored_name}"
-                try:
-                    digest = file_sha256(path)
-                except OSError:
-                    photos.problems.append(f"{where} is missing")
-                    continue
-                if digest != record.sha256:
-                    photos.problems.append(f"{where} does not match its hash")
-        photos.detail = f"{count} photos present with the right hashes" if photos.ok else ""
-    else:
-        photos.detail = "not checked (the journal could not be read)"
-
-    snapshot = Check("snapshot")
-    found = snapshot_file.read_fresh(files.root)
-    if found is None:
-        snapshot.detail = "none that matches the journal; the next command makes one"
-    elif unsealed is not None and journal is not None:
-        made = make_snapshot(unsealed, journal, journal_raw=journal_raw, sealed_raw=sealed_raw)
-        if {k: v for k, v in found.items() if k != "check"} == made.document():
-            snapshot.detail = "matches the journal and the sealed copy"
-        else:
-            snapshot.problems.append(
-                f"{files.snapshot.name} does not say what the journal says; delete it, and "
-                "the next command makes it again"
-            )
+    photos = _photos(files, journal_file.events if journal_file else None)
+    kept_snapshot = _snapshot(files, opened, now)
 
     leftovers = Check("leftovers")
     stray = sorted(p for p in files.root.rglob(".*.tmp") if p.is_file())
@@ -117,16 +99,78 @@ def examine(data: DataDir, list_id: str) -> Examination:
     if privacy.ok:
         privacy.detail = "private to you"
 
-    findings = (sealed, journal_finding, backup, photos, snapshot, leftovers, privacy)
+    findings = (sealed, journal, backup, photos, kept_snapshot, leftovers, privacy)
     return Examination(list_id, name, findings)
 
 
-def load_backup(data: DataDir, list_id: str) -> Journal:
+def _photos(files: ListFiles, events: tuple[Event, ...] | None) -> Check:
+    """Every photo a completion or an amendment names must be there, with its hash."""
+    check = Check("photos")
+    if events is None:
+        check.detail = "not checked (the journal could not be read)"
+        return check
+    seen: set[str] = set()
+    for event in events:
+        if isinstance(event, Completed | Amended):
+            for record in event.photos or ():
+                if record.stored_name in seen:
+                    continue
+                seen.add(record.stored_name)
+                problem = photo_file_problem(files.photo(record.stored_name), record.sha256)
+                if problem is not None:
+                    check.problems.append(
+                        f"day {day_number(event.index)}: {record.stored_name} {problem}"
+                    )
+    check.detail = f"{len(seen)} photos present with the right hashes" if check.ok else ""
+    return check
+
+
+def _snapshot(files: ListFiles, opened: OpenedList | None, now: datetime) -> Check:
+    """The snapshot must say what the journal says, and its prompt what the rules say now."""
+    check = Check("snapshot")
+    found = snapshot.read_fresh(files.root)
+    if found is None:
+        check.detail = "none that matches the journal; the next command makes one"
+        return check
+    if opened is None:
+        return check
+    made = opened.snapshot()
+    expected = made.document(now)
+    differ = sorted(
+        key for key in expected if key not in ("prompt",) and found.get(key) != expected[key]
+    )
+    cached = found.get("prompt")
+    if isinstance(cached, dict) and isinstance(cached.get("zone"), str):
+        from zoneinfo import ZoneInfo
+
+        try:
+            local = now.astimezone(ZoneInfo(cached["zone"]))
+            said = snapshot.prompt_line(found, local, zone_name(local))
+            decision = rules.decide_today(made.standing, local)
+            meant = snapshot.prompt_text(decision, made.standing.done_count, made.info.item_count)
+            if said is not None and said != meant:
+                differ.append("prompt")
+        except (DailylistError, ValueError, KeyError, TypeError):
+            differ.append("prompt")
+    if differ:
+        check.problems.append(
+            f"{files.snapshot.name} does not say what the journal says ({', '.join(differ)}); "
+            "until the next write, `today`, `status` and `prompt` may be wrong. Delete it, and "
+            "the next command makes it again"
+        )
+    else:
+        check.detail = "matches the journal and the sealed copy"
+    return check
+
+
+def load_backup(data: DataDir, list_id: str) -> JournalFile:
     """The journal backup, checked like the journal itself."""
     files = data.list_files(list_id)
     if not files.journal_backup.is_file():
         raise BadInput(f"list {list_id} has no journal backup to restore")
-    return data.load_journal(list_id, path=files.journal_backup)
+    where = f"the backup journal of list {describe(data, list_id)}"
+    raw = files.read(files.journal_backup, what=where)
+    return read_journal(raw, list_id, where=where, advice="it was left as it is")
 
 
 @dataclass(frozen=True)
@@ -136,27 +180,34 @@ class RestorePlan:
     list_id: str
     backup_events: int
     current_events: int | None  # None: the journal is damaged or missing
-    lost: tuple[str, ...]  # events in the journal that the backup lacks
+    lost: tuple[str, ...]  # what the journal holds that the backup lacks, by day
 
 
-def _describe(event: object) -> str:
-    kind = getattr(event, "kind", "?")
-    at = getattr(event, "at", None)
+def _dropped(event: Event) -> str:
+    """What losing `event` means, said by its day."""
+    at = f"{event.at:%Y-%m-%d %H:%M}"
     index = getattr(event, "index", None)
-    what = f"{kind} day {index + 1}" if isinstance(index, int) else str(kind)
-    return f"{what} at {at:%Y-%m-%d %H:%M}" if isinstance(at, datetime) else what
+    day = f"day {day_number(index)}'s " if isinstance(index, int) else ""
+    if isinstance(event, Completed):
+        photos = len(event.photos)
+        reflection = ", its reflection" if event.reflection else ""
+        plural = "s" if photos != 1 else ""
+        return f"{day}completion of {event.day}{reflection} and {photos} photo{plural} ({at})"
+    if isinstance(event, Amended):
+        return f"{day}amendment of {event.day} ({at})"
+    return f"{day}{event.kind} ({at})"
 
 
 def plan_restore(data: DataDir, list_id: str) -> RestorePlan:
     backup = load_backup(data, list_id)
     try:
-        current: Journal | None = data.load_journal(list_id)
+        current: JournalFile | None = load(data, list_id).journal
     except DailylistError:
         current = None
     lost: tuple[str, ...] = ()
     if current is not None:
         kept = {event.id for event in backup.events}
-        lost = tuple(_describe(e) for e in current.events if e.id not in kept)
+        lost = tuple(_dropped(e) for e in current.events if e.id not in kept)
     return RestorePlan(
         list_id=list_id,
         backup_events=len(backup.events),
@@ -170,8 +221,8 @@ def restore_backup(data: DataDir, list_id: str, now: datetime) -> Path | None:
 
     Returns where the replaced journal was kept (None when there was none).
     """
-    files: ListFiles = data.list_files(list_id)
-    with data.locked(list_id):
+    files = data.list_files(list_id)
+    with files.locked():
         load_backup(data, list_id)  # refuse a damaged backup
         kept_at: Path | None = None
         if files.journal.exists():

@@ -1,10 +1,15 @@
 """Error types raised by the core and turned into a message and an exit code at the CLI edge.
 
-Exit codes (SPEC section 5): 0 success, 1 a rule says "not now", 2 bad input or damaged data.
-Messages never contain an unrevealed item's text nor a reflection.
+Exit codes (SPEC section 5): 0 success, 1 a rule says "not now", 2 bad input or damaged data,
+70 an internal error (a bug; sysexits' EX_SOFTWARE). Messages never contain an unrevealed
+item's text nor a reflection. Standard library only, and nothing imported: the prompt's
+quick path raises these too.
 """
 
 from __future__ import annotations
+
+#: The exit code of an unexpected exception: a bug, never an answer to bad input.
+INTERNAL_ERROR = 70
 
 
 class DailylistError(Exception):

@@ -9,15 +9,14 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from dailylist import rules
+from dailylist.domain import day_number
 
 if TYPE_CHECKING:
     from dailylist.doctor import Examination
-    from dailylist.lookback import JournalEntry, ListOverview
-    from dailylist.models import ItemContent
+    from dailylist.domain import Item, ListInfo
+    from dailylist.lookback import Day, History
     from dailylist.recipient import ListStatus, TodayView
-    from dailylist.records import Item, ListInfo
-    from dailylist.report import Verdict
-    from dailylist.store import DataDir
+    from dailylist.report.verify import Verdict
 
 
 def print_json(value: Any) -> None:
@@ -27,42 +26,46 @@ def print_json(value: Any) -> None:
     click.echo(json.dumps(value, indent=2, ensure_ascii=False))
 
 
-def _list_json(list_id: str, title: str, author: str, name: str) -> dict[str, Any]:
-    return {"id": list_id, "name": name, "title": title, "author": author}
+def _list_json(info: ListInfo) -> dict[str, Any]:
+    return {"id": info.id, "name": info.name, "title": info.title, "author": info.author}
 
 
-def _info_json(info: ListInfo) -> dict[str, Any]:
-    return _list_json(info.id, info.title, info.author, info.name)
-
-
-def _item_json(number: int, item: Item | ItemContent) -> dict[str, Any]:
+def _item_json(number: int, item: Item) -> dict[str, Any]:
     return {"number": number, "title": item.title, "text": item.text}
 
 
 def today_json(view: TodayView) -> dict[str, Any]:
+    """`today --json`: the same keys in every state (revealed, checkin, waiting, finished);
+    what a state does not have is null."""
     decision = view.decision
     result: dict[str, Any] = {
-        "list": _info_json(view.info),
+        "list": _list_json(view.info),
         "item_count": view.info.item_count,
-        "state": "revealed",
+        "state": "finished",
         "day": None,
         "item": None,
         "unlocks_at": None,
+        "revealed_at": None,
+        "photo": None,
+        "reflection": None,
     }
-    if isinstance(decision, rules.Finished):
-        result["state"] = "finished"
-    elif isinstance(decision, rules.Waiting):
-        result.update(state="waiting", day=decision.done_index + 1)
+    if isinstance(decision, rules.Waiting):
+        result.update(state="waiting", day=day_number(decision.done_index))
         result["unlocks_at"] = decision.unlocks_at.isoformat()
-    elif view.item is not None and view.number is not None:
-        result.update(day=view.number, item=_item_json(view.number, view.item))
-        result["revealed_at"] = view.revealed_at.isoformat() if view.revealed_at else None
-        result["photo"] = view.item.photo_rule(view.info.settings)
-        result["reflection"] = view.item.reflection_rule(view.info.settings)
+    elif isinstance(decision, rules.Available):
+        number = day_number(decision.index)
+        result.update(state="checkin" if view.needs_code else "revealed", day=number)
+        if view.item is not None:
+            needs = view.item.requirements(view.info.settings)
+            result.update(item=_item_json(number, view.item), photo=needs.photo)
+            result["reflection"] = needs.reflection
+            result["revealed_at"] = view.revealed_at.isoformat() if view.revealed_at else None
     return result
 
 
-def entry_json(view: ListOverview, entry: JournalEntry, data: DataDir) -> dict[str, Any]:
+def entry_json(found: History, entry: Day) -> dict[str, Any]:
+    from dailylist.report.document import photo_json
+
     return {
         **_item_json(entry.number, entry.item),
         "day": entry.number,
@@ -72,20 +75,17 @@ def entry_json(view: ListOverview, entry: JournalEntry, data: DataDir) -> dict[s
         "amended": entry.amended,
         "photo_taken_before_reveal": entry.photo_taken_before_reveal,
         "photos": [
-            {
-                **photo.model_dump(mode="json"),
-                "path": str(data.photo_path(view.list_id, photo.stored_name)),
-            }
+            {**photo_json(photo), "path": str(found.opened.files.photo(photo.stored_name))}
             for photo in entry.photos
         ],
     }
 
 
-def journal_json(view: ListOverview, data: DataDir) -> dict[str, Any]:
+def journal_json(found: History) -> dict[str, Any]:
     return {
-        "list": _list_json(view.list_id, view.header.title, view.header.author, view.name),
-        "entries": [entry_json(view, entry, data) for entry in view.entries],
-        "missed_days": [day.isoformat() for day in view.stats.missed_days],
+        "list": _list_json(found.info),
+        "entries": [entry_json(found, entry) for entry in found.entries],
+        "missed_days": [day.isoformat() for day in found.stats.missed_days],
     }
 
 
@@ -93,7 +93,7 @@ def status_json(views: list[ListStatus]) -> dict[str, Any]:
     return {
         "lists": [
             {
-                **_info_json(view.info),
+                **_list_json(view.info),
                 "fingerprint": view.info.fingerprint,
                 "done": view.stats.done_count,
                 "item_count": view.stats.item_count,
@@ -103,6 +103,9 @@ def status_json(views: list[ListStatus]) -> dict[str, Any]:
                 "today": view.stats.today.isoformat(),
                 "state": view.stats.state,
                 "unlocks_at": view.stats.unlocks_at.isoformat() if view.stats.unlocks_at else None,
+                "finished_on": view.stats.finished_on.isoformat()
+                if view.stats.finished_on
+                else None,
             }
             for view in views
         ]

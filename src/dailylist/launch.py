@@ -50,12 +50,18 @@ def quick_prompt(args: Sequence[str]) -> str | None:
     plain, wanted = prompt_list(args)
     if not plain:
         return None
-    from dailylist.clock import SystemClock
-    from dailylist.glance import fresh_snapshot, glance
+    from dailylist.clock import SystemClock, zone_name
+    from dailylist.days import in_range
     from dailylist.home import data_home
+    from dailylist.picking import LISTS, pick
+    from dailylist.snapshot import prompt_line, read_fresh
 
     try:
-        found = fresh_snapshot(data_home(), wanted)
-        return None if found is None else glance(found, SystemClock().now())
-    except Exception:  # the clock reads too early, or a snapshot we can't read: say it slowly
+        root = data_home()
+        found = read_fresh(os.path.join(root, LISTS, pick(root, wanted)))
+        now = SystemClock().now()
+        if found is None or not in_range(now):
+            return None
+        return prompt_line(found, now, zone_name(now))
+    except Exception:  # no list, a snapshot we can't read: the long way says what is wrong
         return None

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import os
 import stat
 import warnings
@@ -19,6 +18,8 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dailylist.days import in_range
+from dailylist.domain import PhotoRecord
 from dailylist.errors import BadInput
 
 if TYPE_CHECKING:
@@ -46,21 +47,21 @@ class CheckedPhoto:
     """A photo that passed every check, with what the journal records about it.
 
     `staged` is the private copy that was checked; `checked_photos` removes it unless the
-    photo store has taken it by then.
+    photo store has taken it by then. `shown` is the path as the person gave it, for
+    messages only: it is recorded nowhere.
     """
 
     staged: Path
-    sha256: str
-    size: int
-    format: str
-    width: int
-    height: int
-    taken_at: datetime | None
-    original_path: str
+    record: PhotoRecord
+    shown: str
 
     @property
     def stored_name(self) -> str:
-        return f"{self.sha256}.{_EXTENSIONS[self.format]}"
+        return self.record.stored_name
+
+    @property
+    def taken_at(self) -> datetime | None:
+        return self.record.taken_at
 
 
 def _copy_hashing(path: Path, staging: Path) -> tuple[Path, str, int]:
@@ -135,16 +136,16 @@ def check_photo(path: Path, zone: tzinfo, staging: Path) -> CheckedPhoto:
     except BaseException:
         staged.unlink(missing_ok=True)
         raise
-    return CheckedPhoto(
-        staged=staged,
+    record = PhotoRecord(
         sha256=sha256,
         size=size,
+        stored_name=f"{sha256}.{_EXTENSIONS[fmt]}",
         format=fmt,
         width=width,
         height=height,
         taken_at=taken_at,
-        original_path=str(path.absolute()),
     )
+    return CheckedPhoto(staged=staged, record=record, shown=str(path))
 
 
 def _inspect(copy: Path, shown: str, zone: tzinfo) -> tuple[str, int, int, datetime | None]:
@@ -207,19 +208,16 @@ def upright_copy(path: Path, fit: int) -> Image:
         return ImageOps.exif_transpose(image)
 
 
-def _open_image(source: bytes | Path) -> ImageFile:
+def _open_image(path: Path) -> ImageFile:
     """Open an image with Pillow's own formats, then, if none knows it, with HEIF too
     (pillow-heif is loaded only for the photos that need it)."""
     from PIL import Image, UnidentifiedImageError
 
-    def handle() -> io.BytesIO | Path:
-        return io.BytesIO(source) if isinstance(source, bytes) else source
-
     try:
-        return Image.open(handle())
+        return Image.open(path)
     except UnidentifiedImageError:
         register_heif()
-        return Image.open(handle())
+        return Image.open(path)
 
 
 def _exif_taken_at(image: object, zone: tzinfo) -> datetime | None:
@@ -242,11 +240,13 @@ def _exif_taken_at(image: object, zone: tzinfo) -> datetime | None:
         moment = datetime.strptime(stamp, "%Y:%m:%d %H:%M:%S")  # noqa: DTZ007
     except ValueError:
         return None
+    taken = moment.replace(tzinfo=zone)
     if isinstance(offset, str):
-        try:
-            return datetime.strptime(
+        with contextlib.suppress(ValueError):
+            taken = datetime.strptime(
                 f"{moment:%Y-%m-%d %H:%M:%S}{offset.strip()}", "%Y-%m-%d %H:%M:%S%z"
             )
-        except ValueError:
-            pass
-    return moment.replace(tzinfo=zone)
+    try:
+        return taken if in_range(taken) else None  # a camera's clock set to nonsense
+    except OverflowError:
+        return None

@@ -18,26 +18,23 @@ from rich.panel import Panel
 from rich.text import Text
 
 from dailylist import rules
+from dailylist.domain import day_number
 
 if TYPE_CHECKING:
     from dailylist.author import SealResult
     from dailylist.doctor import Examination, RestorePlan
-    from dailylist.lookback import JournalEntry, ListOverview
-    from dailylist.recipient import CompletionResult, ListStatus, OpenedList, TodayView
-    from dailylist.report import ExportResult, Verdict
-    from dailylist.store import DataDir
+    from dailylist.lookback import Day, History
+    from dailylist.recipient import CompletionResult, ListStatus, OpenResult, TodayView
+    from dailylist.report.export import ExportResult
+    from dailylist.report.verify import Verdict
 
 
-def console(*, stderr: bool = False) -> Console:
+def console(*, stderr: bool = False, quiet: bool = False) -> Console:
     """A console for this run: colour on terminals, plain when piped, `NO_COLOR` honoured.
 
-    With a command's `--quiet`, stdout says nothing (errors and warnings still do).
+    A `quiet` console says nothing (a command's `--quiet`; errors go to stderr regardless).
     """
-    import click
-
-    context = click.get_current_context(silent=True)
-    quiet = bool(context and context.params.get("quiet")) and not stderr
-    return Console(stderr=stderr, highlight=False, emoji=False, quiet=quiet)
+    return Console(stderr=stderr, highlight=False, emoji=False, quiet=quiet and not stderr)
 
 
 #: A line at least this long that ends in a line break was wrapped by hand, not meant.
@@ -116,24 +113,24 @@ def sealed(out: Console, result: SealResult) -> None:
 # --- recipient ------------------------------------------------------------------------------
 
 
-def opened(out: Console, result: OpenedList) -> None:
+def opened(out: Console, result: OpenResult) -> None:
     from rich.table import Table
 
-    header = result.sealed.header
+    info = result.info
     verb = "Already open" if result.already_open else "Opened"
     out.print(
-        f"[green]{verb}:[/] [bold]{escape(header.title)}[/] from {escape(header.author)} "
-        f"({header.item_count} days)"
+        f"[green]{verb}:[/] [bold]{escape(info.title)}[/] from {escape(info.author)} "
+        f"({info.item_count} days)"
     )
-    out.print(f"Author key fingerprint: [bold]{result.fingerprint}[/]")
-    if header.letter.strip():
-        out.print(Panel(Text(reflow(header.letter)), title="A letter for you", padding=(1, 2)))
-    if header.rules:
+    out.print(f"Author key fingerprint: [bold]{info.fingerprint}[/]")
+    if info.letter.strip():
+        out.print(Panel(Text(reflow(info.letter)), title="A letter for you", padding=(1, 2)))
+    if info.rules:
         table = Table.grid(padding=(0, 1))
-        for number, rule in enumerate(header.rules, start=1):
+        for number, rule in enumerate(info.rules, start=1):
             table.add_row(f"{number}.", Text(rule))
         out.print(Panel(table, title="The rules", padding=(0, 2)))
-    out.print(f"When you are ready: [bold]dailylist today --list {result.name}[/]")
+    out.print(f"When you are ready: [bold]dailylist today --list {escape(info.name)}[/]")
 
 
 def today(out: Console, view: TodayView, now: datetime) -> None:
@@ -143,40 +140,42 @@ def today(out: Console, view: TodayView, now: datetime) -> None:
         out.print("Look back with [bold]dailylist journal[/].")
         return
     if isinstance(decision, rules.Waiting):
-        out.print(
-            f"Day {decision.done_index + 1} of {info.item_count} is done. Come back tomorrow."
-        )
+        out.print(f"Day {day_number(decision.done_index)} of {info.item_count} is done.")
         out.print(f"The next item unlocks {when(decision.unlocks_at, now)}.")
         return
-    assert view.item is not None
-    assert view.number is not None
+    number = day_number(decision.index)
+    if view.needs_code:
+        out.print(
+            f"Day {number} of {info.item_count} is a check-in: {escape(info.author)} will give "
+            "you its code. Then: [bold]dailylist today --code CODE[/]"
+        )
+        return
     item = view.item
-    title = f"Day {view.number} of {info.item_count}"
+    assert item is not None
+    title = f"Day {number} of {info.item_count}"
     if item.title:
         title += f": {item.title}"
     out.print(Panel(Text(reflow(item.text)), title=escape(title), padding=(1, 2)))
-    needs = []
-    photo_rule = item.photo_rule(info.settings)
-    reflection_rule = item.reflection_rule(info.settings)
-    needs.append("--photo PATH" if photo_rule == "required" else "[--photo PATH]")
-    if reflection_rule != "off":
-        needs.append("--note TEXT" if reflection_rule == "required" else "[--note TEXT]")
-    out.print(f"When it is done: [bold]dailylist done {escape(' '.join(needs))}[/]")
+    needs = item.requirements(info.settings)
+    args = ["--photo PATH" if needs.photo == "required" else "[--photo PATH]"]
+    if needs.reflection != "off":
+        args.append("--note TEXT" if needs.reflection == "required" else "[--note TEXT]")
+    out.print(f"When it is done: [bold]dailylist done {escape(' '.join(args))}[/]")
 
 
-def completed(out: Console, result: CompletionResult, now: datetime) -> None:
+def completed(out: Console, result: CompletionResult) -> None:
     event = result.event
     photos = len(event.photos)
     out.print(
-        f"[green]Day {event.index + 1} of {result.info.item_count} done[/] "
+        f"[green]Day {day_number(event.index)} of {result.info.item_count} done[/] "
         f"({photos} photo{'s' if photos != 1 else ''} kept). See you tomorrow."
     )
 
 
-def amended(out: Console, completion: rules.Completion) -> None:
-    photos = len(completion.photos)
+def amended(out: Console, entry: rules.Entry) -> None:
+    photos = len(entry.photos)
     out.print(
-        f"[green]Day {completion.index + 1} amended[/] "
+        f"[green]Day {entry.number} amended[/] "
         f"({photos} photo{'s' if photos != 1 else ''}; the first version stays in the journal)."
     )
 
@@ -205,7 +204,7 @@ def photo_preview(path: Path, width: int) -> Text:
     return text
 
 
-def _entry_panel(entry: JournalEntry, photos: list[Path] | None) -> Panel:
+def _entry_panel(entry: Day, photos: list[Path] | None) -> Panel:
     """One day of the journal; with `photos` (their files), small previews of them."""
     body: list[Any] = [Text(reflow(entry.item.text), style="italic")]
     if entry.reflection:
@@ -234,34 +233,33 @@ def _entry_panel(entry: JournalEntry, photos: list[Path] | None) -> Panel:
     return Panel(Group(*body), title=escape(title), title_align="left", padding=(0, 1))
 
 
-def _photo_files(view: ListOverview, entry: JournalEntry, data: DataDir) -> list[Path]:
-    return [data.photo_path(view.list_id, photo.stored_name) for photo in entry.photos]
+def _photo_files(found: History, entry: Day) -> list[Path]:
+    return [found.opened.files.photo(photo.stored_name) for photo in entry.photos]
 
 
-def journal(out: Console, view: ListOverview, data: DataDir, *, previews: bool = False) -> None:
-    header = view.header
-    stats = view.stats
+def journal(out: Console, found: History, *, previews: bool = False) -> None:
+    info, stats = found.info, found.stats
     out.print(
-        f"[bold]{escape(header.title)}[/] from {escape(header.author)}: "
+        f"[bold]{escape(info.title)}[/] from {escape(info.author)}: "
         f"{stats.done_count} of {stats.item_count} days done"
     )
-    if not view.entries:
+    if not found.entries:
         out.print("Nothing done yet. Start with [bold]dailylist today[/].")
         return
-    for entry in view.entries:
-        files = _photo_files(view, entry, data) if previews else None
+    for entry in found.entries:
+        files = _photo_files(found, entry) if previews else None
         out.print(_entry_panel(entry, files))
     if stats.missed_days:
         days = ", ".join(day.isoformat() for day in stats.missed_days)
         out.print(f"[yellow]Missed days:[/] {days}")
 
 
-def day(out: Console, view: ListOverview, entry: JournalEntry, data: DataDir) -> None:
+def day(out: Console, found: History, entry: Day) -> None:
     """One day in full, with previews of its photos on a terminal (their paths otherwise)."""
     previews = out.is_terminal
-    out.print(_entry_panel(entry, _photo_files(view, entry, data) if previews else None))
+    out.print(_entry_panel(entry, _photo_files(found, entry) if previews else None))
     if not previews:
-        for path in _photo_files(view, entry, data):
+        for path in _photo_files(found, entry):
             out.print(str(path), soft_wrap=True)
 
 
@@ -300,12 +298,11 @@ def status(out: Console, views: list[ListStatus], now: datetime) -> None:
 
 @contextlib.contextmanager
 def progress_bar(
-    label: str,
+    err: Console, label: str
 ) -> Iterator[tuple[Callable[[int], None], Callable[[int], None]]]:
-    """A progress bar on stderr for long jobs (only on a terminal); yields (set_total, advance)."""
+    """A progress bar on `err` for long jobs (only on a terminal); yields (set_total, advance)."""
     from rich.progress import Progress
 
-    err = console(stderr=True)
     with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task(label, total=None)
 

@@ -1,111 +1,66 @@
-"""The rules of a list, as pure functions of where the list stands and the time.
+"""The rules of a list: one fold of its journal's events, and every decision made from it.
 
-Nothing here reads the clock, touches disk or decrypts anything: callers pass `now` (an
-aware datetime in the user's zone) and act on the answer. All state (the current item,
-whether today is used, streaks, missed days) is derived from the journal's events: `progress`
-folds them into a `Progress`, whose `standing` is all that `decide_today` and `stats` need.
-A `Standing` is small and made of standard types, so a snapshot can keep it (see
-`snapshot`), and this module imports no pydantic.
+Where a list stands (`Standing`) is the fold of its events with `apply`, each event first
+judged by `judge`: whether the app would have written it at its own time and in its own
+zone. `judge` asks the very functions the app asks before it writes (`revealable`,
+`completable`, `amendable`, `check_proof`), so `today`, `done`, `amend`, `status`, `doctor`,
+`verify` (a replay of a report's events) and a merge of several devices' events all decide
+alike: there is no second copy of any rule.
+
+Pure: nothing here reads the clock or a file. Callers pass `now`, an aware datetime in the
+zone in force, and the items through `ItemSource` (which decrypts them).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Sequence, Sized
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Literal, Protocol, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dailylist.days import check_clock, day_of, day_start, next_unlock
-from dailylist.errors import NotNow
+from dailylist.days import check_clock, clock_behind, day_of, day_start, in_range, unlock
+from dailylist.domain import (
+    Amended,
+    Completed,
+    Event,
+    Item,
+    Opened,
+    PhotoRecord,
+    Requirements,
+    Revealed,
+    Settings,
+    day_number,
+)
+from dailylist.errors import BadInput, DailylistError, NotNow
 
-if TYPE_CHECKING:
-    from dailylist.models import (
-        AmendedEvent,
-        CompletedEvent,
-        Event,
-        Journal,
-        PhotoRecord,
-        RevealedEvent,
-    )
-
-__all__ = [
-    "Available",
-    "Completion",
-    "Finished",
-    "Progress",
-    "Reveal",
-    "Standing",
-    "Stats",
-    "Waiting",
-    "amendable",
-    "amendable_index",
-    "check_clock",
-    "completable_index",
-    "day_of",
-    "day_start",
-    "decide_today",
-    "progress",
-    "stats",
-    "with_amendments",
-]
+#: No three items are ever revealed closer together than this, whatever the zones. In one
+#: zone it never binds (the shortest list day is 23 hours); it stops a flight east over many
+#: zones, or a hand-set zone, from opening a third item on the same real day.
+REVEAL_SPACING = timedelta(hours=23)
 
 
-@dataclass(frozen=True)
-class Completion:
-    """A completed day as it stands: the completion, and any same-day amendments to it."""
+class ItemSource(Protocol):
+    """Where the rules get an item's own rules: a sealed list, decrypting. The fold opens
+    an item only when it must (a check-in's key to prove, a completion without a photo or
+    a reflection), so that replaying years of days stays quick."""
 
-    event: CompletedEvent
-    amendments: tuple[AmendedEvent, ...] = ()
+    def is_checkin(self, index: int) -> bool:
+        """Whether item `index` opens only with the key its author's code gives."""
+        ...
 
-    @property
-    def index(self) -> int:
-        return self.event.index
-
-    @property
-    def day(self) -> date:
-        return self.event.day
-
-    @property
-    def at(self) -> datetime:
-        return self.event.at
-
-    @property
-    def reflection(self) -> str | None:
-        changed = [a.reflection for a in self.amendments if a.reflection is not None]
-        return changed[-1] if changed else self.event.reflection
-
-    @property
-    def photos(self) -> list[PhotoRecord]:
-        changed = [a.photos for a in self.amendments if a.photos is not None]
-        return changed[-1] if changed else self.event.photos
-
-    @property
-    def photo_taken_before_reveal(self) -> bool:
-        changed = [a for a in self.amendments if a.photos is not None]
-        if changed and changed[-1].photo_taken_before_reveal is not None:
-            return changed[-1].photo_taken_before_reveal
-        return self.event.photo_taken_before_reveal
-
-    @property
-    def amended(self) -> bool:
-        return bool(self.amendments)
+    def item(self, index: int, key: bytes | None) -> Item:
+        """Item `index`, opened with its check-in `key` if it is a check-in item; a
+        `DailylistError` saying why not when it cannot be opened so."""
+        ...
 
 
-def with_amendments(
-    completions: list[CompletedEvent], amendments: list[AmendedEvent]
-) -> list[Completion]:
-    """Pair each completion with the amendments made to it on its own day (others are void)."""
-    return [
-        Completion(
-            event,
-            tuple(a for a in amendments if a.index == event.index and a.day == event.day),
-        )
-        for event in completions
-    ]
+# --- where a list stands -------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Reveal:
-    """The first reveal of an item (a check-in item's reveal keeps the key its code gave)."""
+    """The reveal of the item to do now (a check-in item's keeps the key its code gave)."""
 
     index: int
     at: datetime
@@ -113,24 +68,33 @@ class Reveal:
 
 
 @dataclass(frozen=True)
-class Standing:
-    """Where a list stands: everything the rules need to decide today and tell progress.
+class LastDone:
+    """The last completion that counts, and the instants it fixed for good when it was made
+    (in the zone in force then): when the next item unlocks, and when amending it ends."""
 
-    It is the fold of the journal's events with `after`, one event at a time, so a command
-    that appends one event can move a known standing on without reading the journal again.
-    """
+    index: int
+    day: date
+    at: datetime
+    revealed_at: datetime
+    item_key: bytes | None
+    next_unlocks_at: datetime
+    amend_until: datetime
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a list stands: everything the rules need to decide, the fold of its events."""
 
     item_count: int
-    #: The day of each completion that counts, in order (completion i is of item i).
-    done_days: tuple[date, ...] = ()
+    settings: Settings
+    opened_at: datetime | None = None
     first_revealed_at: datetime | None = None
-    #: The first reveal of each item not done yet (normally only the current one), by index.
-    reveals_ahead: tuple[Reveal, ...] = ()
+    #: How many items are done (completion i, of item i, counts only in order).
+    done_count: int = 0
+    last_done: LastDone | None = None
+    #: The reveal of the item to do now, once it is revealed.
+    current: Reveal | None = None
     last_event_at: datetime | None = None
-
-    @property
-    def done_count(self) -> int:
-        return len(self.done_days)
 
     @property
     def finished(self) -> bool:
@@ -141,80 +105,45 @@ class Standing:
         """The index of the next item to complete (== item_count when finished)."""
         return self.done_count
 
-    @property
-    def current_reveal(self) -> Reveal | None:
-        """The reveal of the next item to complete, once it has been revealed."""
-        return next((r for r in self.reveals_ahead if r.index == self.current_index), None)
 
-    @property
-    def last_done_day(self) -> date | None:
-        return self.done_days[-1] if self.done_days else None
-
-    def after(self, event: Event) -> Standing:
-        """Where the list stands once `event` is added to its journal.
-
-        Only completions that follow the rules count (the item in order, revealed first, on
-        a later day than the one before), so a journal merged from elsewhere can't skip
-        ahead; only the first reveal of an item counts.
-        """
-        last_at = self.last_event_at
-        if last_at is None or event.at.astimezone(UTC) > last_at.astimezone(UTC):
-            last_at = event.at
-        moved = replace(self, last_event_at=last_at)
-        if event.kind == "revealed":
-            if event.index == 0 and self.first_revealed_at is None:
-                moved = replace(moved, first_revealed_at=event.at)
-            known = any(r.index == event.index for r in self.reveals_ahead)
-            if event.index >= self.current_index and not known:
-                reveal = Reveal(event.index, event.at, event.item_key)
-                ahead = sorted((*self.reveals_ahead, reveal), key=lambda r: r.index)
-                moved = replace(moved, reveals_ahead=tuple(ahead))
-        elif event.kind == "completed" and self.counts(event.index, event.day):
-            still_ahead = tuple(r for r in self.reveals_ahead if r.index > event.index)
-            done_days = (*self.done_days, event.day)
-            moved = replace(moved, done_days=done_days, reveals_ahead=still_ahead)
-        return moved
-
-    def counts(self, index: int, day: date) -> bool:
-        """Whether a completion of item `index` on list day `day` would count."""
-        in_order = index == self.current_index and self.current_reveal is not None
-        later_day = self.last_done_day is None or day > self.last_done_day
-        return in_order and later_day and index < self.item_count
+def apply(standing: Standing, event: Event) -> Standing:
+    """Where the list stands once `event`, judged acceptable by `judge`, is added."""
+    opened, first, done = standing.opened_at, standing.first_revealed_at, standing.done_count
+    last, current = standing.last_done, standing.current
+    if isinstance(event, Opened):
+        opened = event.at
+    elif isinstance(event, Revealed):
+        first = first or event.at
+        current = Reveal(event.index, event.at, event.item_key)
+    elif isinstance(event, Completed):
+        assert current is not None  # judged: a completion follows its reveal
+        ends = day_start(
+            event.day + timedelta(days=1), standing.settings.day_starts_at, ZoneInfo(event.zone)
+        )
+        unlocks = ends if last is None else max(ends, last.revealed_at + REVEAL_SPACING)
+        last = LastDone(
+            index=event.index,
+            day=event.day,
+            at=event.at,
+            revealed_at=current.at,
+            item_key=current.item_key,
+            next_unlocks_at=unlocks,
+            amend_until=ends,
+        )
+        done, current = done + 1, None
+    return Standing(
+        item_count=standing.item_count,
+        settings=standing.settings,
+        opened_at=opened,
+        first_revealed_at=first,
+        done_count=done,
+        last_done=last,
+        current=current,
+        last_event_at=event.at,
+    )
 
 
-@dataclass(frozen=True)
-class Progress:
-    """What the journal says has happened so far, event by event."""
-
-    standing: Standing
-    completions: tuple[Completion, ...]
-    reveals: dict[int, RevealedEvent]
-
-    @property
-    def done_count(self) -> int:
-        return len(self.completions)
-
-    @property
-    def last_completion(self) -> Completion | None:
-        return self.completions[-1] if self.completions else None
-
-
-def progress(journal: Journal, item_count: int) -> Progress:
-    """Fold the journal's events into a `Progress` (see `Standing.after` for what counts)."""
-    standing = Standing(item_count)
-    completions: list[CompletedEvent] = []
-    amendments: list[AmendedEvent] = []
-    reveals: dict[int, RevealedEvent] = {}
-    for event in journal.events:
-        done_before = standing.done_count
-        standing = standing.after(event)
-        if event.kind == "revealed":
-            reveals.setdefault(event.index, event)
-        elif event.kind == "completed" and standing.done_count > done_before:
-            completions.append(event)
-        elif event.kind == "amended":
-            amendments.append(event)
-    return Progress(standing, tuple(with_amendments(completions, amendments)), reveals)
+# --- decisions -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -227,7 +156,7 @@ class Available:
 
 @dataclass(frozen=True)
 class Waiting:
-    """Today's item is done; the next one unlocks at `unlocks_at`."""
+    """The last item done is `done_index`; the next one unlocks at `unlocks_at`."""
 
     done_index: int
     unlocks_at: datetime
@@ -241,97 +170,378 @@ class Finished:
 TodayDecision = Available | Waiting | Finished
 
 
-def decide_today(standing: Standing, day_starts_at: time, now: datetime) -> TodayDecision:
+def unlocks_at(standing: Standing, now: datetime) -> datetime | None:
+    """When the next item unlocks, seen from `now`'s zone, if that is still ahead."""
+    last = standing.last_done
+    if last is None:
+        return None
+    return unlock(last.next_unlocks_at, last.day, last.at, standing.settings.day_starts_at, now)
+
+
+def decide_today(standing: Standing, now: datetime) -> TodayDecision:
     """What `today` may show at `now`: never an item ahead, never two in one day."""
     check_clock(standing.last_event_at, now)
     if standing.finished:
         return Finished()
-    unlocks = next_unlock(standing.last_done_day, day_starts_at, now)
-    if unlocks is not None:
-        return Waiting(done_index=standing.done_count - 1, unlocks_at=unlocks)
-    return Available(index=standing.current_index, newly=standing.current_reveal is None)
+    if standing.current is not None:
+        return Available(standing.current.index, newly=False)
+    waiting = unlocks_at(standing, now)
+    if waiting is not None and standing.last_done is not None:
+        return Waiting(standing.last_done.index, waiting)
+    return Available(standing.current_index, newly=True)
 
 
-def completable_index(standing: Standing, day_starts_at: time, now: datetime) -> int:
-    """The index that `done` may complete at `now`, or `NotNow` saying why not."""
-    decision = decide_today(standing, day_starts_at, now)
+def check_writable(standing: Standing, now: datetime) -> None:
+    """Refuse to write at a moment earlier than the journal's last event: events only move
+    forward in time, so no clock step back can reorder them."""
+    if standing.last_event_at is not None and now < standing.last_event_at:
+        raise clock_behind(standing.last_event_at, now)
+
+
+def _shown(moment: datetime, now: datetime) -> str:
+    return f"{moment.astimezone(now.tzinfo):%Y-%m-%d %H:%M}"
+
+
+def revealable(standing: Standing, now: datetime) -> int:
+    """The index of the item that may be revealed for the first time at `now`."""
+    check_writable(standing, now)
+    decision = decide_today(standing, now)
     if isinstance(decision, Finished):
         raise NotNow("every item of this list is already done")
     if isinstance(decision, Waiting):
         raise NotNow(
-            f"today's item (day {decision.done_index + 1}) is already done; one a day. "
-            f"The next one unlocks {decision.unlocks_at:%Y-%m-%d %H:%M}"
+            f"day {day_number(decision.done_index)} is done; one a day. "
+            f"The next item unlocks {_shown(decision.unlocks_at, now)}"
         )
-    if decision.newly:
-        raise NotNow("today's item has not been revealed yet: run `dailylist today` first")
+    if not decision.newly:
+        raise NotNow(f"day {day_number(decision.index)} is already revealed")
     return decision.index
 
 
-def amendable_index(standing: Standing, day_starts_at: time, now: datetime) -> int:
-    """The index of today's completed item, which may still be amended; `NotNow` once the
-    day is over."""
-    check_clock(standing.last_event_at, now)
-    if standing.last_done_day is None or standing.last_done_day != day_of(now, day_starts_at):
-        raise NotNow("only today's completed item can be amended, and only today")
-    return standing.done_count - 1
+def completable(standing: Standing, now: datetime) -> tuple[int, date]:
+    """The index that `done` may complete at `now`, and the list day it is done on."""
+    check_writable(standing, now)
+    if standing.finished:
+        raise NotNow("every item of this list is already done")
+    current, waiting = standing.current, unlocks_at(standing, now)
+    if current is None:
+        if waiting is not None and standing.last_done is not None:
+            raise NotNow(
+                f"today's item (day {day_number(standing.last_done.index)}) is already done; "
+                f"one a day. The next one unlocks {_shown(waiting, now)}"
+            )
+        raise NotNow("today's item has not been revealed yet: run `dailylist today` first")
+    if now <= current.at:
+        raise NotNow(
+            f"the clock reads {_shown(now, now)}, not later than day "
+            f"{day_number(current.index)} was revealed ({_shown(current.at, now)}); "
+            "set the clock right and try again"
+        )
+    if waiting is not None:
+        raise NotNow(
+            f"in this time zone it is still the list day the day before was done on; "
+            f"day {day_number(current.index)} can be done from {_shown(waiting, now)}"
+        )
+    return current.index, day_of(now, standing.settings.day_starts_at)
 
 
-def amendable(state: Progress, day_starts_at: time, now: datetime) -> Completion:
-    """Today's completed day as it stands, which may still be amended (see `amendable_index`)."""
-    return state.completions[amendable_index(state.standing, day_starts_at, now)]
+def amendable(standing: Standing, now: datetime) -> LastDone:
+    """The completed day that may still be amended at `now`: the last one, until the end
+    of its list day (fixed when it was done)."""
+    check_writable(standing, now)
+    last = standing.last_done
+    if last is None:
+        raise NotNow("there is nothing to amend yet: no day is done")
+    if now >= last.amend_until:
+        raise NotNow(
+            f"day {day_number(last.index)} could be amended until its list day ended "
+            f"({_shown(last.amend_until, now)}); only today's completed day can be amended"
+        )
+    return last
+
+
+class ProofRefused(BadInput):
+    """Photos or a reflection that break an item's rules; `hint` says how a person mends it."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+def check_proof(
+    needs: Callable[[], Requirements],
+    photos: Sized | None,
+    reflection: str | None,
+    *,
+    completing: bool,
+) -> None:
+    """`ProofRefused` when the photos or the reflection of a completion (or, not
+    `completing`, of an amendment, where None means unchanged) break the item's rules.
+    `needs` is asked only when it matters (a photo or a reflection missing), so a fold
+    rarely opens an item."""
+    if photos is not None and not len(photos) and needs().photo == "required":
+        raise ProofRefused("a photo is required as proof", "add --photo PATH")
+    if reflection is not None and not reflection.strip():
+        raise ProofRefused("an empty reflection saves nothing", "write a few words (--note TEXT)")
+    if completing and reflection is None and needs().reflection == "required":
+        raise ProofRefused(
+            "a reflection is required", "say what you did and how it felt (--note TEXT)"
+        )
+
+
+def check_no_reflection(needs: Requirements, reflection: str | None) -> None:
+    """`ProofRefused` when a reflection is given for an item that keeps none: the app asks
+    for none and takes none (a reflection kept anyway breaks no rule of the day)."""
+    if reflection is not None and needs.reflection == "off":
+        raise ProofRefused("this list keeps no reflections", "leave out --note")
+
+
+class Dated(Protocol):
+    @property
+    def taken_at(self) -> datetime | None: ...
+
+
+D = TypeVar("D", bound=Dated)
+
+
+def taken_before(photos: Iterable[D], revealed_at: datetime) -> tuple[D, ...]:
+    """The photos whose EXIF says they were taken before their item was revealed."""
+    return tuple(p for p in photos if p.taken_at is not None and p.taken_at < revealed_at)
+
+
+def event_moment(event: Event) -> datetime:
+    """An event's instant in its own zone, or `BadInput` when its zone is no real zone or
+    its offset is not that zone's at that instant."""
+    try:
+        zone = ZoneInfo(event.zone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise BadInput(f"its zone {event.zone!r} is not a time zone") from exc
+    local = event.at.astimezone(zone)
+    if not in_range(local) or local.utcoffset() != event.at.utcoffset():
+        raise BadInput(f"its time {event.at.isoformat()} does not exist in {event.zone}")
+    return local
+
+
+def judge(standing: Standing, event: Event, items: ItemSource) -> None:
+    """Accept `event` (return) if the app would have written it at its own time and zone,
+    after the events that `standing` folds; else raise the app's own refusal."""
+    now = event_moment(event)
+    if isinstance(event, Opened):
+        if standing.opened_at is not None:
+            raise BadInput("the list was opened twice")
+        return
+    if standing.opened_at is None:
+        raise BadInput("it comes before the list was opened")
+    if isinstance(event, Revealed):
+        index = revealable(standing, now)
+        if event.index != index:
+            raise NotNow(f"day {day_number(index)} was the one to reveal")
+        if items.is_checkin(index) != (event.item_key is not None):
+            raise BadInput(f"the key of day {day_number(index)} is not its check-in key")
+        if event.item_key is not None:
+            items.item(index, event.item_key)  # the key its code gave must open it
+    elif isinstance(event, Completed):
+        index, day = completable(standing, now)
+        if event.index != index:
+            raise NotNow(f"day {day_number(index)} was the one to complete")
+        if event.day != day:
+            raise BadInput(f"it says {event.day} but was done on list day {day}")
+        reveal = standing.current
+        assert reveal is not None
+        check_proof(
+            _needs(items, index, reveal.item_key, standing.settings),
+            event.photos,
+            event.reflection,
+            completing=True,
+        )
+        if event.photo_taken_before_reveal != bool(taken_before(event.photos, reveal.at)):
+            raise BadInput("its photo_taken_before_reveal contradicts its photos")
+    elif isinstance(event, Amended):
+        last = amendable(standing, now)
+        if (event.index, event.day) != (last.index, last.day):
+            raise NotNow(f"only day {day_number(last.index)} of {last.day} could be amended")
+        if event.reflection is None and event.photos is None:
+            raise BadInput("it changes nothing")
+        needs = _needs(items, last.index, last.item_key, standing.settings)
+        check_proof(needs, event.photos, event.reflection, completing=False)
+        flag = None if event.photos is None else bool(taken_before(event.photos, last.revealed_at))
+        if event.photo_taken_before_reveal != flag:
+            raise BadInput("its photo_taken_before_reveal contradicts its photos")
+
+
+def _needs(
+    items: ItemSource, index: int, key: bytes | None, settings: Settings
+) -> Callable[[], Requirements]:
+    return lambda: items.item(index, key).requirements(settings)
+
+
+# --- the replay of a journal -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A completed day that counts, as it stands: its reveal, its completion, and the
+    amendments made to it on its day."""
+
+    reveal: Revealed
+    completion: Completed
+    amendments: tuple[Amended, ...] = ()
+
+    @property
+    def index(self) -> int:
+        return self.completion.index
+
+    @property
+    def number(self) -> int:
+        return day_number(self.completion.index)
+
+    @property
+    def day(self) -> date:
+        return self.completion.day
+
+    @property
+    def at(self) -> datetime:
+        return self.completion.at
+
+    @property
+    def revealed_at(self) -> datetime:
+        return self.reveal.at
+
+    @property
+    def reflection(self) -> str | None:
+        changed = [a.reflection for a in self.amendments if a.reflection is not None]
+        return changed[-1] if changed else self.completion.reflection
+
+    @property
+    def photos(self) -> tuple[PhotoRecord, ...]:
+        changed = [a.photos for a in self.amendments if a.photos is not None]
+        return changed[-1] if changed else self.completion.photos
+
+    @property
+    def photo_taken_before_reveal(self) -> bool:
+        flags = [a.photo_taken_before_reveal for a in self.amendments]
+        changed = [flag for flag in flags if flag is not None]
+        return changed[-1] if changed else self.completion.photo_taken_before_reveal
+
+    @property
+    def amended(self) -> bool:
+        return bool(self.amendments)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """An event the app would not have written: where it is in the journal, and why."""
+
+    position: int
+    event: Event
+    reason: str
+
+
+@dataclass(frozen=True)
+class Replay:
+    """The fold of a journal's events: where the list stands, its days as they stand, and
+    the events that do not count."""
+
+    standing: Standing
+    entries: tuple[Entry, ...]
+    refused: tuple[Refusal, ...]
+
+    @property
+    def done_days(self) -> tuple[date, ...]:
+        """The list day of each completion that counts, in order."""
+        return tuple(entry.day for entry in self.entries)
+
+
+def replay(events: Iterable[Event], start: Standing, items: ItemSource) -> Replay:
+    """Fold `events` into `start` (a list's empty standing), judging each one.
+
+    An event the app would not have written does not count and is listed in `refused`.
+    """
+    standing, entries, refused = start, [], []
+    reveal: Revealed | None = None
+    for position, event in enumerate(events):
+        try:
+            judge(standing, event, items)
+        except DailylistError as error:
+            refused.append(Refusal(position, event, error.message))
+            continue
+        if isinstance(event, Revealed):
+            reveal = event
+        elif isinstance(event, Completed):
+            assert reveal is not None
+            entries.append(Entry(reveal, event))
+        elif isinstance(event, Amended):
+            last = entries[-1]
+            entries[-1] = Entry(last.reveal, last.completion, (*last.amendments, event))
+        standing = apply(standing, event)
+    return Replay(standing, tuple(entries), tuple(refused))
+
+
+# --- where a list stands, for people ---------------------------------------------------------
+
+State = Literal["not-started", "waiting-for-you", "done-today", "finished"]
 
 
 @dataclass(frozen=True)
 class Stats:
-    """Everything `status` shows about one list."""
+    """Everything `status` shows about one list at a moment."""
 
     done_count: int
     item_count: int
     streak: int
     missed_days: tuple[date, ...]
     today: date
-    state: str  # "not-started" | "waiting-for-you" | "done-today" | "finished"
+    state: State
     unlocks_at: datetime | None
+    #: The list day the last item was done, once every item is.
+    finished_on: date | None
 
 
-def stats(standing: Standing, day_starts_at: time, now: datetime) -> Stats:
-    """Progress, streak and missed days at `now` (missed days pause a list, never skip)."""
+def stats(standing: Standing, days_done: Sequence[date], now: datetime) -> Stats:
+    """Progress, streak and missed days at `now` (missed days pause a list, never skip), from
+    where the list stands and the list day of each completion (`Replay.done_days`).
+
+    A finished list keeps the figures it finished with.
+    """
+    day_starts_at = standing.settings.day_starts_at
     today = day_of(now, day_starts_at)
-    done_days = set(standing.done_days)
-    last_day = standing.last_done_day
+    done_days = set(days_done)
+    last_day = days_done[-1] if days_done else None
+    finished_on = last_day if standing.finished else None
+    end = finished_on or today - timedelta(days=1)
 
     missed: list[date] = []
     first = standing.first_revealed_at
     if first is not None:
-        start = day_of(first.astimezone(now.tzinfo), day_starts_at)
-        end = last_day if standing.finished and last_day else today - timedelta(days=1)
-        day = start
+        day = day_of(first.astimezone(now.tzinfo), day_starts_at)
         while day <= end:
             if day not in done_days:
                 missed.append(day)
             day += timedelta(days=1)
 
     streak = 0
-    day = today if today in done_days else today - timedelta(days=1)
+    day = finished_on or (today if today in done_days else today - timedelta(days=1))
     while day in done_days:
         streak += 1
         day -= timedelta(days=1)
 
-    unlocks_at = None if standing.finished else next_unlock(last_day, day_starts_at, now)
+    unlocks = None if standing.finished else unlocks_at(standing, now)
+    state: State
     if standing.finished:
-        label = "finished"
-    elif unlocks_at is not None:
-        label = "done-today"
+        state = "finished"
+    elif standing.current is None and unlocks is not None:
+        state = "done-today"
     elif first is None:
-        label = "not-started"
+        state = "not-started"
     else:
-        label = "waiting-for-you"
+        state = "waiting-for-you"
     return Stats(
         done_count=standing.done_count,
         item_count=standing.item_count,
         streak=streak,
         missed_days=tuple(missed),
         today=today,
-        state=label,
-        unlocks_at=unlocks_at,
+        state=state,
+        unlocks_at=unlocks,
+        finished_on=finished_on,
     )

@@ -1,22 +1,19 @@
-"""The snapshot file: what the everyday commands need, kept beside the journal.
+"""The snapshot: a cache of where a list stands, kept beside its journal, so that the
+everyday commands that only read (`today` once the item is shown, `status`, `prompt`) need
+not fold a journal of years again.
 
-After every journal write, `recipient.commit_journal` leaves a small `snapshot.json` beside
-the journal, derived from the checked list and journal: the list's public facts, where it
-stands (`rules.Standing`), the content key, and the next item *still sealed*
-(`records.Snapshot` is its typed form). `today`, `status`, `done` and `prompt` read it
-instead of checking the whole list and journal again, and decrypt at most one item, so they
-cost the same for a list of 1 item or 10,000 and a journal of 0 days or 3,650.
+After every journal write the command leaves a small `snapshot.json`, derived from the
+sealed copy and the journal it has just checked: the list's public facts, its standing (the
+fold of the journal, see `rules`), the content key, the item to do now *still sealed*, and
+the prompt's answer worked out in advance. It names the sha256 of the journal and of the
+sealed copy it was made from and carries a checksum of itself; it is used only while all
+three hold. It is never the truth: a write (a reveal, `done`, `amend`) decides from the
+journal itself, read under the lock, so a snapshot edited by hand can at most make a
+read-only answer wrong until the next write, and `doctor` says so.
 
-A snapshot is never the truth. It names the sha256 of the journal and of the sealed copy it
-was derived from, and is used only while both files on disk have exactly those bytes (and
-its own checksum holds); any other journal or list (edited, restored, damaged, written by
-another version) sends the command down the full path, which checks the signature, every
-event and the hash chain again and leaves a new snapshot. It holds nothing the list folder
-does not already hold (the content key is in the sealed copy or `content.key`, check-in
-keys are in the journal), and no plaintext of any item.
-
-This module reads and writes the file with `os`, `json` and `hashlib` only: it is on the
-path of `dailylist prompt`, which runs on every shell prompt.
+Everything about the file is here: derive it, encode it, read it if fresh, check it. The
+reading and the prompt's answer use `os`, `json` and `hashlib` only (no `typing`, no
+`dataclasses`): `dailylist prompt` runs them on every shell prompt.
 """
 
 from __future__ import annotations
@@ -25,14 +22,20 @@ import hashlib
 import json
 import os
 
+from dailylist.days import check_clock
+
 TYPE_CHECKING = False  # `typing` alone costs the prompt several milliseconds to import
 if TYPE_CHECKING:
+    from datetime import date, datetime
     from typing import Any
+
+    from dailylist.domain import ListInfo, SealedItem
+    from dailylist.rules import Standing, TodayDecision
 
 SNAPSHOT_NAME = "snapshot.json"
 JOURNAL_NAME = "journal.json"
 SEALED_NAME = "list.dlist"
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2
 
 
 def digest(raw: bytes) -> str:
@@ -78,3 +81,296 @@ def read_fresh(folder: str | os.PathLike[str]) -> dict[str, Any] | None:
         except OSError:
             return None
     return document
+
+
+# --- the prompt's answer, worked out in advance ------------------------------------------------
+
+
+def prompt_text(decision: TodayDecision, done: int, count: int) -> str:
+    """The prompt's line for a decision of `rules.decide_today`: 'day 5/30 waiting', 'day
+    5/30 done' or 'all 30 done'."""
+    kind = type(decision).__name__
+    if kind == "Finished":
+        return f"all {count} done"
+    if kind == "Waiting":
+        return f"day {done}/{count} done"
+    return f"day {done + 1}/{count} waiting"
+
+
+def prompt_line(document: dict[str, Any], now: datetime, zone: str) -> str | None:
+    """The prompt's line at `now` in `zone` from a snapshot document, or None when it was
+    worked out for another zone (or the clock reads too early): ask the rules then."""
+    from datetime import datetime
+
+    cached, standing = document["prompt"], document["standing"]
+    if cached is None or cached["zone"] != zone:
+        return None
+    last = standing["last_event_at"]
+    try:
+        check_clock(datetime.fromisoformat(last) if last else None, now)
+    except Exception:  # the clock reads too early: the long way says so
+        return None
+    changes = cached["changes_at"]
+    if changes is not None and now >= datetime.fromisoformat(changes):
+        return str(cached["then"])
+    return str(cached["line"])
+
+
+# --- the typed snapshot, for the commands that read (and for deriving it) -------------------
+
+
+class Snapshot:
+    """A snapshot as the everyday commands use it (a plain class: no `dataclasses` on the
+    prompt's path)."""
+
+    __slots__ = (
+        "content_key",
+        "current",
+        "done_days",
+        "head",
+        "info",
+        "journal_sha256",
+        "sealed_sha256",
+        "standing",
+    )
+
+    def __init__(
+        self,
+        *,
+        info: ListInfo,
+        standing: Standing,
+        done_days: tuple[date, ...],
+        content_key: bytes,
+        current: SealedItem | None,
+        head: str | None,
+        journal_sha256: str,
+        sealed_sha256: str,
+    ) -> None:
+        self.info = info
+        self.standing = standing
+        #: The list day of each completion that counts, in order (for `rules.stats`).
+        self.done_days = done_days
+        self.content_key = content_key
+        #: The item to do now, still sealed, once it has been revealed (else None).
+        self.current = current
+        #: The id of the journal's last event, which the next event names as `prev`.
+        self.head = head
+        self.journal_sha256 = journal_sha256
+        self.sealed_sha256 = sealed_sha256
+
+    def document(self, now: datetime) -> dict[str, Any]:
+        """The snapshot file's JSON document, with the prompt's answer for `now`'s zone."""
+        from dailylist.clock import zone_name
+        from dailylist.errors import DailylistError
+        from dailylist.rules import decide_today, unlocks_at
+
+        info, standing = self.info, self.standing
+        done, count = standing.done_count, standing.item_count
+        prompt = None
+        try:
+            decision = decide_today(standing, now)
+            changes = unlocks_at(standing, now) if standing.current is None else None
+            later = (
+                decision
+                if changes is None
+                else decide_today(standing, changes.astimezone(now.tzinfo))
+            )
+            prompt = {
+                "zone": zone_name(now),
+                "line": prompt_text(decision, done, count),
+                "changes_at": None if changes is None else changes.isoformat(),
+                "then": prompt_text(later, done, count),
+            }
+        except DailylistError:  # the clock reads too early: the prompt asks the long way
+            pass
+        return {
+            "format": SNAPSHOT_FORMAT,
+            "journal_sha256": self.journal_sha256,
+            "sealed_sha256": self.sealed_sha256,
+            "list": _info_document(info),
+            "content_key": _b64(self.content_key),
+            "head": self.head,
+            "standing": _standing_document(standing),
+            "done_days": [day.isoformat() for day in self.done_days],
+            "current": None if self.current is None else _sealed_item_document(self.current),
+            "prompt": prompt,
+        }
+
+    @classmethod
+    def from_document(cls, document: dict[str, Any]) -> Snapshot:
+        """The snapshot a document describes; `ValueError`, `KeyError` or `TypeError` if the
+        document is not one."""
+        info = _info(document["list"])
+        return cls(
+            info=info,
+            standing=_standing(document["standing"], info),
+            done_days=tuple(_day(day) for day in document["done_days"]),
+            content_key=_unb64(document["content_key"]),
+            current=None if document["current"] is None else _sealed_item(document["current"]),
+            head=None if document["head"] is None else str(document["head"]),
+            journal_sha256=str(document["journal_sha256"]),
+            sealed_sha256=str(document["sealed_sha256"]),
+        )
+
+
+def _b64(raw: bytes) -> str:
+    import base64
+
+    return base64.b64encode(raw).decode("ascii")
+
+
+def _unb64(text: Any) -> bytes:
+    import base64
+
+    if not isinstance(text, str):
+        raise TypeError("expected base64 text")
+    return base64.b64decode(text, validate=True)
+
+
+def _moment(text: Any) -> datetime:
+    from datetime import datetime
+
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError("a time without a zone")
+    return moment
+
+
+def _day(text: Any) -> date:
+    from datetime import date
+
+    return date.fromisoformat(text)
+
+
+def _maybe(text: Any) -> datetime | None:
+    return None if text is None else _moment(text)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _info_document(info: ListInfo) -> dict[str, Any]:
+    settings = info.settings
+    return {
+        "id": info.id,
+        "name": info.name,
+        "title": info.title,
+        "author": info.author,
+        "item_count": info.item_count,
+        "fingerprint": info.fingerprint,
+        "letter": info.letter,
+        "rules": list(info.rules),
+        "settings": {
+            "photo": settings.photo,
+            "reflection": settings.reflection,
+            "day_starts_at": settings.day_starts_at.strftime("%H:%M"),
+            "reflection_prompt": settings.reflection_prompt,
+        },
+    }
+
+
+def _info(document: dict[str, Any]) -> ListInfo:
+    from datetime import time
+
+    from dailylist.domain import ListInfo, Settings
+
+    settings = dict(document["settings"])
+    settings["day_starts_at"] = time.fromisoformat(settings["day_starts_at"])
+    return ListInfo(
+        id=str(document["id"]),
+        name=str(document["name"]),
+        title=str(document["title"]),
+        author=str(document["author"]),
+        item_count=int(document["item_count"]),
+        fingerprint=str(document["fingerprint"]),
+        settings=Settings(**settings),
+        letter=str(document["letter"]),
+        rules=tuple(str(rule) for rule in document["rules"]),
+    )
+
+
+def _standing_document(standing: Standing) -> dict[str, Any]:
+    last, current = standing.last_done, standing.current
+    return {
+        "opened_at": _iso(standing.opened_at),
+        "first_revealed_at": _iso(standing.first_revealed_at),
+        "done_count": standing.done_count,
+        "last_done": None
+        if last is None
+        else {
+            "index": last.index,
+            "day": last.day.isoformat(),
+            "at": last.at.isoformat(),
+            "revealed_at": last.revealed_at.isoformat(),
+            "item_key": None if last.item_key is None else _b64(last.item_key),
+            "next_unlocks_at": last.next_unlocks_at.isoformat(),
+            "amend_until": last.amend_until.isoformat(),
+        },
+        "current": None
+        if current is None
+        else {
+            "index": current.index,
+            "at": current.at.isoformat(),
+            "item_key": None if current.item_key is None else _b64(current.item_key),
+        },
+        "last_event_at": _iso(standing.last_event_at),
+    }
+
+
+def _standing(document: dict[str, Any], info: ListInfo) -> Standing:
+    from dailylist.rules import LastDone, Reveal, Standing
+
+    last, current = document["last_done"], document["current"]
+    return Standing(
+        item_count=info.item_count,
+        settings=info.settings,
+        opened_at=_maybe(document["opened_at"]),
+        first_revealed_at=_maybe(document["first_revealed_at"]),
+        done_count=int(document["done_count"]),
+        last_done=None
+        if last is None
+        else LastDone(
+            index=int(last["index"]),
+            day=_day(last["day"]),
+            at=_moment(last["at"]),
+            revealed_at=_moment(last["revealed_at"]),
+            item_key=None if last["item_key"] is None else _unb64(last["item_key"]),
+            next_unlocks_at=_moment(last["next_unlocks_at"]),
+            amend_until=_moment(last["amend_until"]),
+        ),
+        current=None
+        if current is None
+        else Reveal(
+            index=int(current["index"]),
+            at=_moment(current["at"]),
+            item_key=None if current["item_key"] is None else _unb64(current["item_key"]),
+        ),
+        last_event_at=_maybe(document["last_event_at"]),
+    )
+
+
+def _sealed_item_document(item: SealedItem) -> dict[str, Any]:
+    checkin = item.checkin
+    return {
+        "nonce": _b64(item.nonce),
+        "ciphertext": _b64(item.ciphertext),
+        "checkin": None
+        if checkin is None
+        else {"salt": _b64(checkin.salt), "n": checkin.n, "r": checkin.r, "p": checkin.p},
+    }
+
+
+def _sealed_item(document: dict[str, Any]) -> SealedItem:
+    from dailylist.domain import Scrypt, SealedItem
+
+    checkin = document["checkin"]
+    return SealedItem(
+        nonce=_unb64(document["nonce"]),
+        ciphertext=_unb64(document["ciphertext"]),
+        checkin=None
+        if checkin is None
+        else Scrypt(
+            _unb64(checkin["salt"]), int(checkin["n"]), int(checkin["r"]), int(checkin["p"])
+        ),
+    )

@@ -1,0 +1,63 @@
+"""The hash chain of a journal's events: each event's id is the sha256 of its canonical JSON
+without the id, and names the event before it as `prev`. One check, shared by the journal
+(`journal.read_journal`), `doctor` and `verify`. Standard library only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from dailylist.canonical import canonical_json
+
+#: Where the id sits in an event's canonical line: keys are sorted, and "kind" (which every
+#: event has) sorts after "id", so the id is never the last member.
+_ID_MEMBER = re.compile(rb'"id":"[0-9a-f]{64}",')
+
+
+def event_id(fields: Mapping[str, Any]) -> str:
+    """The id of an event whose JSON fields (without "id") are `fields`."""
+    return hashlib.sha256(canonical_json(fields)).hexdigest()
+
+
+def computed_id(document: Mapping[str, Any], line: bytes | None = None) -> str:
+    """The id an event's content hashes to. With `line`, the event's text as stored: when
+    that is canonical JSON (as dailylist writes it), its bytes are hashed without parsing
+    them again; any other text is hashed in its canonical form."""
+    if line is not None:
+        match = _ID_MEMBER.search(line)
+        if match is not None:
+            without = line[: match.start()] + line[match.end() :]
+            digest = hashlib.sha256(without).hexdigest()
+            if digest == document.get("id"):
+                return digest
+    return event_id({key: value for key, value in document.items() if key != "id"})
+
+
+def label(number: int, document: object) -> str:
+    """How messages name event `number` (1-based): with its kind, day and time when it has
+    them, e.g. 'event 7 (completed, day 3, 2026-05-02 10:00)'."""
+    if not isinstance(document, Mapping):
+        return f"event {number}"
+    parts = [str(document["kind"])] if isinstance(document.get("kind"), str) else []
+    index = document.get("index")
+    if isinstance(index, int) and not isinstance(index, bool) and index >= 0:
+        parts.append(f"day {index + 1}")
+    at = document.get("at")
+    if isinstance(at, str) and len(at) >= 16:
+        parts.append(at[:16].replace("T", " "))
+    return f"event {number} ({', '.join(parts)})" if parts else f"event {number}"
+
+
+def breaks(links: Iterable[tuple[str | None, str | None, str]]) -> Iterator[tuple[int, str]]:
+    """Every break in a chain: for each event's (id, prev, computed id), in order, the
+    0-based position and what is wrong with it."""
+    before: str | None = None
+    for position, (stored, prev, computed) in enumerate(links):
+        if computed != stored:
+            yield position, "was changed after it was written"
+        elif prev != before:
+            yield position, "does not follow the event before it"
+        before = stored

@@ -1,0 +1,164 @@
+"""An opened list, read from its files: the sealed copy, the journal, their fold, and the
+snapshot kept from them; and the one way a new event is added to a journal.
+
+`load` reads and checks everything and replays the journal through the rules: what the
+writes decide from (under the list's lock), and what looking back, reports and `doctor`
+show. `current_snapshot` answers the everyday reads from the snapshot while it is fresh,
+and the long way otherwise. `append` writes an event only once the rules, replaying the
+journal just read, accept it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from dailylist import rules
+from dailylist.domain import Completed, Event, Opened
+from dailylist.errors import DamagedData
+from dailylist.journal import JournalFile, appended, read_journal
+from dailylist.sealing import UnsealedList, parse_sealed, stored_list, unlock
+from dailylist.snapshot import Snapshot, digest, encode, read_fresh
+from dailylist.store import DataDir, ListFiles
+
+
+@dataclass(frozen=True)
+class OpenedList:
+    """A list's sealed copy and journal, checked, and the replay of its events."""
+
+    files: ListFiles
+    unsealed: UnsealedList
+    sealed_raw: bytes
+    journal: JournalFile
+    replay: rules.Replay
+
+    @property
+    def standing(self) -> rules.Standing:
+        return self.replay.standing
+
+    def snapshot(self) -> Snapshot:
+        """The snapshot of these files, as they are."""
+        days = self.replay.done_days
+        return _snapshot(self, self.standing, days, self.journal.head, digest(self.journal.raw))
+
+
+def empty_standing(unsealed: UnsealedList) -> rules.Standing:
+    """Where a list stands before its first event."""
+    return rules.Standing(item_count=unsealed.info.item_count, settings=unsealed.info.settings)
+
+
+def _snapshot(
+    opened: OpenedList,
+    standing: rules.Standing,
+    done_days: tuple[date, ...],
+    head: str | None,
+    journal_sha256: str,
+) -> Snapshot:
+    current = standing.current
+    sealed_item = None
+    if current is not None:
+        sealed_item = opened.unsealed.sealed.sealed_item(current.index)
+    return Snapshot(
+        info=opened.unsealed.info,
+        standing=standing,
+        done_days=done_days,
+        content_key=opened.unsealed.content_key,
+        current=sealed_item,
+        head=head,
+        journal_sha256=journal_sha256,
+        sealed_sha256=digest(opened.sealed_raw),
+    )
+
+
+def describe(data: DataDir, list_id: str) -> str:
+    """How messages name a list: its name, else its id."""
+    from dailylist.picking import name_of
+
+    return name_of(str(data.root), list_id)
+
+
+def load(data: DataDir, list_id: str) -> OpenedList:
+    """Read a list's sealed copy and journal, check them, and replay the journal."""
+    journal = journal_of(data, list_id)
+    unsealed, sealed_raw = sealed_copy_of(data, list_id, journal)
+    replay = rules.replay(journal.events, empty_standing(unsealed), unsealed)
+    return OpenedList(data.list_files(list_id), unsealed, sealed_raw, journal, replay)
+
+
+def journal_of(data: DataDir, list_id: str) -> JournalFile:
+    """A list's journal, checked (format, list, every event and the hash chain)."""
+    files = data.list_files(list_id)
+    name = describe(data, list_id)
+    if not files.sealed.exists() and files.journal.exists():
+        raise DamagedData(
+            f"the sealed copy of list {name} is missing; open the same .dlist file again "
+            "to put it back (its journal is kept)"
+        )
+    where = f"the journal of list {name}"
+    return read_journal(
+        files.read(files.journal, what=where),
+        list_id,
+        where=where,
+        advice="it was left as it is; `dailylist doctor` tells more",
+    )
+
+
+def sealed_copy_of(
+    data: DataDir, list_id: str, journal: JournalFile
+) -> tuple[UnsealedList, bytes]:
+    """A list's sealed copy and its bytes: trusted as the file checked at `open` when the
+    journal's first event names its sha256; a journal that names none (from dailylist 0.1)
+    has the copy's signature checked again."""
+    files = data.list_files(list_id)
+    source = f"the sealed copy of list {describe(data, list_id)}"
+    raw = files.read(files.sealed, what=source)
+    first = journal.events[0] if journal.events else None
+    recorded = first.list_sha256 if isinstance(first, Opened) else None
+    key = files.content_key.read_bytes() if files.content_key.is_file() else None
+    if recorded is not None:
+        if recorded != digest(raw):
+            raise DamagedData(
+                f"{source} is not the file that was opened (it was changed since); "
+                "`dailylist doctor` tells more"
+            )
+        unsealed = stored_list(raw, source=source, content_key=key)
+    else:
+        sealed = parse_sealed(raw, source=source)
+        unsealed = UnsealedList(sealed, key, source) if key else unlock(sealed, source=source)
+    if unsealed.info.id != list_id:
+        raise DamagedData(f"{source} is another list's")
+    return unsealed, raw
+
+
+def current_snapshot(data: DataDir, list_id: str) -> tuple[Snapshot, bool]:
+    """The list's snapshot, and whether it was fresh on disk: else it is made again from
+    the list and journal, checked in full (call `keep_snapshot` to leave it on disk once
+    the command has succeeded)."""
+    files = data.list_files(list_id)
+    found = read_fresh(files.root)
+    if found is not None:
+        try:
+            return Snapshot.from_document(found), True
+        except (ValueError, KeyError, TypeError):
+            pass
+    return load(data, list_id).snapshot(), False
+
+
+def keep_snapshot(data: DataDir, snapshot: Snapshot, now: datetime) -> None:
+    """Leave `snapshot` beside its journal, for the next read."""
+    data.list_files(snapshot.info.id).save_snapshot(encode(snapshot.document(now)))
+
+
+def append(opened: OpenedList, event: Event, now: datetime) -> Snapshot:
+    """Add `event` to the journal `opened` was read from, once the rules accept it after
+    the journal's events; then leave the snapshot moved on by it. Call this holding the
+    list's lock, with `opened` read under it."""
+    rules.judge(opened.standing, event, opened.unsealed)
+    new = appended(opened.journal, event)
+    opened.files.write_journal(opened.journal.raw, new)
+    days = opened.replay.done_days
+    if isinstance(event, Completed):
+        days = (*days, event.day)
+    moved = _snapshot(opened, rules.apply(opened.standing, event), days, event.id, digest(new))
+    opened.files.save_snapshot(encode(moved.document(now)))
+    return moved

@@ -1,0 +1,107 @@
+"""Which list a command means: the one function that reads `--list`, for the prompt's quick
+path and for every click command alike.
+
+A list is a folder under `lists/` of the data dir named by its id. `--list` takes the list's
+name (its title in lower case with dashes), a unique start of the name, or the start of its
+id; without it, the only list, else the one opened last. Names come from each list's
+snapshot, else from its sealed copy's header. Standard library only (`os`, `json`), and
+light to import: `dailylist prompt` runs this on every shell prompt.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from dailylist import snapshot
+from dailylist.errors import BadInput
+
+LISTS = "lists"
+STATE = "state.json"
+
+
+def list_name(title: str, list_id: str) -> str:
+    """The short name of a list for `--list`: its title in lower case, words joined by '-'."""
+    words, word = [], []
+    for char in title.lower():
+        if "a" <= char <= "z" or "0" <= char <= "9":
+            word.append(char)
+        elif word:
+            words.append("".join(word))
+            word = []
+    if word:
+        words.append("".join(word))
+    return "-".join(words) or list_id[:8]
+
+
+def list_ids(root: str) -> list[str]:
+    """The ids of the lists in the data dir at `root`, oldest opened first: every folder
+    under `lists/` that holds a sealed copy or a journal (one without the other is damage,
+    which the commands report; it is never left out)."""
+    folder = os.path.join(root, LISTS)
+    found = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    for entry in entries:
+        if not entry.is_dir(follow_symlinks=False):
+            continue
+        for name in (snapshot.SEALED_NAME, snapshot.JOURNAL_NAME):
+            try:
+                found.append((os.stat(os.path.join(entry.path, name)).st_mtime_ns, entry.name))
+                break
+            except OSError:
+                continue
+    return [list_id for _, list_id in sorted(found)]
+
+
+def name_of(root: str, list_id: str) -> str:
+    """A list's name: from its snapshot when it has one (cheap), else its sealed copy."""
+    folder = os.path.join(root, LISTS, list_id)
+    document = snapshot.read_any(folder)
+    if document is not None:
+        listed = document.get("list")
+        if isinstance(listed, dict) and isinstance(listed.get("name"), str):
+            return str(listed["name"])
+    try:
+        with open(os.path.join(folder, snapshot.SEALED_NAME), "rb") as handle:
+            header = json.loads(handle.read())["header"]
+        return list_name(str(header["title"]), list_id)
+    except (OSError, ValueError, RecursionError, KeyError, TypeError):
+        return list_id[:8]
+
+
+def last_opened(root: str) -> str | None:
+    """The id of the list opened last, as `open` noted it."""
+    try:
+        with open(os.path.join(root, STATE), "rb") as handle:
+            value = json.loads(handle.read()).get("last_opened")
+    except (OSError, ValueError, AttributeError, RecursionError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def pick(root: str, wanted: str | None) -> str:
+    """The id of the list `wanted` names (None: the default one), or `BadInput` saying which
+    lists there are."""
+    ids = list_ids(root)
+    if not ids:
+        raise BadInput("no list is open yet: run `dailylist open FILE.dlist` first")
+    if wanted is None:
+        if len(ids) == 1:
+            return ids[0]
+        last = last_opened(root)
+        return last if last in ids else ids[-1]
+    key = wanted.strip().lower()
+    names = {list_id: name_of(root, list_id) for list_id in ids}
+    matches = [i for i, name in names.items() if name == key]
+    matches = matches or [i for i, name in names.items() if key and name.startswith(key)]
+    matches = matches or [i for i in ids if len(key) >= 4 and i.startswith(key)]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        choices = ", ".join(sorted(names.values()))
+        raise BadInput(f"no open list is called {wanted!r}; open lists: {choices}")
+    several = ", ".join(sorted(names[i] for i in matches))
+    raise BadInput(f"{wanted!r} could be several lists ({several}); give more of the name")

@@ -1,0 +1,102 @@
+"""The JSON report: what it holds, built from a list's replayed journal.
+
+`export` writes exactly this; `verify` builds it again from the report's own events (replayed
+through the rules, with the author's sealed list) and compares, section by section.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from dailylist import rules
+from dailylist.domain import ListInfo, PhotoRecord
+
+if TYPE_CHECKING:
+    from dailylist.lookback import Day
+
+#: The version of the JSON report this dailylist writes (and the newest it reads).
+REPORT_FORMAT = 1
+
+
+def _b64(raw: bytes) -> str:
+    import base64
+
+    return base64.b64encode(raw).decode("ascii")
+
+
+def list_json(info: ListInfo, public_key: bytes, signature: bytes) -> dict[str, Any]:
+    return {
+        "id": info.id,
+        "title": info.title,
+        "author": info.author,
+        "item_count": info.item_count,
+        "fingerprint": info.fingerprint,
+        "public_key": _b64(public_key),
+        "signature": _b64(signature),
+    }
+
+
+def photo_json(photo: PhotoRecord) -> dict[str, Any]:
+    """A photo as reports show it: never the path it came from."""
+    return {
+        "sha256": photo.sha256,
+        "size": photo.size,
+        "stored_name": photo.stored_name,
+        "format": photo.format,
+        "width": photo.width,
+        "height": photo.height,
+        "taken_at": None if photo.taken_at is None else photo.taken_at.isoformat(),
+    }
+
+
+def entry_json(entry: Day) -> dict[str, Any]:
+    return {
+        "day": entry.number,
+        "date": entry.day.isoformat(),
+        "revealed_at": entry.revealed_at.isoformat(),
+        "completed_at": entry.at.isoformat(),
+        "title": entry.item.title,
+        "text": entry.item.text,
+        "reflection": entry.reflection,
+        "photo_taken_before_reveal": entry.photo_taken_before_reveal,
+        "photos": [photo_json(photo) for photo in entry.photos],
+        "amended": entry.amended,
+    }
+
+
+def summary_json(stats: rules.Stats) -> dict[str, Any]:
+    return {
+        "done": stats.done_count,
+        "item_count": stats.item_count,
+        "streak": stats.streak,
+        "missed_days": [day.isoformat() for day in stats.missed_days],
+        "finished_on": None if stats.finished_on is None else stats.finished_on.isoformat(),
+    }
+
+
+def report_json(
+    *,
+    info: ListInfo,
+    public_key: bytes,
+    signature: bytes,
+    stats: rules.Stats,
+    entries: Sequence[Day],
+    events: Sequence[Mapping[str, Any]],
+    exported_at: datetime,
+    zone: str,
+    photos_dir: str,
+) -> dict[str, Any]:
+    """A whole JSON report. `events` are the journal's events as stored (their ids hold)."""
+    return {
+        "format": REPORT_FORMAT,
+        "kind": "dailylist-report",
+        "exported_at": exported_at.isoformat(),
+        "zone": zone,
+        "list": list_json(info, public_key, signature),
+        "summary": summary_json(stats),
+        "entries": [entry_json(entry) for entry in entries],
+        "events": list(events),
+        "photos_dir": photos_dir,
+    }

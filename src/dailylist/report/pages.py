@@ -1,0 +1,144 @@
+"""Reports that people read: one Markdown file, or one HTML page (inline CSS, photos
+embedded, no scripts, no network) that reads like a photo diary and prints well."""
+
+from __future__ import annotations
+
+import html
+from datetime import date, datetime
+
+from dailylist.lookback import Day, History
+
+
+def _timeline(found: History) -> list[Day | date]:
+    """Entries and missed days, in date order: what the diary shows, day after day."""
+    things: list[tuple[date, int, Day | date]] = [(e.day, 1, e) for e in found.entries]
+    things += [(day, 0, day) for day in found.stats.missed_days]
+    return [thing for _, _, thing in sorted(things, key=lambda t: (t[0], t[1]))]
+
+
+def summary_line(found: History) -> str:
+    stats = found.stats
+    missed = len(stats.missed_days)
+    parts = [f"{stats.done_count} of {stats.item_count} days done"]
+    if found.entries:
+        parts.append(f"from {found.entries[0].day} to {found.entries[-1].day}")
+    parts.append(f"{missed} missed day{'s' if missed != 1 else ''}")
+    if stats.finished_on is not None:
+        parts.append(f"finished on {stats.finished_on}, with a last streak of {stats.streak}")
+    else:
+        parts.append(f"current streak {stats.streak}")
+    return ", ".join(parts)
+
+
+def render_markdown(found: History, photos_dir: str, exported_at: datetime) -> str:
+    info = found.info
+    lines = [
+        f"# {info.title}",
+        "",
+        f"A list from {info.author}. {summary_line(found)}.",
+        f"Exported {exported_at:%Y-%m-%d %H:%M}.",
+        "",
+    ]
+    for thing in _timeline(found):
+        if isinstance(thing, date):
+            lines += [f"*{thing.isoformat()}: missed.*", ""]
+            continue
+        heading = f"## Day {thing.number} · {thing.day.isoformat()}"
+        if thing.item.title:
+            heading += f" · {thing.item.title}"
+        if thing.amended:
+            heading += " · amended"
+        lines += [heading, ""]
+        lines += [f"> {line}" if line else ">" for line in thing.item.text.splitlines()]
+        lines.append("")
+        if thing.reflection:
+            lines += [thing.reflection, ""]
+        for number, photo in enumerate(thing.photos, start=1):
+            lines.append(
+                f"![Day {thing.number}, photo {number}]({photos_dir}/{photo.stored_name})"
+            )
+        if thing.photos:
+            lines.append("")
+        if thing.photo_taken_before_reveal:
+            lines += ["*A photo was taken before the item was revealed.*", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+_CSS = """
+:root { --ink: #2b2620; --muted: #7a6f63; --paper: #fbf8f3; --line: #e6dfd3; --accent: #b0563c; }
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--paper); color: var(--ink);
+       font: 17px/1.6 Georgia, 'Iowan Old Style', 'Palatino Linotype', serif; }
+main { max-width: 46rem; margin: 0 auto; padding: 3rem 1.5rem 4rem; }
+h1 { font-size: 2.2rem; line-height: 1.2; margin: 0 0 .3rem; }
+.byline, .summary, .meta, .missed, footer { color: var(--muted); }
+.summary { margin: 1rem 0 2rem; padding: .8rem 1rem; border: 1px solid var(--line);
+           border-radius: .5rem; background: #fff; }
+.letter { white-space: pre-wrap; font-style: italic; border-left: 3px solid var(--accent);
+          padding: .2rem 0 .2rem 1rem; margin: 0 0 2.5rem; }
+article { border-top: 1px solid var(--line); padding: 1.6rem 0; break-inside: avoid; }
+article h2 { font-size: 1.3rem; margin: 0; }
+.meta { font-size: .9rem; margin: .1rem 0 .8rem; }
+.item { font-weight: bold; margin: 0 0 .8rem; }
+.reflection { white-space: pre-wrap; margin: 0 0 1rem; }
+.photos { display: grid; gap: .6rem;
+          grid-template-columns: repeat(auto-fill, minmax(14rem, 1fr)); }
+.photos img { width: 100%; height: auto; border-radius: .3rem; display: block; }
+.flag { color: var(--accent); font-size: .9rem; }
+.missed { font-style: italic; border-top: 1px dashed var(--line); padding: .6rem 0; }
+footer { font-size: .8rem; margin-top: 2rem; }
+@media print {
+  body { background: #fff; font-size: 12pt; }
+  main { max-width: none; padding: 0; }
+  .photos { grid-template-columns: repeat(3, 1fr); }
+}
+"""
+
+
+def render_html(found: History, photos: dict[str, str], exported_at: datetime) -> str:
+    """One self-contained page: inline CSS, photos embedded, no scripts, no network."""
+    esc = html.escape
+    info = found.info
+    parts = [
+        "<!doctype html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{esc(info.title)}: a dailylist journal</title>",
+        f"<style>{_CSS}</style></head><body><main>",
+        f"<h1>{esc(info.title)}</h1>",
+        f'<p class="byline">A list from {esc(info.author)}</p>',
+        f'<p class="summary">{esc(summary_line(found))}.</p>',
+    ]
+    if info.letter.strip():
+        parts.append(f'<div class="letter">{esc(info.letter.strip())}</div>')
+    for thing in _timeline(found):
+        if isinstance(thing, date):
+            parts.append(f'<p class="missed">{thing.isoformat()}: missed</p>')
+            continue
+        title = f"Day {thing.number}" + (f": {thing.item.title}" if thing.item.title else "")
+        parts.append(f'<article id="day-{thing.number}"><h2>{esc(title)}</h2>')
+        amended = ", amended the same day" if thing.amended else ""
+        parts.append(
+            f'<p class="meta">{thing.day.isoformat()}, done at {thing.at:%H:%M}{amended}</p>'
+        )
+        parts.append(f'<p class="item">{esc(thing.item.text)}</p>')
+        if thing.reflection:
+            parts.append(f'<p class="reflection">{esc(thing.reflection)}</p>')
+        if thing.photos:
+            parts.append('<div class="photos">')
+            for number, photo in enumerate(thing.photos, start=1):
+                alt = f"Day {thing.number}, photo {number}"
+                parts.append(
+                    f'<img src="{photos[photo.sha256]}" alt="{esc(alt)}" '
+                    f'data-sha256="{photo.sha256}">'
+                )
+            parts.append("</div>")
+        if thing.photo_taken_before_reveal:
+            parts.append('<p class="flag">A photo was taken before the item was revealed.</p>')
+        parts.append("</article>")
+    parts.append(
+        f"<footer>Exported {exported_at:%Y-%m-%d %H:%M} by dailylist. "
+        f"List {esc(info.id)}, author key {esc(info.fingerprint)}.</footer>"
+    )
+    parts.append("</main></body></html>")
+    return "\n".join(parts) + "\n"

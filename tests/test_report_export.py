@@ -1,0 +1,106 @@
+"""Reports for the author: one HTML page, Markdown with its photos, and JSON for `verify`."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from dailylist.formats import Report, report_schema
+from tests.conftest import Cli, at, export, item_text, snapshot
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.articles: list[str] = []
+        self.images: list[dict[str, str | None]] = []
+        self.tags: set[str] = set()
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        values = dict(attrs)
+        if tag == "article":
+            self.articles.append(values.get("id") or "")
+        if tag == "img":
+            self.images.append(values)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def test_html_report_is_one_self_contained_page(ten_days: Path, run: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "out" / "journal.html"
+    path.parent.mkdir()
+    export(run, path)
+    page = _Page()
+    content = path.read_text(encoding="utf-8")
+    page.feed(content)
+    assert page.articles == [f"day-{n}" for n in range(1, 11)]
+    assert len(page.images) == 10
+    assert all((img["src"] or "").startswith("data:image/jpeg;base64,") for img in page.images)
+    assert "script" not in page.tags
+    assert "http://" not in content
+    assert "https://" not in content
+    text = "".join(page.text)
+    for number in range(1, 11):
+        assert item_text(number) in text
+        assert f"Reflection for day {number}: it felt <good> & new." in text
+    for number in (11, 12):
+        assert item_text(number) not in content
+    assert "2026-03-05: missed" in text
+    assert "10 of 12 days done" in text
+    assert [p.name for p in path.parent.iterdir()] == ["journal.html"]
+
+
+def test_markdown_report_links_photos_beside_it(ten_days: Path, run: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "journal.md"
+    export(run, path)
+    content = path.read_text(encoding="utf-8")
+    for number in range(1, 11):
+        assert f"## Day {number} · " in content
+    links = [line for line in content.splitlines() if line.startswith("![")]
+    assert len(links) == 10
+    for link in links:
+        target = link[link.index("(") + 1 : -1]
+        assert (tmp_path / target).is_file()
+    assert "*2026-03-06: missed.*" in content
+
+
+def test_json_report_matches_its_schema_and_verifies(
+    ten_days: Path, run: Cli, tmp_path: Path
+) -> None:
+    path = tmp_path / "report.json"
+    export(run, path)
+    report = Report.model_validate_json(path.read_bytes())
+    assert report.zone == "Europe/Berlin"
+    assert "original_path" not in path.read_text(encoding="utf-8")
+    assert [entry.day for entry in report.entries] == list(range(1, 11))
+    assert report.summary.missed_days[0].isoformat() == "2026-03-05"
+    assert len(list((tmp_path / report.photos_dir).iterdir())) == 10
+    assert {"list", "entries", "events", "summary"} <= set(report_schema()["properties"])  # type: ignore[call-overload]
+    verified = run("verify", str(path), "--list", str(ten_days), now=at("2026-03-13 09:00"))
+    assert verified.exit_code == 0, verified.output
+    assert "genuine" in verified.stdout
+
+
+def test_the_format_follows_the_file_name(ten_days: Path, run: Cli, tmp_path: Path) -> None:
+    export(run, tmp_path / "r.json")
+    json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    export(run, tmp_path / "r.txt", "--format", "md")
+    assert (tmp_path / "r.txt").read_text(encoding="utf-8").startswith("# ")
+
+
+@pytest.mark.parametrize("target", ["missing-folder/r.html", "."])
+def test_an_unwritable_target_is_a_clear_error(
+    ten_days: Path, run: Cli, tmp_path: Path, target: str
+) -> None:
+    before = snapshot(tmp_path)
+    result = run("export", "-o", str(tmp_path / target), now=at("2026-03-12 21:00"))
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert snapshot(tmp_path) == before
