@@ -121,7 +121,7 @@ def build(work: Path, label: str, items: int, days: int, sealed: dict[int, bytes
     from dailylist.domain import Completed, PhotoRecord, Revealed, Settings
     from dailylist.journal import encode, journal_text, new_event
     from dailylist.opened import journal_of, keep_snapshot, load
-    from dailylist.recipient import open_list
+    from dailylist.opening import open_list
     from dailylist.sealing import load_or_create_author_key, seal
     from dailylist.store import DataDir, file_sha256
 

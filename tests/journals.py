@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from dailylist import rules
+from dailylist import figures, fold, rules
 from dailylist.clock import zone_name
 from dailylist.domain import (
     Amended,
@@ -103,9 +103,9 @@ class Log:
     def done_days(self) -> tuple[date, ...]:
         return tuple(e.day for e in self.events if isinstance(e, Completed))
 
-    def stats(self, now: datetime) -> rules.Stats:
-        return rules.stats(self.standing, self.done_days, now)
+    def stats(self, now: datetime) -> figures.Stats:
+        return figures.stats(self.standing, self.done_days, now)
 
-    def replay(self) -> rules.Replay:
+    def replay(self) -> fold.Replay:
         start = rules.Standing(item_count=self.standing.item_count, settings=self.settings)
-        return rules.replay(self.events, start, self.items)
+        return fold.replay(self.events, start, self.items)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from dailylist.author import codes_path_for
-from dailylist.sealing import normalize_code
+from dailylist.cipher import normalize_code
 from tests.conftest import Cli, at, item_text, make_photo, snapshot, source_toml
 
 DAY1, DAY2, DAY3 = "2026-04-01", "2026-04-02", "2026-04-03"

@@ -131,8 +131,9 @@ def lived_home(
     """A data dir with a list opened and one day done; its journal bytes."""
     from PIL import Image
 
+    from dailylist.opening import open_list
     from dailylist.photos import check_photo
-    from dailylist.recipient import open_list, prepare_completion, record_completion, reveal_today
+    from dailylist.recipient import prepare_completion, record_completion, reveal_today
 
     home = tmp_path_factory.mktemp("home")
     data = DataDir(home)

@@ -26,9 +26,9 @@ from dailylist.clock import SystemClock
 from dailylist.domain import Completed, Revealed
 from dailylist.errors import NotNow
 from dailylist.opened import journal_of
+from dailylist.opening import open_list
 from dailylist.photos import checked_photos
 from dailylist.recipient import (
-    open_list,
     prepare_amendment,
     prepare_completion,
     record_amendment,

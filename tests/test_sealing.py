@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from dailylist.author import load_source
+from dailylist.cipher import fingerprint
 from dailylist.errors import BadInput, DailylistError, DamagedData
-from dailylist.sealing import fingerprint, open_sealed, parse_sealed
+from dailylist.sealing import open_sealed, parse_sealed
 from dailylist.store import example_names, example_path
 from tests.conftest import Cli, at, item_text, snapshot
 

@@ -304,7 +304,7 @@ def open_command(
       dailylist open --example find-yourself
     """
     from dailylist import render
-    from dailylist.recipient import open_list
+    from dailylist.opening import open_list
     from dailylist.store import example_path, read_input_file
 
     if (path is None) == (example is None):
@@ -730,7 +730,7 @@ def status(ctx: click.Context, list_name: str | None, as_json: bool) -> None:
     Example:
       dailylist status --json
     """
-    from dailylist.recipient import statuses
+    from dailylist.status import statuses
 
     now = _now(ctx)
     views, errors = statuses(_data(), now, list_name)

@@ -129,7 +129,7 @@ class ListInfo:
     title: str
     author: str
     item_count: int
-    #: The author's key, as people read it aloud (see `sealing.fingerprint`).
+    #: The author's key, as people read it aloud (see `cipher.fingerprint`).
     fingerprint: str
     settings: Settings
     letter: str = ""

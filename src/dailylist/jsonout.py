@@ -15,8 +15,9 @@ if TYPE_CHECKING:
     from dailylist.doctor import Examination
     from dailylist.domain import Item, ListInfo
     from dailylist.lookback import Day, History
-    from dailylist.recipient import ListStatus, TodayView
+    from dailylist.recipient import TodayView
     from dailylist.report.verify import Verdict
+    from dailylist.status import ListStatus
 
 
 def print_json(value: Any) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from dailylist import rules
+from dailylist import figures, fold
 from dailylist.domain import Item, ListInfo, item_index
 from dailylist.errors import BadInput, NotNow
 from dailylist.opened import OpenedList, load
@@ -19,13 +19,13 @@ from dailylist.store import DataDir
 
 
 @dataclass(frozen=True, kw_only=True)
-class Day(rules.Entry):
+class Day(fold.Entry):
     """A completed day as it stands, with its item: looking back shows what was done."""
 
     item: Item
 
 
-def days(entries: Iterable[rules.Entry], items: ItemSource) -> tuple[Day, ...]:
+def days(entries: Iterable[fold.Entry], items: ItemSource) -> tuple[Day, ...]:
     """The completed days of `entries`, each with its item, opened with its check-in key."""
     return tuple(
         Day(
@@ -43,7 +43,7 @@ class History:
     """A list's days so far: its facts, its figures at a moment, and every completed day."""
 
     info: ListInfo
-    stats: rules.Stats
+    stats: figures.Stats
     entries: tuple[Day, ...]
     #: The list's files, read and replayed.
     opened: OpenedList
@@ -52,7 +52,7 @@ class History:
 def history(data: DataDir, list_id: str, now: datetime) -> History:
     """Everything done so far on a list; entries carry the texts of completed items only."""
     opened = load(data, list_id)
-    stats = rules.stats(opened.standing, opened.replay.done_days, now)
+    stats = figures.stats(opened.standing, opened.replay.done_days, now)
     entries = days(opened.replay.entries, opened.unsealed)
     return History(opened.unsealed.info, stats, entries, opened)
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from dailylist import rules
+from dailylist import fold, rules
 from dailylist.domain import Completed, Event, Opened
 from dailylist.errors import DamagedData
 from dailylist.journal import JournalFile, appended, read_journal
-from dailylist.sealing import UnsealedList, parse_sealed, stored_list, unlock
+from dailylist.sealed_list import UnsealedList, stored_list, unlock
+from dailylist.sealing import parse_sealed
 from dailylist.snapshot import Snapshot, digest, encode, read_fresh
 from dailylist.store import DataDir, ListFiles
 
@@ -30,7 +31,7 @@ class OpenedList:
     unsealed: UnsealedList
     sealed_raw: bytes
     journal: JournalFile
-    replay: rules.Replay
+    replay: fold.Replay
 
     @property
     def standing(self) -> rules.Standing:
@@ -81,7 +82,7 @@ def load(data: DataDir, list_id: str) -> OpenedList:
     """Read a list's sealed copy and journal, check them, and replay the journal."""
     journal = journal_of(data, list_id)
     unsealed, sealed_raw = sealed_copy_of(data, list_id, journal)
-    replay = rules.replay(journal.events, empty_standing(unsealed), unsealed)
+    replay = fold.replay(journal.events, empty_standing(unsealed), unsealed)
     return OpenedList(data.list_files(list_id), unsealed, sealed_raw, journal, replay)
 
 

@@ -1,5 +1,5 @@
-"""What the recipient does: open a list, see today's item, complete or amend it, see where
-each list stands (looking back is in `lookback`).
+"""What the recipient does each day: see today's item, complete it, amend it (opening a
+list is in `opening`, where lists stand in `status`, looking back in `lookback`).
 
 A read (an item already shown, `status`) is answered from the list's snapshot. A write (the
 day's first reveal, `done`, `amend`) takes the list's lock, reads the journal under it and
@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from dailylist import rules
+from dailylist import fold, rules
 from dailylist.clock import zone_name
 from dailylist.domain import (
     Amended,
@@ -23,18 +23,17 @@ from dailylist.domain import (
     Event,
     Item,
     ListInfo,
-    Opened,
     PhotoRecord,
     Requirements,
     Revealed,
     day_number,
 )
-from dailylist.errors import BadInput, DailylistError, NotNow
-from dailylist.journal import encode, journal_text, new_event
+from dailylist.errors import BadInput, NotNow
+from dailylist.journal import new_event
 from dailylist.opened import OpenedList, current_snapshot, keep_snapshot, load
 from dailylist.opened import append as append_event
-from dailylist.snapshot import Snapshot, digest
-from dailylist.store import DataDir, ensure_private_dir, write_atomic
+from dailylist.snapshot import Snapshot
+from dailylist.store import DataDir
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -54,86 +53,6 @@ def _event(data: DataDir, opened: OpenedList, cls: type[E], now: datetime, **fie
         device=data.device_id(),
         **fields,
     )
-
-
-# --- opening --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OpenResult:
-    info: ListInfo
-    already_open: bool
-
-
-def open_list(
-    data: DataDir,
-    raw: bytes,
-    now: datetime,
-    *,
-    source: str,
-    passphrase: Callable[[], str] | None = None,
-) -> OpenResult:
-    """Check a sealed list completely, keep a copy and start its journal.
-
-    `passphrase` is asked only for a list sealed with one. Opening the same file twice is
-    harmless; a different file with the same id is refused.
-    """
-    from dailylist.sealing import needs_passphrase, open_sealed
-
-    unsealed = open_sealed(raw, source=source, passphrase=passphrase)
-    info = unsealed.info
-    files = data.list_files(info.id)
-    stored = files.sealed.read_bytes() if files.sealed.is_file() else None
-    if stored is not None and stored != raw:
-        raise BadInput(
-            f"{source} has the id of an opened list ({info.name}) but different contents; "
-            "it was not opened"
-        )
-    own_key = unsealed.content_key if needs_passphrase(unsealed.sealed) else None
-    if stored is None:
-        ensure_private_dir(files.photos)
-        with files.locked():
-            if own_key is not None:
-                write_atomic(files.content_key, own_key)
-            if files.journal.exists() or files.journal.is_symlink():
-                _check_kept_journal(data, info, raw)  # its sealed copy went missing
-            else:
-                opened = new_event(
-                    Opened,
-                    prev=None,
-                    at=now,
-                    zone=zone_name(now),
-                    device=data.device_id(),
-                    list_sha256=digest(raw),
-                )
-                files.write_journal(None, journal_text(info.id, [encode(opened)]))
-            write_atomic(files.sealed, raw)
-        with contextlib.suppress(DailylistError):  # a cache: `today` makes it otherwise
-            keep_snapshot(data, load(data, info.id).snapshot(), now)
-            keep_snapshot(data, load(data, info.id).snapshot(), now)
-    elif not files.journal.exists():
-        load(data, info.id)  # says what is wrong: the journal is missing
-    elif own_key is not None and not files.content_key.is_file():
-        write_atomic(files.content_key, own_key)  # restores a lost content.key
-    data.set_last_opened(info.id)
-    return OpenResult(info=info, already_open=stored is not None)
-
-
-def _check_kept_journal(data: DataDir, info: ListInfo, raw: bytes) -> None:
-    """Refuse to put a sealed copy back beside a journal that is not of that very file."""
-    from dailylist.journal import read_journal
-
-    files = data.list_files(info.id)
-    where = f"the journal of list {info.name}"
-    journal = read_journal(
-        files.read(files.journal, what=where),
-        info.id,
-        where=where,
-        advice="it was left as it is; `dailylist doctor` tells more",
-    )
-    first = journal.events[0] if journal.events else None
-    if isinstance(first, Opened) and first.list_sha256 not in (None, digest(raw)):
-        raise BadInput(f"this is not the file list {info.name} was opened from; nothing changed")
 
 
 # --- today ----------------------------------------------------------------------------------
@@ -159,7 +78,7 @@ def _shown(snapshot: Snapshot, decision: rules.TodayDecision) -> TodayView:
     reveal = snapshot.standing.current
     if not isinstance(decision, rules.Available) or reveal is None or snapshot.current is None:
         return TodayView(snapshot.info, decision)
-    from dailylist.sealing import open_item
+    from dailylist.sealed_list import open_item
 
     item = open_item(
         snapshot.info,
@@ -352,7 +271,7 @@ class PendingAmendment:
     """Today's completed day, which may still be changed, as it stands now."""
 
     pending: PendingCompletion
-    entry: rules.Entry
+    entry: fold.Entry
 
 
 def prepare_amendment(data: DataDir, list_id: str, now: datetime) -> PendingAmendment:
@@ -371,7 +290,7 @@ def record_amendment(
     photos: list[CheckedPhoto],
     reflection: str | None,
     now: datetime,
-) -> tuple[rules.Entry, tuple[str, ...]]:
+) -> tuple[fold.Entry, tuple[str, ...]]:
     """Replace today's reflection and/or photos; the original stays in the journal.
 
     Returns the day as it now stands, and the new photos taken before the reveal.
@@ -422,44 +341,3 @@ def _writing(
             for path in created:
                 path.unlink(missing_ok=True)
             raise
-
-
-# --- status ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ListStatus:
-    """One line of `status`: a list and its figures now."""
-
-    info: ListInfo
-    stats: rules.Stats
-
-
-def list_status(data: DataDir, list_id: str, now: datetime) -> ListStatus:
-    snapshot, fresh = current_snapshot(data, list_id)
-    rules.decide_today(snapshot.standing, now)  # refuses a clock that reads too early
-    stats = rules.stats(snapshot.standing, snapshot.done_days, now)
-    if not fresh:
-        keep_snapshot(data, snapshot, now)
-    return ListStatus(snapshot.info, stats)
-
-
-def statuses(
-    data: DataDir, now: datetime, wanted: str | None
-) -> tuple[list[ListStatus], list[DailylistError]]:
-    """The status of one list (`wanted`), or of every open list.
-
-    With every list, a damaged one does not hide the others: its error is returned beside
-    them. One list asked for by name fails on its own error.
-    """
-    from dailylist.picking import pick
-
-    if wanted is not None:
-        return [list_status(data, pick(str(data.root), wanted), now)], []
-    found, errors = [], []
-    for list_id in data.opened_list_ids():
-        try:
-            found.append(list_status(data, list_id, now))
-        except DailylistError as error:
-            errors.append(error)
-    return found, errors

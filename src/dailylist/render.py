@@ -23,10 +23,13 @@ from dailylist.domain import day_number
 if TYPE_CHECKING:
     from dailylist.author import SealResult
     from dailylist.doctor import Examination, RestorePlan
+    from dailylist.fold import Entry
     from dailylist.lookback import Day, History
-    from dailylist.recipient import CompletionResult, ListStatus, OpenResult, TodayView
+    from dailylist.opening import OpenResult
+    from dailylist.recipient import CompletionResult, TodayView
     from dailylist.report.export import ExportResult
     from dailylist.report.verify import Verdict
+    from dailylist.status import ListStatus
 
 
 def console(*, stderr: bool = False, quiet: bool = False) -> Console:
@@ -172,7 +175,7 @@ def completed(out: Console, result: CompletionResult) -> None:
     )
 
 
-def amended(out: Console, entry: rules.Entry) -> None:
+def amended(out: Console, entry: Entry) -> None:
     photos = len(entry.photos)
     out.print(
         f"[green]Day {entry.number} amended[/] "

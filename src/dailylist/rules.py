@@ -13,10 +13,10 @@ zone in force, and the items through `ItemSource` (which decrypts them).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence, Sized
+from collections.abc import Callable, Iterable, Sized
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Literal, Protocol, TypeVar
+from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dailylist.days import check_clock, clock_behind, day_of, day_start, in_range, unlock
@@ -26,13 +26,12 @@ from dailylist.domain import (
     Event,
     Item,
     Opened,
-    PhotoRecord,
     Requirements,
     Revealed,
     Settings,
     day_number,
 )
-from dailylist.errors import BadInput, DailylistError, NotNow
+from dailylist.errors import BadInput, NotNow
 
 #: No three items are ever revealed closer together than this, whatever the zones. In one
 #: zone it never binds (the shortest list day is 23 hours); it stops a flight east over many
@@ -373,175 +372,3 @@ def _needs(
     items: ItemSource, index: int, key: bytes | None, settings: Settings
 ) -> Callable[[], Requirements]:
     return lambda: items.item(index, key).requirements(settings)
-
-
-# --- the replay of a journal -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Entry:
-    """A completed day that counts, as it stands: its reveal, its completion, and the
-    amendments made to it on its day."""
-
-    reveal: Revealed
-    completion: Completed
-    amendments: tuple[Amended, ...] = ()
-
-    @property
-    def index(self) -> int:
-        return self.completion.index
-
-    @property
-    def number(self) -> int:
-        return day_number(self.completion.index)
-
-    @property
-    def day(self) -> date:
-        return self.completion.day
-
-    @property
-    def at(self) -> datetime:
-        return self.completion.at
-
-    @property
-    def revealed_at(self) -> datetime:
-        return self.reveal.at
-
-    @property
-    def reflection(self) -> str | None:
-        changed = [a.reflection for a in self.amendments if a.reflection is not None]
-        return changed[-1] if changed else self.completion.reflection
-
-    @property
-    def photos(self) -> tuple[PhotoRecord, ...]:
-        changed = [a.photos for a in self.amendments if a.photos is not None]
-        return changed[-1] if changed else self.completion.photos
-
-    @property
-    def photo_taken_before_reveal(self) -> bool:
-        flags = [a.photo_taken_before_reveal for a in self.amendments]
-        changed = [flag for flag in flags if flag is not None]
-        return changed[-1] if changed else self.completion.photo_taken_before_reveal
-
-    @property
-    def amended(self) -> bool:
-        return bool(self.amendments)
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """An event the app would not have written: where it is in the journal, and why."""
-
-    position: int
-    event: Event
-    reason: str
-
-
-@dataclass(frozen=True)
-class Replay:
-    """The fold of a journal's events: where the list stands, its days as they stand, and
-    the events that do not count."""
-
-    standing: Standing
-    entries: tuple[Entry, ...]
-    refused: tuple[Refusal, ...]
-
-    @property
-    def done_days(self) -> tuple[date, ...]:
-        """The list day of each completion that counts, in order."""
-        return tuple(entry.day for entry in self.entries)
-
-
-def replay(events: Iterable[Event], start: Standing, items: ItemSource) -> Replay:
-    """Fold `events` into `start` (a list's empty standing), judging each one.
-
-    An event the app would not have written does not count and is listed in `refused`.
-    """
-    standing, entries, refused = start, [], []
-    reveal: Revealed | None = None
-    for position, event in enumerate(events):
-        try:
-            judge(standing, event, items)
-        except DailylistError as error:
-            refused.append(Refusal(position, event, error.message))
-            continue
-        if isinstance(event, Revealed):
-            reveal = event
-        elif isinstance(event, Completed):
-            assert reveal is not None
-            entries.append(Entry(reveal, event))
-        elif isinstance(event, Amended):
-            last = entries[-1]
-            entries[-1] = Entry(last.reveal, last.completion, (*last.amendments, event))
-        standing = apply(standing, event)
-    return Replay(standing, tuple(entries), tuple(refused))
-
-
-# --- where a list stands, for people ---------------------------------------------------------
-
-State = Literal["not-started", "waiting-for-you", "done-today", "finished"]
-
-
-@dataclass(frozen=True)
-class Stats:
-    """Everything `status` shows about one list at a moment."""
-
-    done_count: int
-    item_count: int
-    streak: int
-    missed_days: tuple[date, ...]
-    today: date
-    state: State
-    unlocks_at: datetime | None
-    #: The list day the last item was done, once every item is.
-    finished_on: date | None
-
-
-def stats(standing: Standing, days_done: Sequence[date], now: datetime) -> Stats:
-    """Progress, streak and missed days at `now` (missed days pause a list, never skip), from
-    where the list stands and the list day of each completion (`Replay.done_days`).
-
-    A finished list keeps the figures it finished with.
-    """
-    day_starts_at = standing.settings.day_starts_at
-    today = day_of(now, day_starts_at)
-    done_days = set(days_done)
-    last_day = days_done[-1] if days_done else None
-    finished_on = last_day if standing.finished else None
-    end = finished_on or today - timedelta(days=1)
-
-    missed: list[date] = []
-    first = standing.first_revealed_at
-    if first is not None:
-        day = day_of(first.astimezone(now.tzinfo), day_starts_at)
-        while day <= end:
-            if day not in done_days:
-                missed.append(day)
-            day += timedelta(days=1)
-
-    streak = 0
-    day = finished_on or (today if today in done_days else today - timedelta(days=1))
-    while day in done_days:
-        streak += 1
-        day -= timedelta(days=1)
-
-    unlocks = None if standing.finished else unlocks_at(standing, now)
-    state: State
-    if standing.finished:
-        state = "finished"
-    elif standing.current is None and unlocks is not None:
-        state = "done-today"
-    elif first is None:
-        state = "not-started"
-    else:
-        state = "waiting-for-you"
-    return Stats(
-        done_count=standing.done_count,
-        item_count=standing.item_count,
-        streak=streak,
-        missed_days=tuple(missed),
-        today=today,
-        state=state,
-        unlocks_at=unlocks,
-        finished_on=finished_on,
-    )

@@ -148,7 +148,7 @@ class Snapshot:
     ) -> None:
         self.info = info
         self.standing = standing
-        #: The list day of each completion that counts, in order (for `rules.stats`).
+        #: The list day of each completion that counts, in order (for `figures.stats`).
         self.done_days = done_days
         self.content_key = content_key
         #: The item to do now, still sealed, once it has been revealed (else None).

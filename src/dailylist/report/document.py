@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from dailylist import rules
+from dailylist import figures
 from dailylist.domain import ListInfo, PhotoRecord
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def entry_json(entry: Day) -> dict[str, Any]:
     }
 
 
-def summary_json(stats: rules.Stats) -> dict[str, Any]:
+def summary_json(stats: figures.Stats) -> dict[str, Any]:
     return {
         "done": stats.done_count,
         "item_count": stats.item_count,
@@ -81,7 +81,7 @@ def report_json(
     info: ListInfo,
     public_key: bytes,
     signature: bytes,
-    stats: rules.Stats,
+    stats: figures.Stats,
     entries: Sequence[Day],
     events: Sequence[Mapping[str, Any]],
     exported_at: datetime,

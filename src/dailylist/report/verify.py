@@ -1,7 +1,7 @@
 """`dailylist verify`: whether a JSON report is genuine, complete, in order and one a day.
 
 The author holds the sealed list. The report's events are replayed through the app's own
-rules (`rules.replay`), with that list's settings and items: a report is genuine only if
+rules (`fold.replay`), with that list's settings and items: a report is genuine only if
 its hash chain is unbroken, every event is one the app would have written at its time, and
 its list, entries and summary are exactly what the replay and the sealed list give (the
 very JSON `export` writes, see `document`). Each step is linear in the report's size.
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dailylist import rules
+from dailylist import figures, fold
 from dailylist.canonical import parse_json
 from dailylist.chain import breaks, computed_id, label
 from dailylist.checks import Check, photo_file_problem
@@ -26,7 +26,7 @@ from dailylist.journal import decode_event
 from dailylist.lookback import days
 from dailylist.opened import empty_standing
 from dailylist.report.document import entry_json, list_json, summary_json
-from dailylist.sealing import UnsealedList
+from dailylist.sealed_list import UnsealedList
 from dailylist.store import read_input_file
 
 #: The entry fields that hold the item itself (checked as "item texts").
@@ -100,7 +100,7 @@ def verify(report: LoadedReport, unsealed: UnsealedList, photos_dir: Path) -> Ve
             events.append(decode_event(event_document))
         except ValueError as exc:
             followed.problems.append(f"{label(number, event_document)} is not readable: {exc}")
-    replayed = rules.replay(events, empty_standing(unsealed), unsealed)
+    replayed = fold.replay(events, empty_standing(unsealed), unsealed)
     for refusal in replayed.refused:
         followed.problems.append(f"{_named(refusal.event)}: {refusal.reason}")
 
@@ -147,7 +147,7 @@ def _same_list(given: Mapping[str, Any], unsealed: UnsealedList) -> Check:
 
 
 def _entries(
-    given: list[Any], replayed: rules.Replay, unsealed: UnsealedList
+    given: list[Any], replayed: fold.Replay, unsealed: UnsealedList
 ) -> tuple[Check, Check]:
     matches = Check("entries match the events")
     texts = Check("item texts match the sealed list")
@@ -177,7 +177,7 @@ def _entries(
     return matches, texts
 
 
-def _summary(report: LoadedReport, replayed: rules.Replay) -> Check:
+def _summary(report: LoadedReport, replayed: fold.Replay) -> Check:
     check = Check("summary matches the events")
     exported = report.checked.exported_at
     zone = report.checked.zone
@@ -194,7 +194,7 @@ def _summary(report: LoadedReport, replayed: rules.Replay) -> Check:
             f"({last.astimezone(exported.tzinfo):%Y-%m-%d %H:%M})"
         )
         return check
-    expected = summary_json(rules.stats(replayed.standing, replayed.done_days, exported))
+    expected = summary_json(figures.stats(replayed.standing, replayed.done_days, exported))
     given = report.document["summary"]
     for key, value in expected.items():
         if given.get(key) != value:

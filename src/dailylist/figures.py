@@ -1,0 +1,78 @@
+"""Where a list stands, for people: progress, the streak, missed days, what today holds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+from dailylist.days import day_of
+from dailylist.rules import Standing, unlocks_at
+
+State = Literal["not-started", "waiting-for-you", "done-today", "finished"]
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Everything `status` shows about one list at a moment."""
+
+    done_count: int
+    item_count: int
+    streak: int
+    missed_days: tuple[date, ...]
+    today: date
+    state: State
+    unlocks_at: datetime | None
+    #: The list day the last item was done, once every item is.
+    finished_on: date | None
+
+
+def stats(standing: Standing, days_done: Sequence[date], now: datetime) -> Stats:
+    """Progress, streak and missed days at `now` (missed days pause a list, never skip), from
+    where the list stands and the list day of each completion (`Replay.done_days`).
+
+    A finished list keeps the figures it finished with.
+    """
+    day_starts_at = standing.settings.day_starts_at
+    today = day_of(now, day_starts_at)
+    done_days = set(days_done)
+    last_day = days_done[-1] if days_done else None
+    finished_on = last_day if standing.finished else None
+    end = finished_on or today - timedelta(days=1)
+
+    missed: list[date] = []
+    first = standing.first_revealed_at
+    if first is not None:
+        day = day_of(first.astimezone(now.tzinfo), day_starts_at)
+        while day <= end:
+            if day not in done_days:
+                missed.append(day)
+            day += timedelta(days=1)
+
+    streak = 0
+    day = finished_on or (today if today in done_days else today - timedelta(days=1))
+    while day in done_days:
+        streak += 1
+        day -= timedelta(days=1)
+
+    unlocks = None if standing.finished else unlocks_at(standing, now)
+    state: State
+    if standing.finished:
+        state = "finished"
+    elif standing.current is None and unlocks is not None:
+        state = "done-today"
+    elif first is None:
+        state = "not-started"
+    else:
+        state = "waiting-for-you"
+    return Stats(
+        done_count=standing.done_count,
+        item_count=standing.item_count,
+        streak=streak,
+        missed_days=tuple(missed),
+        today=today,
+        state=state,
+        unlocks_at=unlocks,
+        finished_on=finished_on,
+    )

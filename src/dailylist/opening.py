@@ -1,0 +1,93 @@
+"""`dailylist open`: check a sealed list completely, keep a copy, and start its journal."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from dailylist.clock import zone_name
+from dailylist.domain import ListInfo, Opened
+from dailylist.errors import BadInput, DailylistError
+from dailylist.journal import encode, journal_text, new_event, read_journal
+from dailylist.opened import keep_snapshot, load
+from dailylist.snapshot import digest
+from dailylist.store import DataDir, ensure_private_dir, write_atomic
+
+
+@dataclass(frozen=True)
+class OpenResult:
+    info: ListInfo
+    already_open: bool
+
+
+def open_list(
+    data: DataDir,
+    raw: bytes,
+    now: datetime,
+    *,
+    source: str,
+    passphrase: Callable[[], str] | None = None,
+) -> OpenResult:
+    """Check a sealed list completely, keep a copy and start its journal.
+
+    `passphrase` is asked only for a list sealed with one. Opening the same file twice is
+    harmless; a different file with the same id is refused.
+    """
+    from dailylist.sealed_list import needs_passphrase
+    from dailylist.sealing import open_sealed
+
+    unsealed = open_sealed(raw, source=source, passphrase=passphrase)
+    info = unsealed.info
+    files = data.list_files(info.id)
+    stored = files.sealed.read_bytes() if files.sealed.is_file() else None
+    if stored is not None and stored != raw:
+        raise BadInput(
+            f"{source} has the id of an opened list ({info.name}) but different contents; "
+            "it was not opened"
+        )
+    own_key = unsealed.content_key if needs_passphrase(unsealed.sealed) else None
+    if stored is None:
+        ensure_private_dir(files.photos)
+        with files.locked():
+            if own_key is not None:
+                write_atomic(files.content_key, own_key)
+            if files.journal.exists() or files.journal.is_symlink():
+                _check_kept_journal(data, info, raw)  # its sealed copy went missing
+            else:
+                opened = new_event(
+                    Opened,
+                    prev=None,
+                    at=now,
+                    zone=zone_name(now),
+                    device=data.device_id(),
+                    list_sha256=digest(raw),
+                )
+                files.write_journal(None, journal_text(info.id, [encode(opened)]))
+            write_atomic(files.sealed, raw)
+        with contextlib.suppress(DailylistError):  # a cache: `today` makes it otherwise
+            keep_snapshot(data, load(data, info.id).snapshot(), now)
+            keep_snapshot(data, load(data, info.id).snapshot(), now)
+    elif not files.journal.exists():
+        load(data, info.id)  # says what is wrong: the journal is missing
+    elif own_key is not None and not files.content_key.is_file():
+        write_atomic(files.content_key, own_key)  # restores a lost content.key
+    data.set_last_opened(info.id)
+    return OpenResult(info=info, already_open=stored is not None)
+
+
+def _check_kept_journal(data: DataDir, info: ListInfo, raw: bytes) -> None:
+    """Refuse to put a sealed copy back beside a journal that is not of that very file."""
+
+    files = data.list_files(info.id)
+    where = f"the journal of list {info.name}"
+    journal = read_journal(
+        files.read(files.journal, what=where),
+        info.id,
+        where=where,
+        advice="it was left as it is; `dailylist doctor` tells more",
+    )
+    first = journal.events[0] if journal.events else None
+    if isinstance(first, Opened) and first.list_sha256 not in (None, digest(raw)):
+        raise BadInput(f"this is not the file list {info.name} was opened from; nothing changed")
