@@ -231,3 +231,18 @@ def ten_days(make_sealed: Callable[..., Path], run: Cli, tmp_path: Path) -> Path
 def export(run: Cli, path: Path, *extra: str) -> None:
     result = run("export", "-o", str(path), *extra, now=at("2026-03-12 21:00"))
     assert result.exit_code == 0, result.output
+
+
+DAY = "2026-06-01"
+
+
+@pytest.fixture
+def one_day_done(make_sealed: Callable[..., Path], run: Cli, tmp_path: Path) -> Path:
+    """A three-item list, "Small things", with day 1 done on 1 June."""
+    sealed = make_sealed(3, title="Small things")
+    assert run("open", str(sealed), now=at(f"{DAY} 08:00")).exit_code == 0
+    assert run("today", now=at(f"{DAY} 09:00")).exit_code == 0
+    photo = make_photo(tmp_path / "p.jpg", size=(60, 40))
+    result = run("done", "--photo", str(photo), "--note", "A good one.", now=at(f"{DAY} 10:00"))
+    assert result.exit_code == 0
+    return sealed

@@ -7,10 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.shell_completion import BashComplete
 from click.testing import CliRunner
 
 from dailylist.cli import cli
 from tests.conftest import (
+    BERLIN,
     Cli,
     at,
     heavy_imports,
@@ -248,3 +250,70 @@ def test_a_reader_that_leaves_early_gets_no_traceback(
     assert run("open", str(make_sealed(3)), now=at("2026-06-01 08:00")).exit_code == 0
     done = run_into_a_closed_pipe(private_home, "status", "--json")
     assert (done.returncode, done.stderr) == (1, "")
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_scripts(shell: str, run: Cli) -> None:
+    result = run("completion", shell, now=at("2026-06-01 12:00"))
+    assert result.exit_code == 0
+    assert "_DAILYLIST_COMPLETE" in result.stdout
+    assert len(result.stdout.splitlines()) > 5
+
+
+def test_list_names_complete(make_sealed: Callable[..., Path], run: Cli) -> None:
+    run("open", str(make_sealed(3, title="Morning walks")), now=at("2026-06-01 08:00"))
+    run("open", str(make_sealed(3, title="Evening calls")), now=at("2026-06-01 08:01"))
+    completer = BashComplete(cli, {}, "dailylist", "_DAILYLIST_COMPLETE")
+    names = [item.value for item in completer.get_completions(["today", "--list"], "")]
+    assert sorted(names) == ["evening-calls", "morning-walks"]
+    names = [item.value for item in completer.get_completions(["status", "--list"], "mor")]
+    assert names == ["morning-walks"]
+
+
+def test_a_bug_is_an_internal_error_not_bad_input(
+    run: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unexpected exception exits 70 with one line asking to report it; --debug adds
+    the traceback and keeps the code."""
+    import dailylist.picking
+
+    def broken(*_: object) -> str:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(dailylist.picking, "pick", broken)
+    result = run("status", "--list", "x", now=at(f"{DAY} 10:00"))
+    assert result.exit_code == 70
+    assert result.stderr.strip().splitlines() == [
+        "dailylist: internal error (KeyError); this is a bug, please report it "
+        "(run again with --debug to see where)"
+    ]
+    debug = run("--debug", "status", "--list", "x", now=at(f"{DAY} 10:00"))
+    assert debug.exit_code == 70
+    assert "Traceback" in debug.stderr
+
+
+@pytest.mark.parametrize("year", [1, 9999])
+def test_a_clock_out_of_the_years_we_work_with_is_refused(
+    year: int, make_sealed: Callable[..., Path], run: Cli, tmp_path: Path
+) -> None:
+    from datetime import datetime
+
+    assert run("open", str(make_sealed(3)), now=at(f"{DAY} 08:00")).exit_code == 0
+    before = snapshot(tmp_path)
+    now = datetime(year, 6, 1, 12, tzinfo=BERLIN)
+    for command in (["today"], ["status"], ["done", "--note", "x"], ["journal"]):
+        result = run(*command, now=now)
+        assert result.exit_code == 2, (command, result.output)
+        assert "a date dailylist cannot work with" in result.stderr
+    assert snapshot(tmp_path) == before
+
+
+def test_a_note_on_a_list_that_keeps_no_reflections_is_refused(
+    revealed: Callable[..., Cli], photo: Path, tmp_path: Path
+) -> None:
+    run = revealed(settings={"reflection": "off"})
+    before = snapshot(tmp_path)
+    result = run("done", "--photo", str(photo), "--note", "words", now=at(f"{DAY} 10:00"))
+    assert result.exit_code == 2
+    assert "this list keeps no reflections" in result.stderr
+    assert snapshot(tmp_path) == before

@@ -148,3 +148,34 @@ def test_a_journal_made_a_directory_can_be_restored(two_days: Path, run: Cli) ->
     assert result.exit_code == 0, result.output
     assert journal.is_file()
     assert next(two_days.glob("journal.json.replaced-*")).is_dir()
+
+
+def test_it_checks_the_photos_of_amendments_too(two_days: Path, run: Cli, tmp_path: Path) -> None:
+    better = make_photo(tmp_path / "better.png", "PNG", size=(21, 13))
+    assert run("amend", "--photo", str(better), now=at(f"{DAY2} 11:00")).exit_code == 0
+    assert doctor(run) == (0, {})
+    (stored,) = [p for p in (two_days / "photos").iterdir() if p.suffix == ".png"]
+    stored.write_bytes(b"not the photo")
+    code, problems = doctor(run)
+    assert code == 2
+    assert problems == {"photos": [f"day 2: {stored.name} does not match its hash"]}
+
+
+def test_it_names_an_event_that_breaks_the_rules(two_days: Path, run: Cli) -> None:
+    """A journal edited by hand, its chain rebuilt: day 2 moved onto day 1's list day."""
+    from tests.test_report_verify import rehash
+
+    path = two_days / "journal.json"
+    document = json.loads(path.read_bytes())
+    day2 = [e for e in document["events"] if e.get("index") == 1]
+    for event in day2:
+        event["at"] = event["at"].replace(DAY2, DAY1).replace("T09", "T11").replace("T10", "T12")
+    day2[-1]["day"] = DAY1
+    rehash(document)
+    path.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    code, problems = doctor(run)
+    assert code == 2
+    reveal, done = problems["journal"]  # the completion, unrevealed, does not count either
+    assert reveal.startswith("event 4 (revealed, day 2, 2026-03-02 11:00) breaks the rules")
+    assert "day 1 is done; one a day" in reveal
+    assert done.startswith("event 5 (completed, day 2, 2026-03-02 12:00) breaks the rules")

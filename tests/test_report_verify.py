@@ -9,15 +9,24 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import shutil
+import tempfile
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dailylist.chain import event_id
-from tests.conftest import Cli, at, export, make_photo
+from dailylist.cli import cli
+from dailylist.clock import FixedClock
+from tests.conftest import BERLIN, Cli, at, export, make_photo
 
 Document = dict[str, Any]
 
@@ -350,3 +359,66 @@ def test_a_report_renamed_with_its_folder_still_verifies(
     )  # fmt: skip
     assert missing.exit_code == 2
     assert "nowhere" in missing.stderr
+
+
+# --- whatever a person did, its export is genuine ---------------------------------------------
+
+#: Mostly at home, sometimes far away (the zone in force changes with `TZ`).
+LIVED_ZONES = [
+    *["Europe/Berlin"] * 4,
+    "America/Los_Angeles",
+    "Pacific/Kiritimati",
+    "Pacific/Pago_Pago",
+]
+
+
+@settings(
+    max_examples=int(os.environ.get("DAILYLIST_FUZZ_EXAMPLES", "20")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(["today", "done", "today", "done", "amend"]),
+            st.sampled_from(LIVED_ZONES),
+            st.one_of(st.integers(1, 20 * 60), st.integers(-10, 0)),
+        ),
+        min_size=8,
+        max_size=24,
+    )
+)
+def test_verify_accepts_every_export_of_what_the_app_wrote(
+    steps: list[tuple[str, str, int]], make_sealed: Callable[..., Path], tmp_path: Path
+) -> None:
+    """The real commands, run in random zones with random clock steps (some back): each
+    export verifies, and every rule held."""
+    sealed = make_sealed(5)
+    photo = tmp_path / "p.jpg"
+    if not photo.exists():
+        make_photo(photo)
+    with tempfile.TemporaryDirectory(dir=tmp_path) as home:
+        env = {"DAILYLIST_HOME": home}
+
+        def dailylist(*args: str, now: datetime) -> int:
+            result = CliRunner().invoke(
+                cli, list(args), obj={"clock": FixedClock(now)}, env=env, catch_exceptions=False
+            )
+            assert result.exit_code in (0, 1, 2), result.output
+            return result.exit_code
+
+        instant = datetime(2026, 3, 28, 20, tzinfo=UTC)
+        assert dailylist("open", str(sealed), now=instant) == 0
+        for action, zone, minutes in steps:
+            instant += timedelta(minutes=minutes)
+            now = instant.astimezone(ZoneInfo(zone))
+            if action == "today":
+                dailylist("today", now=now)
+            elif action == "done":
+                dailylist("done", "--photo", str(photo), "--note", "it was good", now=now)
+            else:
+                dailylist("amend", "--note", "better words", now=now)
+        later = instant + timedelta(minutes=30)
+        report = Path(home) / "r.json"
+        assert dailylist("export", "-o", str(report), now=later.astimezone(BERLIN)) == 0
+        assert dailylist("verify", str(report), "--list", str(sealed), now=later) == 0

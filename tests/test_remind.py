@@ -1,0 +1,100 @@
+"""Reminders: a calendar event, a cron line, systemd units, a desktop notice."""
+
+from __future__ import annotations
+
+import os
+import stat
+from datetime import time
+from pathlib import Path
+
+import icalendar
+import pytest
+
+from tests.conftest import DAY, Cli, at
+
+
+def test_ics_is_one_daily_event_with_the_title(
+    one_day_done: Path, run: Cli, tmp_path: Path
+) -> None:
+    path = tmp_path / "reminder.ics"
+    result = run("remind", "ics", str(path), "--at", "08:30", now=at(f"{DAY} 12:00"))
+    assert result.exit_code == 0, result.output
+    calendar = icalendar.Calendar.from_ical(path.read_bytes())
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == 1
+    (event,) = events
+    assert "Small things" in str(event["SUMMARY"])
+    assert event["RRULE"]["FREQ"] == ["DAILY"]
+    start = event.decoded("DTSTART")
+    assert start.time() == time(8, 30)
+    assert start.date().isoformat() == "2026-06-02"  # 08:30 today has passed at noon
+    assert start.utcoffset() == at(f"{DAY} 08:30").utcoffset()
+    assert list(event.walk("VALARM"))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["--at", "25:00"], "not a time of day"), (["--at", "soon"], "not a time of day")],
+)
+def test_ics_refuses_a_bad_time(
+    args: list[str], message: str, one_day_done: Path, run: Cli, tmp_path: Path
+) -> None:
+    result = run("remind", "ics", str(tmp_path / "r.ics"), *args, now=at(f"{DAY} 12:00"))
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert not (tmp_path / "r.ics").exists()
+
+
+def test_ics_into_a_missing_folder(one_day_done: Path, run: Cli, tmp_path: Path) -> None:
+    result = run("remind", "ics", str(tmp_path / "no" / "r.ics"), now=at(f"{DAY} 12:00"))
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr
+
+
+def test_cron_line_and_systemd_units(one_day_done: Path, run: Cli) -> None:
+    cron = run("remind", "cron", "--at", "19:30", now=at(f"{DAY} 12:00")).stdout.strip()
+    fields = cron.split()
+    assert fields[:5] == ["30", "19", "*", "*", "*"]
+    assert cron.endswith("-m dailylist remind notify")
+    assert "DAILYLIST_HOME=" in cron
+    units = run("remind", "systemd", "--at", "07:05", now=at(f"{DAY} 12:00")).stdout
+    assert "OnCalendar=*-*-* 07:05:00" in units
+    assert "ExecStart=/usr/bin/env" in units
+    assert "dailylist-remind.timer" in units
+
+
+@pytest.fixture
+def fake_notify_send(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A notify-send on PATH that writes its arguments to a file."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    record = tmp_path / "notices.txt"
+    script = folder / "notify-send"
+    script.write_text(f'#!/bin/sh\necho "$@" >> {record}\n', encoding="utf-8")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    return record
+
+
+def test_notify_only_when_today_waits(
+    one_day_done: Path, run: Cli, fake_notify_send: Path
+) -> None:
+    assert run("remind", "notify", now=at(f"{DAY} 19:00")).exit_code == 0
+    assert not fake_notify_send.exists()  # done today: no notice
+    assert run("remind", "notify", now=at("2026-06-02 19:00")).exit_code == 0
+    assert "day 2/3 waiting" in fake_notify_send.read_text(encoding="utf-8")
+
+
+def test_notify_without_notify_send_prints(
+    one_day_done: Path, run: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    result = run("remind", "notify", now=at("2026-06-02 19:00"))
+    assert result.exit_code == 0
+    assert "day 2/3 waiting" in result.stdout
+
+
+def test_ics_onto_a_directory_is_refused(one_day_done: Path, run: Cli, tmp_path: Path) -> None:
+    result = run("remind", "ics", str(tmp_path), now=at(f"{DAY} 12:00"))
+    assert result.exit_code == 2
+    assert "is a directory" in result.stderr

@@ -1,0 +1,103 @@
+"""Output for people: rich on a terminal, plain when piped, NO_COLOR, quiet, previews."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DAY, Cli, at, make_photo
+
+
+def _subprocess(home: Path, *args: str, **env: str) -> str:
+    # The autouse fixture sets NO_COLOR; here only what the test passes counts.
+    inherited = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    environment = {**inherited, "DAILYLIST_HOME": str(home), **env}
+    done = subprocess.run(
+        [sys.executable, "-m", "dailylist", *args],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("command", [["journal"], ["status"], ["today"], ["show", "1"]])
+def test_piped_output_has_no_escape_codes(
+    command: list[str], one_day_done: Path, private_home: Path
+) -> None:
+    output = _subprocess(private_home, *command)
+    assert output.strip()
+    assert "\x1b[" not in output
+
+
+def test_no_color_is_honoured_on_a_terminal(one_day_done: Path, private_home: Path) -> None:
+    coloured = _subprocess(private_home, "journal", FORCE_COLOR="1", TERM="xterm-256color")
+    assert "\x1b[" in coloured  # the terminal gets styling...
+    plain = _subprocess(
+        private_home, "journal", FORCE_COLOR="1", TERM="xterm-256color", NO_COLOR="1"
+    )
+    assert _colours(coloured)
+    assert not _colours(plain)  # ...but no colours with NO_COLOR
+
+
+def _colours(output: str) -> list[str]:
+    """The colour parameters of every SGR escape in `output` (bold, italic don't count)."""
+    found = []
+    for params in re.findall(r"\x1b\[([0-9;]*)m", output):
+        codes = [int(p) for p in params.split(";") if p]
+        found += [str(c) for c in codes if 30 <= c <= 49 or 90 <= c <= 107]
+    return found
+
+
+def test_quiet_says_nothing_on_success(
+    make_sealed: Callable[..., Path], run: Cli, tmp_path: Path
+) -> None:
+    opened = run("open", str(make_sealed(3)), "-q", now=at(f"{DAY} 08:00"))
+    assert opened.exit_code == 0
+    assert opened.stdout == ""
+    assert run("today", now=at(f"{DAY} 09:00")).exit_code == 0
+    photo = make_photo(tmp_path / "p.jpg")
+    done = run("done", "--photo", str(photo), "--note", "x", "-q", now=at(f"{DAY} 10:00"))
+    assert done.exit_code == 0
+    assert done.stdout == ""
+    again = run("done", "--photo", str(photo), "--note", "x", "-q", now=at(f"{DAY} 11:00"))
+    assert again.exit_code == 1
+    assert "already done" in again.stderr
+
+
+def test_relative_times_say_how_long(one_day_done: Path, run: Cli) -> None:
+    result = run("today", now=at(f"{DAY} 21:00"))
+    assert "2026-06-02 04:00 (in 7 h)" in result.stdout
+
+
+def test_preview_keeps_the_shape(tmp_path: Path) -> None:
+    from dailylist.render import photo_preview
+
+    wide = make_photo(tmp_path / "wide.png", "PNG", size=(80, 20))
+    rows = photo_preview(wide, 40).plain.strip().splitlines()
+    assert len(rows) == 5  # 40 wide, 10 pixels high, two pixels per character
+    assert all(len(row) == 40 for row in rows)
+
+
+def test_hand_wrapped_text_is_reflowed_but_meant_breaks_stay() -> None:
+    from dailylist.render import reflow
+
+    letter = (
+        "Dear you,\n\n"
+        "You have spent a long time looking after everything and everyone. This\n"
+        "month is for you.\n\n"
+        "Love,\nSam\n"
+    )
+    assert reflow(letter) == (
+        "Dear you,\n\n"
+        "You have spent a long time looking after everything and everyone. This "
+        "month is for you.\n\n"
+        "Love,\nSam"
+    )
