@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from dailylist.errors import DailylistError
 from dailylist.opened import journal_of
 from dailylist.sealing import open_sealed
 from dailylist.store import DataDir
-from tests.conftest import BERLIN, at, source_toml
+from tests.conftest import BERLIN, Cli, at, make_photo, source_toml
 
 EXAMPLES = int(os.environ.get("DAILYLIST_FUZZ_EXAMPLES", "120"))
 fuzz = settings(
@@ -257,3 +258,112 @@ def test_every_command_survives_a_forged_snapshot(
                 file.unlink()
         for file, content in saved.items():
             file.write_bytes(content)
+
+
+# --- text that would drive a terminal -----------------------------------------------------
+
+#: Retitle the window, clear the screen, hide text, a C1 CSI, a carriage return, a bidi
+#: override: what a hostile list or report could hold in any of its texts.
+HOSTILE = "\x1b]0;pwned\x07\x1b[2J\x1b[8mhidden\x9b31m\rover\u202egnp.exe"
+#: Any raw control character a terminal acts on (newline and tab are fine).
+RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _strings(value: object) -> list[str]:
+    """Every string in a JSON document."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for inner in value.values() for s in _strings(inner)]
+    if isinstance(value, list):
+        return [s for inner in value for s in _strings(inner)]
+    return []
+
+
+def _toml(text: str) -> str:
+    return json.dumps(text)  # a JSON string is a TOML basic string, escapes and all
+
+
+def test_a_hostile_list_never_reaches_the_terminal_raw(run: Cli, tmp_path: Path) -> None:
+    source = tmp_path / "hostile.toml"
+    source.write_text(
+        "\n".join(
+            [
+                f"title = {_toml('Gift ' + HOSTILE)}",
+                f"author = {_toml('Eve ' + HOSTILE)}",
+                f"letter = {_toml('Dear you ' + HOSTILE)}",
+                f"rules = [{_toml('Rule ' + HOSTILE)}]",
+                "[[items]]",
+                f"title = {_toml('Title ' + HOSTILE)}",
+                f"text = {_toml('Text ' + HOSTILE)}",
+                "[[items]]",
+                'text = "second"',
+            ]
+        ),
+        encoding="utf-8",
+    )
+    sealed = tmp_path / "hostile.dlist"
+    photo = tmp_path / "p.jpg"
+    make_photo(photo)
+    steps = [
+        ("2026-05-01 08:00", ["check", str(source)]),
+        ("2026-05-01 08:00", ["seal", str(source), "-o", str(sealed)]),
+        ("2026-05-01 08:01", ["open", str(sealed)]),
+        ("2026-05-01 09:00", ["today"]),
+        ("2026-05-01 09:30", ["done", "--photo", str(photo), "--note", "Note " + HOSTILE]),
+        ("2026-05-01 10:00", ["today"]),
+        ("2026-05-01 10:00", ["journal"]),
+        ("2026-05-01 10:00", ["show", "1"]),
+        ("2026-05-01 10:00", ["status"]),
+        ("2026-05-01 10:00", ["doctor"]),
+        ("2026-05-01 10:00", ["prompt"]),
+        ("2026-05-01 10:00", ["export", "-o", str(tmp_path / "r.json")]),
+        ("2026-05-01 10:00", ["verify", str(tmp_path / "r.json"), "--list", str(sealed)]),
+        ("2026-05-01 10:00", ["open", str(tmp_path / ("missing" + HOSTILE))]),
+    ]
+    for when, args in steps:
+        result = run(*args, now=at(when))
+        assert_no_internal_error(result)
+        assert not RAW_CONTROL.search(result.output), (args, result.output)
+    for args in (["today", "--json"], ["journal", "--json"], ["status", "--json"]):
+        result = run(*args, now=at("2026-05-01 10:00"))
+        assert not RAW_CONTROL.search(result.output), (args, result.output)
+        # The exact text is in the JSON, escaped:
+        assert any(HOSTILE in text for text in _strings(json.loads(result.stdout)))
+
+
+def test_a_hostile_report_never_redraws_the_verdict(run: Cli, tmp_path: Path) -> None:
+    from tests.conftest import source_toml
+
+    source = tmp_path / "s.toml"
+    source.write_text(source_toml(2), encoding="utf-8")
+    sealed = tmp_path / "s.dlist"
+    assert run("seal", str(source), "-o", str(sealed), now=at("2026-05-01 08:00")).exit_code == 0
+    report = {
+        "format": 1,
+        "kind": "dailylist-report",
+        "exported_at": "2026-05-02T10:00:00+02:00",
+        "zone": HOSTILE,
+        "list": {
+            "id": HOSTILE,
+            "title": HOSTILE,
+            "author": HOSTILE,
+            "item_count": 2,
+            "fingerprint": HOSTILE,
+            "public_key": "",
+            "signature": "",
+        },  # fmt: skip
+        "summary": {"done": 0, "item_count": 2, "streak": 0, "missed_days": []},
+        "entries": [],
+        "events": [{"kind": HOSTILE, "id": HOSTILE, "at": HOSTILE}],
+        "photos_dir": HOSTILE,
+    }
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(report), encoding="utf-8")
+    for extra in ([], ["--json"]):
+        result = run(
+            "verify", str(path), "--list", str(sealed), *extra, now=at("2026-05-02 11:00")
+        )
+        assert_no_internal_error(result)
+        assert result.exit_code == 1
+        assert not RAW_CONTROL.search(result.output), result.output

@@ -15,6 +15,7 @@ import click
 
 from dailylist import __version__
 from dailylist.errors import INTERNAL_ERROR, BadInput, DailylistError, DamagedData, ProblemsFound
+from dailylist.terminal import safe
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -50,7 +51,7 @@ class DailylistGroup(click.Group):
 
                 render.problems(render.console(stderr=True), exc.message, exc.problems)
             else:
-                click.echo(f"dailylist: {exc.message}", err=True)
+                click.echo(f"dailylist: {safe(exc.message)}", err=True)
             ctx.exit(exc.exit_code)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
@@ -63,7 +64,8 @@ class DailylistGroup(click.Group):
         except OSError as exc:  # the system said no (a full disk, a read-only folder)
             _traceback_if(ctx)
             where = f" ({exc.filename})" if exc.filename else ""
-            click.echo(f"dailylist: {exc.strerror or exc}{where}; nothing was changed", err=True)
+            message = f"{exc.strerror or exc}{where}; nothing was changed"
+            click.echo(f"dailylist: {safe(message)}", err=True)
             ctx.exit(2)
         except Exception as exc:
             _traceback_if(ctx)
@@ -210,7 +212,7 @@ def new(path: Path, force: bool, quiet: bool) -> None:
 
     write_template(path, force=force)
     if not quiet:
-        click.echo(f"Wrote {path}. Fill it in, then: dailylist check {path}")
+        click.echo(safe(f"Wrote {path}. Fill it in, then: dailylist check {path}"))
 
 
 @cli.command()
@@ -473,7 +475,7 @@ def prompt(ctx: click.Context, list_name: str | None) -> None:
     """
     line = _prompt_line(ctx, list_name)
     if line is not None:
-        click.echo(line)
+        click.echo(safe(line))
 
 
 def _prompt_line(ctx: click.Context, list_name: str | None) -> str | None:
@@ -537,7 +539,9 @@ def remind_ics(
     content = calendar(list_id=info.id, title=info.title, name=info.name, at=at, now=_now(ctx))
     write_calendar(path, content)
     if not quiet:
-        click.echo(f"Wrote {path}: a daily event at {at:%H:%M}. Import it in your calendar app.")
+        click.echo(
+            safe(f"Wrote {path}: a daily event at {at:%H:%M}. Import it in your calendar app.")
+        )
 
 
 @remind.command(name="cron")
@@ -593,7 +597,7 @@ def remind_notify(ctx: click.Context, list_name: str | None) -> None:
         return
     message = f"{line}: run `dailylist today`"
     if not notify(message):
-        click.echo(message)
+        click.echo(safe(message))
 
 
 @cli.command()

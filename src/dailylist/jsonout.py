@@ -5,11 +5,11 @@ The keys are part of the interface (documented in the README).
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from dailylist import rules
 from dailylist.domain import day_number
+from dailylist.terminal import safe_json
 
 if TYPE_CHECKING:
     from dailylist.doctor import Examination
@@ -21,10 +21,11 @@ if TYPE_CHECKING:
 
 
 def print_json(value: Any) -> None:
-    """Write `value` as JSON to stdout (UTF-8, two-space indent, a final newline)."""
+    """Write `value` as JSON to stdout (UTF-8, two-space indent, a final newline); a
+    control character in any text is written as its JSON escape (see `terminal`)."""
     import click
 
-    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+    click.echo(safe_json(value))
 
 
 def _list_json(info: ListInfo) -> dict[str, Any]:

@@ -55,6 +55,7 @@ def quick_prompt(args: Sequence[str]) -> str | None:
     from dailylist.home import data_home
     from dailylist.picking import LISTS, pick
     from dailylist.snapshot import prompt_line, read_fresh
+    from dailylist.terminal import safe
 
     try:
         root = data_home()
@@ -62,6 +63,7 @@ def quick_prompt(args: Sequence[str]) -> str | None:
         now = SystemClock().now()
         if found is None or not in_range(now):
             return None
-        return prompt_line(found, now, zone_name(now))
+        line = prompt_line(found, now, zone_name(now))
+        return None if line is None else safe(line)
     except Exception:  # no list, a snapshot we can't read: the long way says what is wrong
         return None

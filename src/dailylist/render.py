@@ -12,13 +12,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console, Group
+from rich.console import (
+    Console,
+    ConsoleOptions,
+    ConsoleRenderable,
+    Group,
+    RenderableType,
+    RenderHook,
+    RenderResult,
+)
 from rich.markup import escape
 from rich.panel import Panel
+from rich.segment import Segment
 from rich.text import Text
 
 from dailylist import rules
 from dailylist.domain import day_number
+from dailylist.terminal import safe
 
 if TYPE_CHECKING:
     from dailylist.author import SealResult
@@ -33,11 +43,33 @@ if TYPE_CHECKING:
 
 
 def console(*, stderr: bool = False, quiet: bool = False) -> Console:
-    """A console for this run: colour on terminals, plain when piped, `NO_COLOR` honoured.
+    """A console for this run: colour on terminals, plain when piped, `NO_COLOR` honoured,
+    and no raw control character from any text it prints (see `terminal`).
 
     A `quiet` console says nothing (a command's `--quiet`; errors go to stderr regardless).
     """
-    return Console(stderr=stderr, highlight=False, emoji=False, quiet=quiet and not stderr)
+    out = Console(stderr=stderr, highlight=False, emoji=False, quiet=quiet and not stderr)
+    out.push_render_hook(_SafeHook())
+    return out
+
+
+class _SafeText:
+    """A renderable whose text comes out safe; rich's own styling is not text, so it stays."""
+
+    def __init__(self, inner: RenderableType) -> None:
+        self.inner = inner
+
+    def __rich_console__(self, out: Console, options: ConsoleOptions) -> RenderResult:
+        for segment in out.render(self.inner, options):
+            if segment.control is None and segment.text:
+                yield Segment(safe(segment.text), segment.style)
+            else:
+                yield segment
+
+
+class _SafeHook(RenderHook):
+    def process_renderables(self, renderables: list[ConsoleRenderable]) -> list[ConsoleRenderable]:
+        return [_SafeText(renderable) for renderable in renderables]
 
 
 #: A line at least this long that ends in a line break was wrapped by hand, not meant.
