@@ -352,7 +352,7 @@ def test_a_hostile_report_never_redraws_the_verdict(run: Cli, tmp_path: Path) ->
             "fingerprint": HOSTILE,
             "public_key": "",
             "signature": "",
-        },  # fmt: skip
+        },
         "summary": {"done": 0, "item_count": 2, "streak": 0, "missed_days": []},
         "entries": [],
         "events": [{"kind": HOSTILE, "id": HOSTILE, "at": HOSTILE}],
