@@ -12,7 +12,10 @@ exact JSON. Standard library only.
 from __future__ import annotations
 
 import json
-from typing import Any
+
+TYPE_CHECKING = False  # `typing` alone costs the prompt several milliseconds to import
+if TYPE_CHECKING:
+    from typing import Any
 
 _C0 = [code for code in range(0x20) if code not in (0x09, 0x0A)]
 _C1 = list(range(0x7F, 0xA0))
