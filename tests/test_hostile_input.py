@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -367,3 +369,80 @@ def test_a_hostile_report_never_redraws_the_verdict(run: Cli, tmp_path: Path) ->
         assert_no_internal_error(result)
         assert result.exit_code == 1
         assert not RAW_CONTROL.search(result.output), result.output
+
+
+# --- what dailylist reads: regular files, within a size for their kind ------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["open", "{target}"],
+        ["check", "{target}"],
+        ["seal", "{target}", "-o", "{tmp}/out.dlist"],
+        ["verify", "{target}", "--list", "{target}"],
+        ["open", "--passphrase-file", "{target}", "{target}"],
+    ],
+    ids=["open", "check", "seal", "verify", "passphrase file"],
+)
+@pytest.mark.parametrize("kind", ["/dev/zero", "/dev/urandom", "fifo", "too large"])
+def test_what_is_not_a_file_of_its_kind_is_refused_unread(
+    command: list[str], kind: str, tmp_path: Path
+) -> None:
+    if kind == "fifo":
+        target = tmp_path / "pipe"
+        os.mkfifo(target)
+    elif kind == "too large":
+        target = tmp_path / "huge.dlist"
+        with target.open("wb") as handle:
+            handle.truncate(300 * 1024 * 1024)  # sparse: no disk used
+    else:
+        target = Path(kind)
+    args = [part.format(target=target, tmp=tmp_path) for part in command]
+    done = subprocess.run(
+        [sys.executable, "-m", "dailylist", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,  # a FIFO read would hang, /dev/zero fill memory
+        check=False,
+        env={**os.environ, "DAILYLIST_HOME": str(tmp_path / "home")},
+    )
+    assert done.returncode == 2, done.stderr
+    assert "not a regular file" in done.stderr or "larger than" in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_fifo_among_a_reports_photos_is_refused_at_once(
+    ten_days: Path, run: Cli, tmp_path: Path
+) -> None:
+    from tests.conftest import export
+
+    export(run, tmp_path / "r.json")
+    photos = tmp_path / "r-photos"
+    victim = sorted(photos.iterdir())[0]
+    victim.unlink()
+    os.mkfifo(victim)
+    result = run(
+        "verify", str(tmp_path / "r.json"), "--list", str(ten_days), now=at("2026-03-13 09:00")
+    )
+    assert result.exit_code == 1
+    assert f"photo {victim.name} is not a regular file" in result.stdout
+
+
+def test_a_journal_that_is_a_fifo_is_damage(run: Cli, tmp_path: Path) -> None:
+    from tests.conftest import source_toml
+
+    source = tmp_path / "s.toml"
+    source.write_text(source_toml(2), encoding="utf-8")
+    sealed = tmp_path / "s.dlist"
+    assert run("seal", str(source), "-o", str(sealed), now=at("2026-05-01 08:00")).exit_code == 0
+    assert run("open", str(sealed), now=at("2026-05-01 08:01")).exit_code == 0
+    (folder,) = (tmp_path / "home" / "lists").iterdir()
+    (folder / "journal.json").unlink()
+    (folder / "snapshot.json").unlink()
+    os.mkfifo(folder / "journal.json")
+    for command in (["today"], ["status"], ["journal"], ["doctor"]):
+        result = run(*command, now=at("2026-05-01 09:00"))
+        assert_no_internal_error(result)
+        assert result.exit_code == 2
+        assert "not a regular file" in result.output

@@ -12,7 +12,8 @@ from typing import Any
 from dailylist.domain import Item, Settings
 from dailylist.errors import BadInput, ProblemsFound
 from dailylist.formats import ListSource
-from dailylist.store import DataDir, write_atomic
+from dailylist.limits import LIST_SOURCE
+from dailylist.store import DataDir, read_input_file, write_atomic
 
 TEMPLATE = '''\
 # A dailylist list. Write it, check it, seal it, give the sealed file away:
@@ -189,14 +190,7 @@ def check_source_text(text: str) -> tuple[ListSource | None, list[Problem]]:
 
 
 def read_source(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise BadInput(f"{path} does not exist") from exc
-    except IsADirectoryError as exc:
-        raise BadInput(f"{path} is a directory, not a list source") from exc
-    except OSError as exc:
-        raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from exc
+    raw = read_input_file(path, what="list source", cap=LIST_SOURCE)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:

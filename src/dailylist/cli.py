@@ -168,9 +168,10 @@ passphrase_file_option = click.option(
 
 
 def _read_passphrase_file(path: Path) -> str:
+    from dailylist.limits import PASSPHRASE_FILE
     from dailylist.store import read_input_file
 
-    raw = read_input_file(path, what="passphrase file")
+    raw = read_input_file(path, what="passphrase file", cap=PASSPHRASE_FILE)
     try:
         lines = raw.decode("utf-8").splitlines()
     except UnicodeDecodeError as exc:
@@ -306,13 +307,14 @@ def open_command(
       dailylist open --example find-yourself
     """
     from dailylist import render
+    from dailylist.limits import SEALED_LIST
     from dailylist.opening import open_list
     from dailylist.store import example_path, read_input_file
 
     if (path is None) == (example is None):
         raise BadInput("give either a sealed list file or --example NAME")
     source = path if path is not None else example_path(str(example))
-    raw = read_input_file(source, what="sealed list")
+    raw = read_input_file(source, what="sealed list", cap=SEALED_LIST)
     passphrase = _passphrase_source(passphrase_file)
     result = open_list(_data(), raw, _now(ctx), source=str(source), passphrase=passphrase)
     render.opened(_out(quiet), result)
@@ -850,13 +852,14 @@ def verify(
       dailylist verify report.json --list my-list.dlist
     """
     from dailylist import jsonout, render
+    from dailylist.limits import SEALED_LIST
     from dailylist.report.verify import load_report, photos_folder
     from dailylist.report.verify import verify as check_report
     from dailylist.sealing import open_sealed
     from dailylist.store import read_input_file
 
     loaded = load_report(report)
-    raw = read_input_file(sealed_path, what="sealed list")
+    raw = read_input_file(sealed_path, what="sealed list", cap=SEALED_LIST)
     unsealed = open_sealed(
         raw, source=str(sealed_path), passphrase=_passphrase_source(passphrase_file)
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from dailylist import rules, snapshot
+from dailylist import limits, rules, snapshot
 from dailylist.chain import label
 from dailylist.checks import Check, photo_file_problem
 from dailylist.clock import zone_name
@@ -169,7 +169,7 @@ def load_backup(data: DataDir, list_id: str) -> JournalFile:
     if not files.journal_backup.is_file():
         raise BadInput(f"list {list_id} has no journal backup to restore")
     where = f"the backup journal of list {describe(data, list_id)}"
-    raw = files.read(files.journal_backup, what=where)
+    raw = files.read(files.journal_backup, what=where, cap=limits.JOURNAL)
     return read_journal(raw, list_id, where=where, advice="it was left as it is")
 
 
@@ -230,6 +230,8 @@ def restore_backup(data: DataDir, list_id: str, now: datetime) -> Path | None:
             if files.journal.is_dir():
                 files.journal.rename(kept_at)
             else:
-                write_atomic(kept_at, files.journal.read_bytes())
-        write_atomic(files.journal, files.journal_backup.read_bytes())
+                what = "the journal to be replaced"
+                write_atomic(kept_at, files.read(files.journal, what=what, cap=limits.JOURNAL))
+        backup = files.read(files.journal_backup, what="the backup journal", cap=limits.JOURNAL)
+        write_atomic(files.journal, backup)
     return kept_at

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from dailylist import fold, rules
+from dailylist import fold, limits, rules
 from dailylist.domain import Completed, Event, Opened
 from dailylist.errors import DamagedData
 from dailylist.journal import JournalFile, appended, read_journal
@@ -97,7 +97,7 @@ def journal_of(data: DataDir, list_id: str) -> JournalFile:
         )
     where = f"the journal of list {name}"
     return read_journal(
-        files.read(files.journal, what=where),
+        files.read(files.journal, what=where, cap=limits.JOURNAL),
         list_id,
         where=where,
         advice="it was left as it is; `dailylist doctor` tells more",
@@ -112,10 +112,12 @@ def sealed_copy_of(
     has the copy's signature checked again."""
     files = data.list_files(list_id)
     source = f"the sealed copy of list {describe(data, list_id)}"
-    raw = files.read(files.sealed, what=source)
+    raw = files.read(files.sealed, what=source, cap=limits.SEALED_LIST)
     first = journal.events[0] if journal.events else None
     recorded = first.list_sha256 if isinstance(first, Opened) else None
-    key = files.content_key.read_bytes() if files.content_key.is_file() else None
+    key = None
+    if files.content_key.exists():
+        key = files.read(files.content_key, what=f"the key of {source}", cap=limits.SMALL)
     if recorded is not None:
         if recorded != digest(raw):
             raise DamagedData(

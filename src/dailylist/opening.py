@@ -11,6 +11,7 @@ from dailylist.clock import zone_name
 from dailylist.domain import ListInfo, Opened
 from dailylist.errors import BadInput, DailylistError
 from dailylist.journal import encode, journal_text, new_event, read_journal
+from dailylist.limits import JOURNAL, SEALED_LIST
 from dailylist.opened import keep_snapshot, load
 from dailylist.snapshot import digest
 from dailylist.store import DataDir, ensure_private_dir, write_atomic
@@ -41,7 +42,11 @@ def open_list(
     unsealed = open_sealed(raw, source=source, passphrase=passphrase)
     info = unsealed.info
     files = data.list_files(info.id)
-    stored = files.sealed.read_bytes() if files.sealed.is_file() else None
+    stored = None
+    if files.sealed.exists():
+        stored = files.read(
+            files.sealed, what=f"the sealed copy of list {info.name}", cap=SEALED_LIST
+        )
     if stored is not None and stored != raw:
         raise BadInput(
             f"{source} has the id of an opened list ({info.name}) but different contents; "
@@ -83,7 +88,7 @@ def _check_kept_journal(data: DataDir, info: ListInfo, raw: bytes) -> None:
     files = data.list_files(info.id)
     where = f"the journal of list {info.name}"
     journal = read_journal(
-        files.read(files.journal, what=where),
+        files.read(files.journal, what=where, cap=JOURNAL),
         info.id,
         where=where,
         advice="it was left as it is; `dailylist doctor` tells more",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 
-from dailylist import snapshot
+from dailylist import limits, snapshot
 from dailylist.errors import BadInput
 
 LISTS = "lists"
@@ -65,8 +65,8 @@ def name_of(root: str, list_id: str) -> str:
         if isinstance(listed, dict) and isinstance(listed.get("name"), str):
             return str(listed["name"])
     try:
-        with open(os.path.join(folder, snapshot.SEALED_NAME), "rb") as handle:
-            header = json.loads(handle.read())["header"]
+        sealed = limits.read_file(os.path.join(folder, snapshot.SEALED_NAME), limits.SEALED_LIST)
+        header = json.loads(sealed)["header"]
         return list_name(str(header["title"]), list_id)
     except (OSError, ValueError, RecursionError, KeyError, TypeError):
         return list_id[:8]
@@ -75,9 +75,10 @@ def name_of(root: str, list_id: str) -> str:
 def last_opened(root: str) -> str | None:
     """The id of the list opened last, as `open` noted it."""
     try:
-        with open(os.path.join(root, STATE), "rb") as handle:
-            value = json.loads(handle.read()).get("last_opened")
-    except (OSError, ValueError, AttributeError, RecursionError):
+        value = json.loads(limits.read_file(os.path.join(root, STATE), limits.SMALL))[
+            "last_opened"
+        ]
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
     return value if isinstance(value, str) else None
 

@@ -29,6 +29,7 @@ from dailylist.canonical import canonical_json, parse_json
 from dailylist.cipher import associated_data, derive, encrypt, new_checkin_code, normalize_code
 from dailylist.domain import Scrypt
 from dailylist.errors import BadInput, DamagedData
+from dailylist.limits import SMALL, read_file
 from dailylist.sealed_list import (
     SealedList,
     UnsealedList,
@@ -206,7 +207,7 @@ def load_or_create_author_key(path: Path) -> tuple[Ed25519PrivateKey, bool]:
 
     if path.exists():
         try:
-            key = load_pem_private_key(path.read_bytes(), password=None)
+            key = load_pem_private_key(read_file(path, SMALL), password=None)
         except (ValueError, TypeError, OSError) as exc:
             raise DamagedData(f"the author key at {path} cannot be read ({exc})") from exc
         if not isinstance(key, Ed25519PrivateKey):

@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 
+from dailylist import limits
 from dailylist.days import check_clock
 
 TYPE_CHECKING = False  # `typing` alone costs the prompt several milliseconds to import
@@ -58,8 +59,9 @@ def encode(document: dict[str, Any]) -> bytes:
 def read_any(folder: str | os.PathLike[str]) -> dict[str, Any] | None:
     """The snapshot document in a list's folder, fresh or not; None if there is none."""
     try:
-        with open(os.path.join(folder, SNAPSHOT_NAME), "rb") as handle:
-            document = json.loads(handle.read())
+        document = json.loads(
+            limits.read_file(os.path.join(folder, SNAPSHOT_NAME), limits.SNAPSHOT)
+        )
     except (OSError, ValueError, RecursionError):
         return None
     if not isinstance(document, dict) or document.get("format") != SNAPSHOT_FORMAT:
@@ -73,11 +75,13 @@ def read_fresh(folder: str | os.PathLike[str]) -> dict[str, Any] | None:
     document = read_any(folder)
     if document is None:
         return None
-    for name, key in ((JOURNAL_NAME, "journal_sha256"), (SEALED_NAME, "sealed_sha256")):
+    for name, key, cap in (
+        (JOURNAL_NAME, "journal_sha256", limits.JOURNAL),
+        (SEALED_NAME, "sealed_sha256", limits.SEALED_LIST),
+    ):
         try:
-            with open(os.path.join(folder, name), "rb") as handle:
-                if digest(handle.read()) != document.get(key):
-                    return None
+            if digest(limits.read_file(os.path.join(folder, name), cap)) != document.get(key):
+                return None
         except OSError:
             return None
     return document

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dailylist import snapshot
-from dailylist.errors import BadInput, DamagedData, NotNow
+from dailylist import limits, snapshot
+from dailylist.errors import BadInput, DailylistError, DamagedData, NotNow
 from dailylist.home import data_home
 
 LOCK_TIMEOUT_SECONDS = 15.0
@@ -106,16 +106,26 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_input_file(path: Path, *, what: str) -> bytes:
-    """The bytes of a file the user named, or `BadInput` saying plainly why not."""
+def read_input_file(path: Path, *, what: str, cap: int) -> bytes:
+    """The bytes of a file the user named (a regular file of at most `cap` bytes), or
+    `BadInput` saying plainly why not."""
+    return _read(path, what, cap, BadInput, str(path))
+
+
+def _read(path: Path, what: str, cap: int, error: type[DailylistError], name: str) -> bytes:
     try:
-        return path.read_bytes()
+        return limits.read_file(path, cap)
     except FileNotFoundError as exc:
-        raise BadInput(f"{path} does not exist") from exc
+        raise error(f"{name} does not exist") from exc
     except IsADirectoryError as exc:
-        raise BadInput(f"{path} is a directory, not a {what}") from exc
+        raise error(f"{name} is a directory, not a {what}") from exc
+    except limits.NotAFile as exc:
+        raise error(f"{name} is not a regular file, so not a {what}; nothing was read") from exc
+    except limits.TooLarge as exc:
+        size = limits.size_text(cap)
+        raise error(f"{name} is larger than {size}, too large for a {what}") from exc
     except OSError as exc:
-        raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from exc
+        raise error(f"cannot read {name}: {exc.strerror or exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -157,16 +167,11 @@ class ListFiles:
     def photo(self, stored_name: str) -> Path:
         return self.photos / stored_name
 
-    def read(self, path: Path, *, what: str) -> bytes:
-        """The bytes of one of this list's files, or `DamagedData` naming it."""
-        try:
-            return path.read_bytes()
-        except FileNotFoundError as exc:
-            raise DamagedData(f"{what} is missing; `dailylist doctor` tells more") from exc
-        except IsADirectoryError as exc:
-            raise DamagedData(f"{what} is a directory, not a file; it was left as it is") from exc
-        except OSError as exc:
-            raise DamagedData(f"{what} cannot be read ({exc.strerror or exc})") from exc
+    def read(self, path: Path, *, what: str, cap: int) -> bytes:
+        """The bytes of one of this list's files (`what` names it), or `DamagedData`."""
+        if not path.exists() and not path.is_symlink():
+            raise DamagedData(f"{what} is missing; `dailylist doctor` tells more")
+        return _read(path, "file dailylist can use; it was left as it is", cap, DamagedData, what)
 
     def write_journal(self, old: bytes | None, new: bytes) -> None:
         """Replace the journal with `new`, keeping `old` (its bytes now) as the backup. Call
@@ -259,8 +264,8 @@ class DataDir:
 
     def _read_small_json(self, path: Path) -> dict[str, Any]:
         try:
-            value = json.loads(path.read_text("utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            value = json.loads(limits.read_file(path, limits.SMALL))
+        except (OSError, ValueError, RecursionError):
             return {}
         return value if isinstance(value, dict) else {}
 

@@ -15,6 +15,7 @@ from typing import Literal
 from dailylist.clock import zone_name
 from dailylist.errors import BadInput
 from dailylist.lookback import History, history
+from dailylist.photos import MAX_PHOTO_BYTES as PHOTO
 from dailylist.report.document import report_json
 from dailylist.report.pages import render_html, render_markdown
 from dailylist.store import DataDir, ensure_private_dir, write_atomic
@@ -98,7 +99,8 @@ def export(
             for record in records:
                 target = photos_dir / record.stored_name
                 if not target.is_file():
-                    source = files.photo(record.stored_name).read_bytes()
+                    what = f"photo {record.stored_name}"
+                    source = files.read(files.photo(record.stored_name), what=what, cap=PHOTO)
                     write_atomic(target, source, private=False)
                 advance()
             if fmt == "json":

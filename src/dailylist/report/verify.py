@@ -23,6 +23,7 @@ from dailylist.domain import Event, day_number
 from dailylist.errors import BadInput, DailylistError
 from dailylist.formats import Report, check_report_document
 from dailylist.journal import decode_event
+from dailylist.limits import REPORT
 from dailylist.lookback import days
 from dailylist.opened import empty_standing
 from dailylist.report.document import entry_json, list_json, summary_json
@@ -51,7 +52,7 @@ class LoadedReport:
 
 
 def load_report(path: Path) -> LoadedReport:
-    raw = read_input_file(path, what="report")
+    raw = read_input_file(path, what="report", cap=REPORT)
     try:
         document = parse_json(raw)
     except ValueError as exc:
