@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -231,3 +232,54 @@ def test_status_of_every_list_survives_one_damaged_journal(
     assert result.exit_code == 2
     assert [entry["title"] for entry in json.loads(result.stdout)["lists"]] == ["Fine one"]
     assert "journal" in result.stderr
+
+
+# --- a data dir others can change is refused, as ssh refuses a loose ~/.ssh --------------------
+
+
+@pytest.mark.parametrize("where", [".", "lists", "lists/{id}", "lists/{id}/photos"])
+def test_a_data_dir_others_can_write_is_refused(
+    where: str, lived: Path, run: Cli, private_home: Path, tmp_path: Path
+) -> None:
+    folder = private_home / where.format(id=lived.name)
+    folder.chmod(0o777)
+    before = snapshot(tmp_path)
+    for command in (["today"], ["status"], ["journal"], ["done", "--note", "x"]):
+        result = run(*command, now=at("2026-03-03 10:00"))
+        assert result.exit_code == 2, (command, result.output)
+        assert f"{folder} can be written by others" in result.stderr
+        assert "chmod 700" in result.stderr
+    doctor = run("doctor", "--json", now=at("2026-03-03 10:00"))
+    assert doctor.exit_code == 2
+    found = json.loads(doctor.stdout)
+    problems = found["data_dir"]["problems"] + [
+        p for entry in found["lists"] for check in entry["checks"] for p in check["problems"]
+    ]
+    assert any(f"{folder} can be written by others" in p for p in problems), problems
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
+def test_an_author_key_planted_by_another_user_is_refused(run: Cli, tmp_path: Path) -> None:
+    source = tmp_path / "s.toml"
+    assert run("new", str(source), now=at("2026-03-03 10:00")).exit_code == 0
+    assert (
+        run(
+            "seal", str(source), "-o", str(tmp_path / "a.dlist"), now=at("2026-03-03 10:00")
+        ).exit_code
+        == 0
+    )
+    key = tmp_path / "home" / "author" / "ed25519.pem"
+    os.chown(key, 1, 1)
+    result = run("seal", str(source), "-o", str(tmp_path / "b.dlist"), now=at("2026-03-03 10:00"))
+    assert result.exit_code == 2
+    assert f"{key} belongs to another user" in result.stderr
+    assert not (tmp_path / "b.dlist").exists()
+
+
+def test_a_data_dir_that_is_a_file(run: Cli, private_home: Path) -> None:
+    private_home.write_text("not a folder", encoding="utf-8")
+    for command in (["doctor"], ["open", "--example", "city-walk"], ["status"]):
+        result = run(*command, now=at("2026-03-03 10:00"))
+        assert result.exit_code == 2, (command, result.output)
+        assert "is not a directory" in result.output

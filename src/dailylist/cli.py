@@ -110,8 +110,9 @@ def _complete_list_names(
     from click.shell_completion import CompletionItem
 
     from dailylist.picking import list_ids, name_of
+    from dailylist.store import DataDir
 
-    root = str(_data().root)
+    root = str(DataDir.resolve(check=False).root)  # names only: slugs, safe to offer
     names = (name_of(root, list_id) for list_id in list_ids(root))
     return [CompletionItem(name) for name in names if name.startswith(incomplete)]
 
@@ -898,12 +899,13 @@ def doctor(
       dailylist doctor --list find-yourself --restore-backup
     """
     from dailylist import jsonout, render
-    from dailylist.doctor import examine, plan_restore
+    from dailylist.doctor import examine, examine_data_dir, plan_restore
     from dailylist.doctor import restore_backup as restore
+    from dailylist.store import DataDir
 
-    data = _data()
     now = _now(ctx)
     if restore_backup:
+        data = _data()
         list_id = _pick(data, list_name)
         render.restore_plan(_out(), plan_restore(data, list_id))
         if not yes:
@@ -912,13 +914,15 @@ def doctor(
             click.confirm("Restore the backup?", abort=True)
         render.restored(_out(), restore(data, list_id, now))
         return
+    data = DataDir.resolve(check=False)  # what is wrong with it is reported, not refused
+    home = examine_data_dir(data)
     ids = [_pick(data, list_name)] if list_name else data.opened_list_ids()
     results = [examine(data, list_id, now) for list_id in ids]
     if as_json:
-        jsonout.print_json(jsonout.examinations_json(results))
+        jsonout.print_json(jsonout.examinations_json(home, results))
     else:
-        render.examinations(_out(), results)
-    if not all(result.healthy for result in results):
+        render.examinations(_out(), home, results)
+    if not home.ok or not all(result.healthy for result in results):
         raise click.exceptions.Exit(2)
 
 

@@ -20,7 +20,7 @@ from dailylist.domain import Amended, Completed, Event, day_number
 from dailylist.errors import BadInput, DailylistError
 from dailylist.journal import JournalFile, read_journal
 from dailylist.opened import OpenedList, describe, journal_of, load, sealed_copy_of
-from dailylist.store import DataDir, ListFiles, write_atomic
+from dailylist.store import DataDir, ListFiles, loose, write_atomic
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,14 @@ class Examination:
     @property
     def healthy(self) -> bool:
         return all(finding.ok for finding in self.findings)
+
+
+def examine_data_dir(data: DataDir) -> Check:
+    """The data dir itself: a folder of one's own that no one else can write."""
+    check = Check("data dir", problems=data.problems())
+    if check.ok:
+        check.detail = f"{data.root}: yours, and only you can change it"
+    return check
 
 
 def examine(data: DataDir, list_id: str, now: datetime) -> Examination:
@@ -94,7 +102,9 @@ def examine(data: DataDir, list_id: str, now: datetime) -> Examination:
     privacy = Check("permissions")
     for path in [files.root, *files.root.rglob("*")]:
         mode = stat.S_IMODE(path.lstat().st_mode)
-        if mode & 0o077:
+        if (problem := loose(path)) is not None:
+            privacy.problems.append(problem)
+        elif mode & 0o077:
             privacy.problems.append(f"{path.relative_to(data.root)} is readable by others")
     if privacy.ok:
         privacy.detail = "private to you"

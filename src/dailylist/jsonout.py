@@ -12,6 +12,7 @@ from dailylist.domain import day_number
 from dailylist.terminal import safe_json
 
 if TYPE_CHECKING:
+    from dailylist.checks import Check
     from dailylist.doctor import Examination
     from dailylist.domain import Item, ListInfo
     from dailylist.lookback import Day, History
@@ -124,9 +125,10 @@ def verdict_json(result: Verdict) -> dict[str, Any]:
     }
 
 
-def examinations_json(results: list[Examination]) -> dict[str, Any]:
+def examinations_json(home: Check, results: list[Examination]) -> dict[str, Any]:
     return {
-        "healthy": all(result.healthy for result in results),
+        "healthy": home.ok and all(result.healthy for result in results),
+        "data_dir": {"ok": home.ok, "detail": home.detail, "problems": home.problems},
         "lists": [
             {
                 "id": result.list_id,

@@ -59,6 +59,9 @@ def quick_prompt(args: Sequence[str]) -> str | None:
 
     try:
         root = data_home()
+        info = os.stat(root)
+        if info.st_uid != os.geteuid() or info.st_mode & 0o022:
+            return None  # a data dir others can change: the long way refuses it
         found = read_fresh(os.path.join(root, LISTS, pick(root, wanted)))
         now = SystemClock().now()
         if found is None or not in_range(now):

@@ -20,7 +20,7 @@ from dailylist.journal import JournalFile, appended, read_journal
 from dailylist.sealed_list import UnsealedList, stored_list, unlock
 from dailylist.sealing import parse_sealed
 from dailylist.snapshot import Snapshot, digest, encode, read_fresh
-from dailylist.store import DataDir, ListFiles
+from dailylist.store import DataDir, ListFiles, check_private
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,7 @@ def load(data: DataDir, list_id: str) -> OpenedList:
 def journal_of(data: DataDir, list_id: str) -> JournalFile:
     """A list's journal, checked (format, list, every event and the hash chain)."""
     files = data.list_files(list_id)
+    check_private(files.root, files.photos)
     name = describe(data, list_id)
     if not files.sealed.exists() and files.journal.exists():
         raise DamagedData(
@@ -138,6 +139,7 @@ def current_snapshot(data: DataDir, list_id: str) -> tuple[Snapshot, bool]:
     the list and journal, checked in full (call `keep_snapshot` to leave it on disk once
     the command has succeeded)."""
     files = data.list_files(list_id)
+    check_private(files.root, files.photos)
     found = read_fresh(files.root)
     if found is not None:
         try:

@@ -7,7 +7,7 @@ or reads the journal.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +32,7 @@ from dailylist.terminal import safe
 
 if TYPE_CHECKING:
     from dailylist.author import SealResult
+    from dailylist.checks import Check
     from dailylist.doctor import Examination, RestorePlan
     from dailylist.fold import Entry
     from dailylist.lookback import Day, History
@@ -361,16 +362,7 @@ def exported(out: Console, result: ExportResult) -> None:
 
 
 def verdict(out: Console, result: Verdict) -> None:
-    from rich.table import Table
-
-    table = Table(show_lines=False)
-    table.add_column("check")
-    table.add_column("verdict")
-    table.add_column("details")
-    for check in result.checks:
-        mark = "[green]ok[/]" if check.ok else "[bold red]FAILED[/]"
-        table.add_row(check.name, mark, Text("\n".join(check.problems)))
-    out.print(table)
+    out.print(_checks_table(None, result.checks, "FAILED"))
     if result.genuine:
         out.print("[green]The report is genuine, complete, in order and one a day.[/]")
     else:
@@ -380,24 +372,28 @@ def verdict(out: Console, result: Verdict) -> None:
 # --- doctor ---------------------------------------------------------------------------------
 
 
-def examinations(out: Console, results: list[Examination]) -> None:
+def _checks_table(title: str | None, checks: Iterable[Check], bad: str) -> Any:
     from rich.table import Table
 
+    table = Table(title=title, title_justify="left")
+    for column in ("check", "verdict", "details"):
+        table.add_column(column)
+    for check in checks:
+        mark = "[green]ok[/]" if check.ok else f"[bold red]{bad}[/]"
+        table.add_row(check.name, mark, Text("\n".join(check.problems) or check.detail))
+    return table
+
+
+def examinations(out: Console, home: Check, results: list[Examination]) -> None:
+    if not home.ok:
+        out.print(_checks_table(None, [home], "PROBLEM"))
     if not results:
-        out.print("No list is open yet; nothing to check.")
-        return
+        out.print("No list is open yet; no list to check.")
     for result in results:
-        table = Table(title=f"{result.name} ({result.list_id})", title_justify="left")
-        table.add_column("check")
-        table.add_column("verdict")
-        table.add_column("details")
-        for finding in result.findings:
-            mark = "[green]ok[/]" if finding.ok else "[bold red]PROBLEM[/]"
-            table.add_row(finding.name, mark, Text("\n".join(finding.problems) or finding.detail))
-        out.print(table)
-    if all(result.healthy for result in results):
+        out.print(_checks_table(f"{result.name} ({result.list_id})", result.findings, "PROBLEM"))
+    if home.ok and all(result.healthy for result in results):
         out.print("[green]All is well.[/]")
-    else:
+    elif results:
         out.print(
             "Nothing was changed. A damaged journal can be restored from its backup with "
             "[bold]dailylist doctor --restore-backup[/]."

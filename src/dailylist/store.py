@@ -128,6 +128,36 @@ def _read(path: Path, what: str, cap: int, error: type[DailylistError], name: st
         raise error(f"cannot read {name}: {exc.strerror or exc}") from exc
 
 
+def loose(path: Path) -> str | None:
+    """What makes `path` (the data dir, or a folder or key in it) unsafe to keep private
+    data in, the way ssh judges `~/.ssh`: another user owns it, or others can write to it;
+    None when it is private enough (or missing, or not on a POSIX system)."""
+    if os.name != "posix":  # pragma: no cover - no owners and modes to check
+        return None
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    if info.st_uid != os.geteuid():
+        problem = "belongs to another user"
+    elif info.st_mode & 0o022:
+        problem = f"can be written by others (mode {info.st_mode & 0o777:o})"
+    else:
+        return None
+    return (
+        f"{path} {problem}: dailylist keeps private data only where no one else can change "
+        f"it; make it yours and private (chmod 700 {path}) or set DAILYLIST_HOME elsewhere"
+    )
+
+
+def check_private(*paths: Path) -> None:
+    """`BadInput` when any of `paths` is `loose`, saying how to mend it."""
+    for path in paths:
+        problem = loose(path)
+        if problem is not None:
+            raise BadInput(problem)
+
+
 @dataclass(frozen=True)
 class ListFiles:
     """The files of one opened list."""
@@ -246,8 +276,23 @@ class DataDir:
     root: Path
 
     @classmethod
-    def resolve(cls) -> DataDir:
-        return cls(data_root())
+    def resolve(cls, *, check: bool = True) -> DataDir:
+        """The data dir; with `check`, `BadInput` when it is not a folder of one's own that
+        only one can write (see `problems`)."""
+        found = cls(data_root())
+        if check:
+            for problem in found.problems():
+                raise BadInput(problem)
+        return found
+
+    def problems(self) -> list[str]:
+        """What makes the data dir unsafe to use: not a folder; it, `lists/` or `author/`
+        `loose`. `doctor` reports these; every other command refuses to go on."""
+        root = self.root
+        if root.exists() and not root.is_dir():
+            return [f"{root} (the data dir) exists and is not a directory"]
+        paths = (root, root / "lists", root / "author", self.author_key)
+        return [problem for path in paths if (problem := loose(path)) is not None]
 
     @property
     def author_key(self) -> Path:
