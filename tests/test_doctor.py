@@ -179,3 +179,27 @@ def test_it_names_an_event_that_breaks_the_rules(two_days: Path, run: Cli) -> No
     assert reveal.startswith("event 4 (revealed, day 2, 2026-03-02 11:00) breaks the rules")
     assert "day 1 is done; one a day" in reveal
     assert done.startswith("event 5 (completed, day 2, 2026-03-02 12:00) breaks the rules")
+
+
+def test_restoring_twice_in_one_second_keeps_both_replaced_journals(
+    two_days: Path, run: Cli
+) -> None:
+    journal = two_days / "journal.json"
+    first = journal.read_bytes()
+    assert run("doctor", "--restore-backup", "--yes", now=at(f"{DAY2} 12:00")).exit_code == 0
+    second = journal.read_bytes()
+    assert run("doctor", "--restore-backup", "--yes", now=at(f"{DAY2} 12:00")).exit_code == 0
+    kept = sorted(two_days.glob("journal.json.replaced-*"))
+    assert [path.name for path in kept] == [
+        "journal.json.replaced-20260303T120000",
+        "journal.json.replaced-20260303T120000-2",
+    ]
+    assert [path.read_bytes() for path in kept] == [first, second]
+
+
+def test_a_damaged_journal_is_named_by_the_day_of_its_bad_event(two_days: Path, run: Cli) -> None:
+    journal = two_days / "journal.json"
+    journal.write_text(journal.read_text().replace('"reflection":"day 2"', '"reflection":"x"'))
+    result = run("today", now=at(f"{DAY2} 12:00"))
+    assert result.exit_code == 2
+    assert "event 5 (completed, day 2, 2026-03-03 10:00) was changed" in result.stderr

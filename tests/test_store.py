@@ -283,3 +283,46 @@ def test_a_data_dir_that_is_a_file(run: Cli, private_home: Path) -> None:
         result = run(*command, now=at("2026-03-03 10:00"))
         assert result.exit_code == 2, (command, result.output)
         assert "is not a directory" in result.output
+
+
+# --- nothing is ever lost ---------------------------------------------------------------------
+
+
+def test_a_lost_sealed_copy_is_damage_and_open_puts_it_back(
+    lived: Path, run: Cli, private_home: Path, tmp_path: Path
+) -> None:
+    sealed = (lived / "list.dlist").read_bytes()
+    (lived / "list.dlist").unlink()
+    (lived / "journal.json.bak").unlink()
+    (lived / "journal.json.bak").mkdir()  # the re-open that once failed here lost the list
+    for command in (["today"], ["status"], ["journal"], ["done", "--note", "x"]):
+        result = run(*command, now=at("2026-03-03 10:00"))
+        assert result.exit_code == 2, (command, result.output)
+        assert "the sealed copy of list five-small-days is missing" in result.stderr
+        assert "open the same .dlist file again" in result.stderr
+    doctor = run("doctor", now=at("2026-03-03 10:00"))
+    assert doctor.exit_code == 2
+    assert "five-small-days" in doctor.stdout and "is missing" in doctor.stdout
+    journal = (lived / "journal.json").read_bytes()
+    again = tmp_path / "again.dlist"
+    again.write_bytes(sealed)
+    reopened = run("open", str(again), now=at("2026-03-03 10:00"))
+    assert reopened.exit_code == 0, reopened.output
+    assert "Put back the sealed copy" in reopened.stdout
+    assert (lived / "journal.json").read_bytes() == journal
+    entries = json.loads(run("journal", "--json", now=at("2026-03-03 10:01")).stdout)["entries"]
+    assert len(entries) == 1
+    assert (lived / "journal.json.bak").is_dir()  # left as it was
+
+
+def test_a_failed_open_deletes_nothing(lived: Path, run: Cli, tmp_path: Path) -> None:
+    sealed = (lived / "list.dlist").read_bytes()
+    (lived / "list.dlist").unlink()
+    (lived / "journal.json").write_text("{ damaged", encoding="utf-8")
+    before = snapshot(tmp_path)
+    again = tmp_path / "again.dlist"
+    again.write_bytes(sealed)
+    result = run("open", str(again), now=at("2026-03-03 10:00"))
+    assert result.exit_code == 2
+    assert "damaged" in result.stderr
+    assert snapshot(tmp_path) == {**before, str(again): sealed}

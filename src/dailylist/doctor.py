@@ -20,7 +20,7 @@ from dailylist.domain import Amended, Completed, Event, day_number
 from dailylist.errors import BadInput, DailylistError
 from dailylist.journal import JournalFile, read_journal
 from dailylist.opened import OpenedList, describe, journal_of, load, sealed_copy_of
-from dailylist.store import DataDir, ListFiles, loose, write_atomic
+from dailylist.store import DataDir, ListFiles, free_name, keep_aside, loose, write_atomic
 
 
 @dataclass(frozen=True)
@@ -236,12 +236,14 @@ def restore_backup(data: DataDir, list_id: str, now: datetime) -> Path | None:
         load_backup(data, list_id)  # refuse a damaged backup
         kept_at: Path | None = None
         if files.journal.exists():
-            kept_at = files.root / f"journal.json.replaced-{now:%Y%m%dT%H%M%S}"
+            name = files.root / f"journal.json.replaced-{now:%Y%m%dT%H%M%S}"
             if files.journal.is_dir():
+                kept_at = free_name(name)
                 files.journal.rename(kept_at)
             else:
                 what = "the journal to be replaced"
-                write_atomic(kept_at, files.read(files.journal, what=what, cap=limits.JOURNAL))
+                replaced = files.read(files.journal, what=what, cap=limits.JOURNAL)
+                kept_at = keep_aside(name, replaced)
         backup = files.read(files.journal_backup, what="the backup journal", cap=limits.JOURNAL)
         write_atomic(files.journal, backup)
     return kept_at

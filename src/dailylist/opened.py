@@ -90,13 +90,7 @@ def journal_of(data: DataDir, list_id: str) -> JournalFile:
     """A list's journal, checked (format, list, every event and the hash chain)."""
     files = data.list_files(list_id)
     check_private(files.root, files.photos)
-    name = describe(data, list_id)
-    if not files.sealed.exists() and files.journal.exists():
-        raise DamagedData(
-            f"the sealed copy of list {name} is missing; open the same .dlist file again "
-            "to put it back (its journal is kept)"
-        )
-    where = f"the journal of list {name}"
+    where = f"the journal of list {describe(data, list_id)}"
     return read_journal(
         files.read(files.journal, what=where, cap=limits.JOURNAL),
         list_id,
@@ -113,6 +107,11 @@ def sealed_copy_of(
     has the copy's signature checked again."""
     files = data.list_files(list_id)
     source = f"the sealed copy of list {describe(data, list_id)}"
+    if not files.sealed.exists() and not files.sealed.is_symlink():
+        raise DamagedData(
+            f"{source} is missing; open the same .dlist file again to put it back "
+            "(its journal is kept)"
+        )
     raw = files.read(files.sealed, what=source, cap=limits.SEALED_LIST)
     first = journal.events[0] if journal.events else None
     recorded = first.list_sha256 if isinstance(first, Opened) else None

@@ -14,13 +14,15 @@ from dailylist.journal import encode, journal_text, new_event, read_journal
 from dailylist.limits import JOURNAL, SEALED_LIST
 from dailylist.opened import keep_snapshot, load
 from dailylist.snapshot import digest
-from dailylist.store import DataDir, ensure_private_dir, write_atomic
+from dailylist.store import DataDir, check_private, ensure_private_dir, write_atomic
 
 
 @dataclass(frozen=True)
 class OpenResult:
     info: ListInfo
     already_open: bool
+    #: The list's sealed copy had gone missing, and was put back beside its journal.
+    restored: bool = False
 
 
 def open_list(
@@ -53,14 +55,16 @@ def open_list(
             "it was not opened"
         )
     own_key = unsealed.content_key if needs_passphrase(unsealed.sealed) else None
+    kept = files.journal.exists() or files.journal.is_symlink()
     if stored is None:
         ensure_private_dir(files.photos)
+        check_private(files.root, files.photos)
         with files.locked():
+            if kept:
+                _check_kept_journal(data, info, raw)  # its sealed copy went missing
             if own_key is not None:
                 write_atomic(files.content_key, own_key)
-            if files.journal.exists() or files.journal.is_symlink():
-                _check_kept_journal(data, info, raw)  # its sealed copy went missing
-            else:
+            if not kept:
                 opened = new_event(
                     Opened,
                     prev=None,
@@ -79,7 +83,7 @@ def open_list(
     elif own_key is not None and not files.content_key.is_file():
         write_atomic(files.content_key, own_key)  # restores a lost content.key
     data.set_last_opened(info.id)
-    return OpenResult(info=info, already_open=stored is not None)
+    return OpenResult(info=info, already_open=stored is not None, restored=stored is None and kept)
 
 
 def _check_kept_journal(data: DataDir, info: ListInfo, raw: bytes) -> None:

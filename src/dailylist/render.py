@@ -153,6 +153,11 @@ def opened(out: Console, result: OpenResult) -> None:
     from rich.table import Table
 
     info = result.info
+    if result.restored:
+        out.print(
+            f"[green]Put back[/] the sealed copy of [bold]{escape(info.title)}[/]; "
+            "its journal is kept as it was."
+        )
     verb = "Already open" if result.already_open else "Opened"
     out.print(
         f"[green]{verb}:[/] [bold]{escape(info.title)}[/] from {escape(info.author)} "

@@ -95,6 +95,37 @@ def write_atomic(path: Path, data: bytes, *, private: bool = True) -> None:
     _fsync_dir(path.parent)
 
 
+def _names(path: Path) -> Iterator[Path]:
+    """`path`, then `path-2`, `path-3`...: names for something kept for safety."""
+    yield path
+    for number in range(2, 10_000):
+        yield path.with_name(f"{path.name}-{number}")
+    raise BadInput(f"there are too many files kept beside {path}; move some away")
+
+
+def keep_aside(path: Path, data: bytes) -> Path:
+    """Keep `data` for safety at `path`, or at `path-2`, `path-3`... whichever is free: it
+    is created (0600, synced), never overwritten. Returns where it was kept."""
+    for target in _names(path):
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        _fsync_dir(target.parent)
+        return target
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def free_name(path: Path) -> Path:
+    """`path`, or `path-2`, `path-3`... whichever does not exist yet (to move something to,
+    under a lock that keeps others from taking it meanwhile)."""
+    return next(name for name in _names(path) if not name.exists() and not name.is_symlink())
+
+
 def file_sha256(path: Path) -> str:
     """The sha256 of a file, read a piece at a time."""
     import hashlib
