@@ -302,7 +302,8 @@ def test_a_lost_sealed_copy_is_damage_and_open_puts_it_back(
         assert "open the same .dlist file again" in result.stderr
     doctor = run("doctor", now=at("2026-03-03 10:00"))
     assert doctor.exit_code == 2
-    assert "five-small-days" in doctor.stdout and "is missing" in doctor.stdout
+    assert "five-small-days" in doctor.stdout
+    assert "is missing" in doctor.stdout
     journal = (lived / "journal.json").read_bytes()
     again = tmp_path / "again.dlist"
     again.write_bytes(sealed)
