@@ -104,3 +104,70 @@ def test_an_unwritable_target_is_a_clear_error(
     assert "Traceback" not in result.output
     assert len(result.stderr.strip().splitlines()) == 1
     assert snapshot(tmp_path) == before
+
+
+# --- where a report may go ------------------------------------------------------------------
+
+
+def test_an_existing_file_is_replaced_only_with_force(
+    ten_days: Path, run: Cli, tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text("my own notes", encoding="utf-8")
+    refused = run("export", "-o", str(notes), now=at("2026-03-12 21:00"))
+    assert refused.exit_code == 2
+    assert "already exists" in refused.stderr
+    assert notes.read_text(encoding="utf-8") == "my own notes"
+    forced = run("export", "-o", str(notes), "--force", now=at("2026-03-12 21:00"))
+    assert forced.exit_code == 0, forced.output
+    assert notes.read_text(encoding="utf-8").startswith("# ")
+
+
+@pytest.mark.parametrize("target", ["journal", "inside", "device", "link to the journal"])
+def test_a_report_never_goes_into_the_data_dir_or_onto_a_device(
+    target: str, ten_days: Path, run: Cli, tmp_path: Path, private_home: Path
+) -> None:
+    (folder,) = (private_home / "lists").iterdir()
+    paths = {
+        "journal": folder / "journal.json",
+        "inside": private_home / "report.json",
+        "device": Path("/dev/null"),
+        "link to the journal": tmp_path / "innocent.json",
+    }
+    path = paths[target]
+    if target == "link to the journal":
+        path.symlink_to(folder / "journal.json")
+    before = snapshot(private_home)
+    result = run(
+        "export", "-o", str(path), "--force", "--format", "json", now=at("2026-03-12 21:00")
+    )
+    assert result.exit_code == 2
+    assert "inside the data dir" in result.stderr or "not a regular file" in result.stderr
+    assert snapshot(private_home) == before
+    assert Path("/dev/null").is_char_device()
+
+
+def test_a_name_that_says_no_format_is_refused(ten_days: Path, run: Cli, tmp_path: Path) -> None:
+    result = run("export", "-o", str(tmp_path / "x.pdf"), now=at("2026-03-12 21:00"))
+    assert result.exit_code == 2
+    assert "x.pdf says no report format" in result.stderr
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_a_report_to_standard_output(ten_days: Path, run: Cli, tmp_path: Path) -> None:
+    markdown = run("export", "-o", "-", now=at("2026-03-12 21:00"))
+    assert markdown.exit_code == 0
+    assert markdown.stdout.startswith("# Five small days")
+    assert "the photos stay in the data dir" in markdown.stderr
+    report = run("export", "-o", "-", "--format", "json", now=at("2026-03-12 21:00"))
+    assert json.loads(report.stdout)["kind"] == "dailylist-report"
+    assert list(tmp_path.glob("*-photos")) == []
+
+
+def test_a_report_is_never_dated_before_its_journal(
+    ten_days: Path, run: Cli, tmp_path: Path
+) -> None:
+    result = run("export", "-o", str(tmp_path / "r.json"), now=at("2026-03-12 19:59"))
+    assert result.exit_code == 1
+    assert "earlier than the journal's last entry" in result.stderr
+    assert not (tmp_path / "r.json").exists()

@@ -397,7 +397,10 @@ def test_verify_accepts_every_export_of_what_the_app_wrote(
     photo = tmp_path / "p.jpg"
     if not photo.exists():
         make_photo(photo)
-    with tempfile.TemporaryDirectory(dir=tmp_path) as home:
+    with (
+        tempfile.TemporaryDirectory(dir=tmp_path) as home,
+        tempfile.TemporaryDirectory(dir=tmp_path) as out,
+    ):
         env = {"DAILYLIST_HOME": home}
 
         def dailylist(*args: str, now: datetime) -> int:
@@ -407,10 +410,11 @@ def test_verify_accepts_every_export_of_what_the_app_wrote(
             assert result.exit_code in (0, 1, 2), result.output
             return result.exit_code
 
-        instant = datetime(2026, 3, 28, 20, tzinfo=UTC)
+        instant = latest = datetime(2026, 3, 28, 20, tzinfo=UTC)
         assert dailylist("open", str(sealed), now=instant) == 0
         for action, zone, minutes in steps:
             instant += timedelta(minutes=minutes)
+            latest = max(latest, instant)
             now = instant.astimezone(ZoneInfo(zone))
             if action == "today":
                 dailylist("today", now=now)
@@ -418,7 +422,7 @@ def test_verify_accepts_every_export_of_what_the_app_wrote(
                 dailylist("done", "--photo", str(photo), "--note", "it was good", now=now)
             else:
                 dailylist("amend", "--note", "better words", now=now)
-        later = instant + timedelta(minutes=30)
-        report = Path(home) / "r.json"
+        later = latest + timedelta(minutes=30)
+        report = Path(out) / "r.json"
         assert dailylist("export", "-o", str(report), now=later.astimezone(BERLIN)) == 0
         assert dailylist("verify", str(report), "--list", str(sealed), now=later) == 0

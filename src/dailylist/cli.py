@@ -761,13 +761,19 @@ def status(ctx: click.Context, list_name: str | None, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="The report file.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, allow_dash=True),
+    help="The report file (.html, .md or .json), or - for standard output.",
+)
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(["html", "md", "json"]),
-    help="Report format [default: from the file name, else html].",
+    help="Report format [default: from the file name; md for -].",
 )
+@click.option("--force", is_flag=True, help="Replace the report file if it exists.")
 @click.option("--schema", is_flag=True, help="Print the JSON report's schema and exit.")
 @list_option
 @click.pass_context
@@ -776,6 +782,7 @@ def export(
     ctx: click.Context,
     output: Path | None,
     fmt: str | None,
+    force: bool,
     schema: bool,
     list_name: str | None,
     quiet: bool,
@@ -784,12 +791,14 @@ def export(
 
     HTML is one self-contained page with the photos inside; Markdown and JSON put the
     photos in a folder beside the report (NAME-photos/). Send the JSON report with its
-    folder to the author to have it checked with `dailylist verify`.
+    folder to the author to have it checked with `dailylist verify`. An existing file is
+    replaced only with --force, and never one in the data dir.
 
     \b
     Examples:
       dailylist export -o journal.html
       dailylist export -o report.json      # then send report.json and report-photos/
+      dailylist export -o - | less         # Markdown on standard output
       dailylist export --schema            # the JSON report's schema
     """
     from dailylist import jsonout, render
@@ -800,22 +809,27 @@ def export(
         jsonout.print_json(report_schema())
         return
     if output is None:
-        raise BadInput("give the report file with -o FILE (.html, .md or .json)")
+        raise BadInput("give the report file with -o FILE (.html, .md or .json), or -o -")
+    from dailylist.report.export import STDOUT, format_for
     from dailylist.report.export import export as write_report
-    from dailylist.report.export import format_for
 
     data = _data()
     list_id = _pick(data, list_name)
+    chosen = format_for(output, fmt)
     with render.progress_bar(render.console(stderr=True), "Preparing photos") as (total, step):
         result = write_report(
-            data,
-            list_id,
-            output,
-            _now(ctx),
-            format_for(output, fmt),
-            progress=step,
-            on_total=total,
+            data, list_id, output, _now(ctx), chosen, force=force, progress=step, on_total=total
         )
+    if output == STDOUT:
+        assert result.text is not None
+        text = safe(result.text) if sys.stdout.isatty() else result.text
+        click.echo(text, nl=False)
+        if chosen != "html" and result.photos:
+            render.warn(
+                render.console(stderr=True),
+                "the photos stay in the data dir; export to a file to send them with it",
+            )
+        return
     render.exported(_out(quiet), result)
 
 

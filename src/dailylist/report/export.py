@@ -1,11 +1,16 @@
 """`dailylist export`: a report of a list's journal for the author, as JSON (for `verify`),
-Markdown, or one HTML page."""
+Markdown, or one HTML page; to a file (its photos beside it) or to standard output.
+
+A report is written only to a new file, or with `force` over a regular file, and never into
+the data dir: the journal a person keeps is never the thing a report replaces.
+"""
 
 from __future__ import annotations
 
 import base64
 import io
 import json
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,13 +20,24 @@ from typing import Literal
 from dailylist.clock import zone_name
 from dailylist.errors import BadInput
 from dailylist.lookback import History, history
-from dailylist.photos import MAX_PHOTO_BYTES as PHOTO
+from dailylist.photos import MAX_PHOTO_BYTES
 from dailylist.report.document import report_json
 from dailylist.report.pages import render_html, render_markdown
-from dailylist.store import DataDir, ensure_private_dir, write_atomic
+from dailylist.rules import check_writable
+from dailylist.store import DataDir, ensure_private_dir, file_sha256, write_atomic
 
 Format = Literal["json", "md", "html"]
 FORMATS: tuple[Format, ...] = ("json", "md", "html")
+#: The file names each format is known by.
+SUFFIXES: dict[str, Format] = {
+    ".json": "json",
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+}
+#: `-o -`: the report goes to standard output.
+STDOUT = Path("-")
 #: Longest side of a photo embedded in an HTML report.
 HTML_PHOTO_SIZE = 1200
 
@@ -32,15 +48,22 @@ def photos_dir_for(output: Path) -> Path:
 
 
 def format_for(output: Path, wanted: str | None) -> Format:
-    """The format asked for, else the one the file name suggests, else HTML."""
+    """The format asked for, else the one the file name says; standard output is Markdown
+    unless asked otherwise. A name that says no format is refused."""
+    for fmt in FORMATS:
+        if fmt == wanted:
+            return fmt
     if wanted is not None:
-        for fmt in FORMATS:
-            if fmt == wanted:
-                return fmt
         raise BadInput(f"unknown report format {wanted!r}; use html, md or json")
-    suffix = output.suffix.lower().lstrip(".")
-    aliases: dict[str, Format] = {"json": "json", "md": "md", "markdown": "md", "htm": "html"}
-    return aliases.get(suffix, "html")
+    if output == STDOUT:
+        return "md"
+    found = SUFFIXES.get(output.suffix.lower())
+    if found is None:
+        raise BadInput(
+            f"{output.name} says no report format; name it .html, .md or .json, "
+            "or give --format html|md|json"
+        )
+    return found
 
 
 @dataclass(frozen=True)
@@ -50,14 +73,32 @@ class ExportResult:
     entries: int
     photos: int
     photos_dir: Path | None
+    #: The report's text, when it goes to standard output.
+    text: str | None = None
 
 
-def _check_target(output: Path) -> None:
-    parent = output.parent if str(output.parent) else Path()
-    if output.is_dir():
-        raise BadInput(f"{output} is a directory; give a file name for the report")
-    if not parent.is_dir():
-        raise BadInput(f"cannot write {output}: the folder {parent} does not exist")
+def check_target(output: Path, data: DataDir, *, force: bool) -> None:
+    """`BadInput` unless a report may be written at `output`: a new file in a folder that
+    exists, or with `force` a regular file; never in the data dir, never a device or a
+    folder (the same holds for the photos folder beside it)."""
+    home = data.root.resolve()
+    for path in (output, photos_dir_for(output)):
+        target = path.resolve()
+        if target == home or home in target.parents:
+            raise BadInput(f"{path} is inside the data dir; write the report somewhere else")
+    if not output.parent.is_dir():
+        raise BadInput(f"cannot write {output}: the folder {output.parent} does not exist")
+    if output.exists() or output.is_symlink():
+        kind = output.stat().st_mode if output.exists() else 0
+        if stat.S_ISDIR(kind):
+            raise BadInput(f"{output} is a directory; give a file name for the report")
+        if not stat.S_ISREG(kind):
+            raise BadInput(f"{output} is not a regular file; a report is written only to one")
+        if not force:
+            raise BadInput(f"{output} already exists; choose another name or pass --force")
+    folder = photos_dir_for(output)
+    if folder.exists() and not folder.is_dir():
+        raise BadInput(f"{folder} exists and is not a folder for the report's photos")
 
 
 def export(
@@ -67,15 +108,20 @@ def export(
     now: datetime,
     fmt: Format,
     *,
+    force: bool = False,
     progress: Callable[[int], None] | None = None,
     on_total: Callable[[int], None] | None = None,
 ) -> ExportResult:
-    """Write a report of the list's journal to `output` (photos beside it, or inside for HTML).
+    """Write a report of the list's journal to `output` (photos beside it, or inside for
+    HTML), or return its text for standard output (`STDOUT`: photos stay where they are).
 
     `on_total` is told how many photos there are, `progress` is called after each one.
     """
-    _check_target(output)
+    to_stdout = output == STDOUT
+    if not to_stdout:
+        check_target(output, data, force=force)
     found = history(data, list_id, now)
+    check_writable(found.opened.standing, now)  # a report is never dated before its journal
     files = found.opened.files
     records = [photo for entry in found.entries for photo in entry.photos]
     if on_total is not None:
@@ -92,27 +138,39 @@ def export(
             for record in records:
                 embedded[record.sha256] = _embeddable(files.photo(record.stored_name))
                 advance()
-            content = render_html(found, embedded, now).encode("utf-8")
+            text = render_html(found, embedded, now)
         else:
-            photos_dir = photos_dir_for(output)
-            ensure_private_dir(photos_dir)
-            for record in records:
-                target = photos_dir / record.stored_name
-                if not target.is_file():
-                    what = f"photo {record.stored_name}"
-                    source = files.read(files.photo(record.stored_name), what=what, cap=PHOTO)
-                    write_atomic(target, source, private=False)
-                advance()
+            folder = "" if to_stdout else photos_dir_for(output).name
+            if not to_stdout:
+                photos_dir = photos_dir_for(output)
+                ensure_private_dir(photos_dir)
+                for record in records:
+                    _copy_photo(files.photo(record.stored_name), photos_dir, record.sha256)
+                    advance()
             if fmt == "json":
-                document = _report(found, now, photos_dir.name)
-                content = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
+                text = json.dumps(_report(found, now, folder), indent=2, ensure_ascii=False) + "\n"
             else:
-                content = render_markdown(found, photos_dir.name, now).encode("utf-8")
-        write_atomic(output, content, private=False)
+                text = render_markdown(found, folder or files.photos.as_posix(), now)
+        if to_stdout:
+            return ExportResult(output, fmt, len(found.entries), len(records), None, text)
+        write_atomic(output, text.encode("utf-8"), private=False)
     except OSError as exc:
         where = exc.filename or output
         raise BadInput(f"cannot write the report to {where}: {exc.strerror or exc}") from exc
     return ExportResult(output, fmt, len(found.entries), len(records), photos_dir)
+
+
+def _copy_photo(source: Path, folder: Path, sha256: str) -> None:
+    """Put a kept photo in the report's photos folder (a copy there already is left, if it
+    is the same photo; another file by its name is refused)."""
+    target = folder / source.name
+    if target.exists() or target.is_symlink():
+        if target.is_file() and file_sha256(target) == sha256:
+            return
+        raise BadInput(f"{target} is there already and is not that photo; nothing was written")
+    from dailylist.limits import read_file
+
+    write_atomic(target, read_file(source, MAX_PHOTO_BYTES), private=False)
 
 
 def _report(found: History, now: datetime, photos_dir: str) -> dict[str, object]:
