@@ -11,6 +11,7 @@ from click.shell_completion import BashComplete
 from click.testing import CliRunner
 
 from dailylist.cli import cli
+from dailylist.clock import FixedClock
 from tests.conftest import (
     BERLIN,
     Cli,
@@ -316,4 +317,23 @@ def test_a_note_on_a_list_that_keeps_no_reflections_is_refused(
     result = run("done", "--photo", str(photo), "--note", "words", now=at(f"{DAY} 10:00"))
     assert result.exit_code == 2
     assert "this list keeps no reflections" in result.stderr
+    assert snapshot(tmp_path) == before
+
+
+def test_a_reflection_that_is_not_utf8_is_refused(
+    revealed: Callable[..., Cli], photo: Path, tmp_path: Path
+) -> None:
+    run = revealed()
+    before = snapshot(tmp_path)
+    piped = run.runner.invoke(
+        cli,
+        ["done", "--photo", str(photo), "--note", "-"],
+        obj={"clock": FixedClock(at(f"{DAY} 10:00"))},
+        input=b"bad \xff",
+    )
+    assert piped.exit_code == 2, piped.output
+    assert "not UTF-8 text" in piped.stderr
+    argv = run("done", "--photo", str(photo), "--note", "bad \udcff", now=at(f"{DAY} 10:00"))
+    assert argv.exit_code == 2
+    assert "not UTF-8 text" in argv.stderr
     assert snapshot(tmp_path) == before

@@ -446,3 +446,40 @@ def test_a_journal_that_is_a_fifo_is_damage(run: Cli, tmp_path: Path) -> None:
         assert_no_internal_error(result)
         assert result.exit_code == 2
         assert "not a regular file" in result.output
+
+
+# --- dates no calendar can hold -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("year", ["0001", "9999"])
+def test_an_event_in_a_year_we_cannot_work_with_is_damage_everywhere(
+    year: str, ten_days: Path, run: Cli, tmp_path: Path, private_home: Path
+) -> None:
+    from tests.conftest import export
+    from tests.test_report_verify import rehash
+
+    export(run, tmp_path / "r.json")
+    (folder,) = (private_home / "lists").iterdir()
+    path = folder / "journal.json"
+    document = json.loads(path.read_bytes())
+    last = document["events"][-1]
+    last["at"] = f"{year}-12-31T23:00:00+00:00"
+    rehash(document)
+    path.write_text(json.dumps(document), encoding="utf-8")
+    (folder / "snapshot.json").unlink()
+    for command in (["today"], ["status"], ["journal"], ["doctor"]):
+        result = run(*command, now=at("2026-03-13 10:00"))
+        assert_no_internal_error(result)
+        assert result.exit_code == 2, (command, result.output)
+        assert "outside the years dailylist works with" in result.output
+
+    report = json.loads((tmp_path / "r.json").read_bytes())
+    report["events"][-1]["at"] = f"{year}-12-31T23:00:00+00:00"
+    rehash(report)
+    (tmp_path / "r.json").write_text(json.dumps(report), encoding="utf-8")
+    verified = run(
+        "verify", str(tmp_path / "r.json"), "--list", str(ten_days), now=at("2026-03-13 10:00")
+    )
+    assert_no_internal_error(verified)
+    assert verified.exit_code == 1
+    assert "outside the years dailylist works with" in verified.stdout

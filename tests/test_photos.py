@@ -269,3 +269,14 @@ def test_the_content_decides_the_kind_not_the_name(tmp_path: Path) -> None:
     checked = check_photo(mislabelled, BERLIN, tmp_path / "staging")
     assert checked.record.format == "PNG"
     assert checked.stored_name.endswith(".png")
+
+
+def test_an_exif_time_in_a_year_we_cannot_work_with_is_left_out(
+    opened: Cli, tmp_path: Path
+) -> None:
+    photo = make_photo(tmp_path / "future.jpg", taken="9999:12:31 23:00:00", offset="+14:00")
+    result = opened("done", "--photo", str(photo), "--note", "ok", now=at(f"{DAY} 10:00"))
+    assert result.exit_code == 0, result.output
+    assert "says (EXIF) it was taken 9999:12:31 23:00:00; left out" in result.stderr
+    (entry,) = journal_of(opened)
+    assert entry["photos"][0]["taken_at"] is None  # type: ignore[index]

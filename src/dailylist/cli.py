@@ -397,6 +397,7 @@ def done(
     list_id = _pick(data, list_name)
     pending = prepare_completion(data, list_id, now)
     with _checked_photos(data, list_id, photos, now) as checked:
+        _warn_notes(checked)
         require_photos(pending, checked)
         reflection = _reflection(pending, note)
         result = record_completion(data, pending, checked, reflection, _now(ctx))
@@ -435,6 +436,7 @@ def amend(
     list_id = _pick(data, list_name)
     target = prepare_amendment(data, list_id, now)
     with _checked_photos(data, list_id, photos, now) as checked:
+        _warn_notes(checked)
         if note == "-":
             note = _read_stdin()
         elif note is None and not photos and _stdin_is_terminal():
@@ -453,6 +455,15 @@ def _checked_photos(
 
     assert now.tzinfo is not None
     return checked_photos(photos, now.tzinfo, data.list_files(list_id).photos)
+
+
+def _warn_notes(photos: list[CheckedPhoto]) -> None:
+    from dailylist import render
+
+    err = render.console(stderr=True)
+    for photo in photos:
+        for note in photo.notes:
+            render.warn(err, note)
 
 
 def _warn_taken_before(originals: tuple[str, ...]) -> None:
@@ -626,7 +637,12 @@ def _stdin_is_terminal() -> bool:
 
 
 def _read_stdin() -> str:
-    return sys.stdin.read()
+    """A reflection given on standard input (`--note -`): UTF-8 text, or `BadInput`."""
+    raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadInput("the reflection on standard input is not UTF-8 text") from exc
 
 
 def _code_source(code: str | None) -> Callable[[], str] | None:

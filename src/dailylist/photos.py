@@ -54,6 +54,8 @@ class CheckedPhoto:
     staged: Path
     record: PhotoRecord
     shown: str
+    #: What a person should know about the photo (an EXIF time that was left out).
+    notes: tuple[str, ...] = ()
 
     @property
     def stored_name(self) -> str:
@@ -132,7 +134,7 @@ def check_photo(path: Path, zone: tzinfo, staging: Path) -> CheckedPhoto:
     """
     staged, sha256, size = _copy_hashing(path, staging)
     try:
-        fmt, width, height, taken_at = _inspect(staged, str(path), zone)
+        fmt, width, height, taken_at, notes = _inspect(staged, str(path), zone)
     except BaseException:
         staged.unlink(missing_ok=True)
         raise
@@ -145,10 +147,12 @@ def check_photo(path: Path, zone: tzinfo, staging: Path) -> CheckedPhoto:
         height=height,
         taken_at=taken_at,
     )
-    return CheckedPhoto(staged=staged, record=record, shown=str(path))
+    return CheckedPhoto(staged=staged, record=record, shown=str(path), notes=notes)
 
 
-def _inspect(copy: Path, shown: str, zone: tzinfo) -> tuple[str, int, int, datetime | None]:
+def _inspect(
+    copy: Path, shown: str, zone: tzinfo
+) -> tuple[str, int, int, datetime | None, tuple[str, ...]]:
     """The format, size and EXIF time of the image in `copy`, decoded in full to prove it
     whole; `BadInput` (naming the photo as `shown`) when it is not one we accept."""
     from PIL import Image, UnidentifiedImageError
@@ -165,6 +169,10 @@ def _inspect(copy: Path, shown: str, zone: tzinfo) -> tuple[str, int, int, datet
                     )
                 width, height = image.size
                 taken_at = _exif_taken_at(image, zone)
+                notes: tuple[str, ...] = ()
+                if isinstance(taken_at, str):
+                    notes = (f"photo {shown} says (EXIF) it was taken {taken_at}; left out",)
+                    taken_at = None
                 if fmt == "JPEG":
                     # Decode at 1/8 scale: every block is still read (a truncated or damaged
                     # file still fails), without building 12 million full-size pixels.
@@ -178,7 +186,7 @@ def _inspect(copy: Path, shown: str, zone: tzinfo) -> tuple[str, int, int, datet
         raise BadInput(f"photo {shown} is too large in pixels (over {MAX_PIXELS:,})") from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise BadInput(f"photo {shown} is damaged or truncated ({exc})") from exc
-    return fmt, width, height, taken_at
+    return fmt, width, height, taken_at, notes
 
 
 @contextlib.contextmanager
@@ -220,8 +228,10 @@ def _open_image(path: Path) -> ImageFile:
         return Image.open(path)
 
 
-def _exif_taken_at(image: object, zone: tzinfo) -> datetime | None:
-    """When the photo was taken, from EXIF, or None when it does not say (or says nonsense)."""
+def _exif_taken_at(image: object, zone: tzinfo) -> datetime | str | None:
+    """When the photo was taken, from EXIF; None when it does not say (or says nonsense);
+    the stamp itself when it names a year dailylist cannot work with (a camera's clock set
+    wrong)."""
     getexif = getattr(image, "getexif", None)
     if getexif is None:
         return None
@@ -247,6 +257,6 @@ def _exif_taken_at(image: object, zone: tzinfo) -> datetime | None:
                 f"{moment:%Y-%m-%d %H:%M:%S}{offset.strip()}", "%Y-%m-%d %H:%M:%S%z"
             )
     try:
-        return taken if in_range(taken) else None  # a camera's clock set to nonsense
+        return taken if in_range(taken) else stamp
     except OverflowError:
-        return None
+        return stamp

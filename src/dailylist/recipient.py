@@ -178,6 +178,8 @@ def check_proof(
     the item's rules (`BadInput` saying how to mend them otherwise). For an amendment
     (`completing` False), None means "not changed"."""
     text = None if reflection is None else reflection.strip()
+    if text is not None and not text.isprintable():
+        _check_utf8(text)
     if completing:
         text = text or None
     try:
@@ -186,6 +188,14 @@ def check_proof(
     except rules.ProofRefused as exc:
         raise BadInput(f"{exc.message}: {exc.hint}") from exc
     return text
+
+
+def _check_utf8(text: str) -> None:
+    """`BadInput` for a reflection that holds bytes that were not UTF-8 (from argv)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise BadInput("the reflection is not UTF-8 text; nothing was written") from exc
 
 
 def require_photos(pending: PendingCompletion, photos: Sequence[object]) -> None:

@@ -22,9 +22,14 @@ _C1 = list(range(0x7F, 0xA0))
 #: Bidirectional embeddings, overrides and isolates ("Trojan Source").
 _BIDI = [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
 
-_VISIBLE = {code: f"\\x{code:02x}" for code in (*_C0, *_C1)} | {
-    code: f"\\u{code:04x}" for code in _BIDI
-}
+#: Lone surrogates: bytes that were not UTF-8 (a file name, say), which no terminal can print.
+_SURROGATES = range(0xD800, 0xE000)
+
+_VISIBLE = (
+    {code: f"\\x{code:02x}" for code in (*_C0, *_C1)}
+    | {code: f"\\u{code:04x}" for code in (*_BIDI, *_SURROGATES)}
+    | {code: f"\\x{code - 0xDC00:02x}" for code in range(0xDC80, 0xDD00)}
+)
 #: In JSON, the same characters as JSON escapes (C0 are escaped by `json` already).
 _ESCAPED = {code: f"\\u{code:04x}" for code in (*_C1, *_BIDI)}
 
