@@ -171,3 +171,35 @@ def test_a_report_is_never_dated_before_its_journal(
     assert result.exit_code == 1
     assert "earlier than the journal's last entry" in result.stderr
     assert not (tmp_path / "r.json").exists()
+
+
+def test_a_report_carries_nothing_of_this_computer(
+    ten_days: Path, run: Cli, tmp_path: Path, private_home: Path
+) -> None:
+    """Events written by dailylist 0.1 named each photo's original path and the device by
+    its host name: the report leaves both out (its chain made again), and still verifies."""
+    from dailylist.chain import computed_id
+
+    (folder,) = (private_home / "lists").iterdir()
+    path = folder / "journal.json"
+    document = json.loads(path.read_bytes())
+    prev = None
+    for event in document["events"]:
+        event["device"] = "alices-laptop-1a2b3c"
+        for photo in event.get("photos", []):
+            photo["original_path"] = "/home/alice/Pictures/secret-trip/IMG_0001.jpg"
+        event.pop("prev", None)
+        if prev:
+            event["prev"] = prev
+        event["id"] = computed_id({k: v for k, v in event.items() if k != "id"})
+        prev = event["id"]
+    path.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    (folder / "snapshot.json").unlink()
+    export(run, tmp_path / "r.json")
+    text = (tmp_path / "r.json").read_text(encoding="utf-8")
+    assert "alice" not in text
+    assert "Pictures" not in text
+    verified = run(
+        "verify", str(tmp_path / "r.json"), "--list", str(ten_days), now=at("2026-03-13 09:00")
+    )
+    assert verified.exit_code == 0, verified.output

@@ -6,11 +6,14 @@ through the rules, with the author's sealed list) and compares, section by secti
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from dailylist import figures
+from dailylist.chain import event_id
 from dailylist.domain import ListInfo, PhotoRecord
 
 if TYPE_CHECKING:
@@ -76,6 +79,38 @@ def summary_json(stats: figures.Stats) -> dict[str, Any]:
     }
 
 
+_OPAQUE = re.compile(r"[0-9a-f]{32}")
+
+
+def exported_events(documents: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The journal's events as a report carries them: as stored, but with nothing of the
+    recipient's computer in them. Events written by dailylist 0.1 named a photo's original
+    path and a device by its host name; those are left out (the device becomes an opaque
+    hash of its name), and the chain is made again from there, so it still holds."""
+    exported: list[dict[str, Any]] = []
+    prev: str | None = None
+    for stored in documents:
+        event = dict(stored)
+        device = event.get("device")
+        if isinstance(device, str) and not _OPAQUE.fullmatch(device):
+            event["device"] = hashlib.sha256(device.encode()).hexdigest()[:32]
+        if isinstance(event.get("photos"), list):
+            event["photos"] = [
+                {key: value for key, value in photo.items() if key != "original_path"}
+                if isinstance(photo, dict)
+                else photo
+                for photo in event["photos"]
+            ]
+        if event != stored or event.get("prev") != prev:
+            event.pop("prev", None)
+            if prev is not None:
+                event["prev"] = prev
+            event["id"] = event_id({key: value for key, value in event.items() if key != "id"})
+        exported.append(event)
+        prev = event.get("id") if isinstance(event.get("id"), str) else None
+    return exported
+
+
 def report_json(
     *,
     info: ListInfo,
@@ -97,6 +132,6 @@ def report_json(
         "list": list_json(info, public_key, signature),
         "summary": summary_json(stats),
         "entries": [entry_json(entry) for entry in entries],
-        "events": list(events),
+        "events": exported_events(events),
         "photos_dir": photos_dir,
     }
