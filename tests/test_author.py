@@ -158,3 +158,30 @@ def test_per_item_overrides_survive_sealing(run: Cli, tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert run("check", str(path), now=NOW).exit_code == 0
+
+
+@pytest.mark.parametrize("checkins", [False, True])
+def test_sealing_into_a_missing_folder_makes_nothing(
+    checkins: bool, run: Cli, tmp_path: Path
+) -> None:
+    source = tmp_path / "s.toml"
+    extra = {2: {"checkin": True}} if checkins else None
+    source.write_text(source_toml(2, extra_items=extra), encoding="utf-8")
+    target = tmp_path / "no" / "such" / "x.dlist"
+    before = snapshot(tmp_path)
+    result = run("seal", str(source), "-o", str(target), now=NOW)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"dailylist: cannot write {target}: the folder {target.parent} does not exist"
+    )
+    assert snapshot(tmp_path) == before  # no key, no folders, no codes file
+    assert not (tmp_path / "no").exists()
+
+
+def test_a_template_into_a_missing_folder_is_refused_the_same_way(
+    run: Cli, tmp_path: Path
+) -> None:
+    target = tmp_path / "no" / "x.toml"
+    result = run("new", str(target), now=NOW)
+    assert result.exit_code == 2
+    assert f"the folder {target.parent} does not exist" in result.stderr

@@ -98,3 +98,27 @@ def test_ics_onto_a_directory_is_refused(one_day_done: Path, run: Cli, tmp_path:
     result = run("remind", "ics", str(tmp_path), now=at(f"{DAY} 12:00"))
     assert result.exit_code == 2
     assert "is a directory" in result.stderr
+
+
+def test_schedulers_get_what_they_read_literally(
+    one_day_done: Path, run: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """cron reads % as a new line; systemd reads % as a specifier and $ as a variable."""
+    odd = tmp_path / "100%-$HOME"
+    monkeypatch.setenv("DAILYLIST_HOME", str(odd))
+    cron = run("remind", "cron", now=at(f"{DAY} 12:00")).stdout
+    assert "100\\%-$HOME" in cron
+    assert "%" not in cron.replace("\\%", "")
+    units = run("remind", "systemd", now=at(f"{DAY} 12:00")).stdout
+    (exec_line,) = [line for line in units.splitlines() if line.startswith("ExecStart=")]
+    assert "100%%-$$HOME" in exec_line
+    refused = run("remind", "cron", "--list", "x\ny", now=at(f"{DAY} 12:00"))
+    assert refused.exit_code == 2
+    assert "control character" in refused.stderr
+
+
+def test_a_time_with_an_offset_is_refused(one_day_done: Path, run: Cli, tmp_path: Path) -> None:
+    for command in (["cron"], ["systemd"], ["ics", str(tmp_path / "r.ics")]):
+        result = run("remind", *command, "--at", "09:00+05:00", now=at(f"{DAY} 12:00"))
+        assert result.exit_code == 2, command
+        assert "has a time zone" in result.stderr

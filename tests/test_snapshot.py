@@ -23,6 +23,7 @@ from dailylist.clock import SystemClock
 from dailylist.opened import load
 from dailylist.store import DataDir
 from tests.conftest import HEAVY, Cli, at, heavy_imports, item_text, make_photo, source_toml
+from tests.conftest import snapshot as snapshot_of
 
 
 def full_check(home: Path, now: datetime) -> dict[str, Any]:
@@ -217,3 +218,23 @@ def test_everyday_commands_load_only_what_they_need(
     output, loaded = heavy_imports(private_home, *args, watch=watch)
     assert output.strip(), "the command said nothing"
     assert not set(loaded) & never
+
+
+def test_a_command_that_fails_leaves_no_snapshot(
+    two_done: Path, run: Cli, private_home: Path, tmp_path: Path
+) -> None:
+    """Waiting for tomorrow, a clock that reads too early, `done` refused: no file changes,
+    not even the cache."""
+    (folder,) = (private_home / "lists").iterdir()
+    (folder / "snapshot.json").unlink()
+    before = snapshot_of(tmp_path)
+    for when, args, code in (
+        ("2026-05-02 12:00", ["today"], 1),
+        ("2026-04-20 12:00", ["today"], 1),
+        ("2026-05-02 12:00", ["done", "--photo", str(two_done), "--note", "again"], 1),
+        ("2026-04-20 12:00", ["status"], 1),
+    ):
+        result = run(*args, now=at(when))
+        assert result.exit_code == code, (args, result.output)
+    assert snapshot_of(tmp_path) == before
+    assert not (folder / "snapshot.json").exists()

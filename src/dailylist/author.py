@@ -13,7 +13,7 @@ from dailylist.domain import Item, Settings
 from dailylist.errors import BadInput, ProblemsFound
 from dailylist.formats import ListSource
 from dailylist.limits import LIST_SOURCE
-from dailylist.store import DataDir, read_input_file, write_atomic
+from dailylist.store import DataDir, read_input_file, write_out
 
 TEMPLATE = '''\
 # A dailylist list. Write it, check it, seal it, give the sealed file away:
@@ -68,10 +68,7 @@ def write_template(path: Path, *, force: bool = False) -> None:
     """Write a commented template list to `path` (refuses to overwrite unless `force`)."""
     if path.exists() and not force:
         raise BadInput(f"{path} already exists; choose another name or pass --force")
-    try:
-        write_atomic(path, TEMPLATE.encode("utf-8"), private=False)
-    except OSError as exc:
-        raise BadInput(f"cannot write {path}: {exc.strerror or exc}") from exc
+    write_out(path, TEMPLATE.encode("utf-8"), what="list source")
 
 
 @dataclass(frozen=True)
@@ -262,6 +259,10 @@ def seal_source(
             raise BadInput(f"{target} already exists; choose another name or pass --force")
     if output.resolve() == path.resolve():
         raise BadInput("the sealed file would overwrite the source; choose another -o")
+    if output.is_dir():
+        raise BadInput(f"{output} is a directory; give a file name for the sealed list")
+    if not output.parent.is_dir():  # before a key is made: a failed seal makes nothing
+        raise BadInput(f"cannot write {output}: the folder {output.parent} does not exist")
     if passphrase is not None and not passphrase:
         raise BadInput("the passphrase is empty")
     key, new_key = load_or_create_author_key(data.author_key)
@@ -275,13 +276,10 @@ def seal_source(
     for index, code in sealed_output.codes.items():
         unsealed.checkin_key(index, code)
     header = unsealed.info
-    try:
-        if sealed_output.codes:
-            text = codes_text(header.title, header.id, sealed_output.codes)
-            write_atomic(codes_path, text.encode("utf-8"))
-        write_atomic(output, sealed_output.raw, private=False)
-    except OSError as exc:
-        raise BadInput(f"cannot write {exc.filename or output}: {exc.strerror or exc}") from exc
+    if sealed_output.codes:
+        text = codes_text(header.title, header.id, sealed_output.codes)
+        write_out(codes_path, text.encode("utf-8"), what="codes file", private=True)
+    write_out(output, sealed_output.raw, what="sealed list")
     return SealResult(
         output=output,
         list_id=header.id,

@@ -13,15 +13,21 @@ from pathlib import Path
 from dailylist.days import zone_of
 from dailylist.errors import BadInput
 from dailylist.home import HOME_ENV
-from dailylist.store import write_atomic
+from dailylist.store import write_out
 
 
 def parse_time(text: str) -> time:
-    """'09:00' -> time(9, 0), or `BadInput`."""
+    """'09:00' -> time(9, 0), or `BadInput` (a reminder is at a time of one's own day: a
+    time with a zone or an offset is refused, not quietly ignored)."""
     try:
         parsed = time.fromisoformat(text)
     except ValueError as exc:
         raise BadInput(f"{text!r} is not a time of day; use HH:MM, like 09:00") from exc
+    if parsed.tzinfo is not None:
+        raise BadInput(
+            f"{text!r} has a time zone; give the local time of day, like 09:00 (reminders "
+            "follow your zone)"
+        )
     return parsed.replace(second=0, microsecond=0)
 
 
@@ -64,30 +70,30 @@ def calendar(*, list_id: str, title: str, name: str, at: time, now: datetime) ->
 
 
 def write_calendar(path: Path, content: bytes) -> None:
-    if path.is_dir():
-        raise BadInput(f"{path} is a directory; give a file name like reminder.ics")
-    if not path.parent.is_dir():
-        raise BadInput(f"cannot write {path}: the folder {path.parent} does not exist")
-    try:
-        write_atomic(path, content, private=False)
-    except OSError as exc:
-        raise BadInput(f"cannot write {path}: {exc.strerror or exc}") from exc
+    write_out(path, content, what="calendar file (like reminder.ics)")
 
 
 def _command(list_name: str | None) -> str:
-    """How a scheduler should call `dailylist remind notify`, with this very interpreter."""
+    """How a scheduler should call `dailylist remind notify`, with this very interpreter,
+    as a shell command line."""
     parts = [sys.executable, "-m", "dailylist", "remind", "notify"]
     if list_name:
         parts += ["--list", list_name]
-    command = shlex.join(parts)
     home = os.environ.get(HOME_ENV)
+    for part in (*parts, home or ""):
+        if any(ord(char) < 0x20 or ord(char) == 0x7F for char in part):
+            raise BadInput(f"{part!r} holds a control character; a scheduler cannot run it")
+    command = shlex.join(parts)
     return f"{HOME_ENV}={shlex.quote(home)} {command}" if home else command
 
 
 def cron_line(at: time, list_name: str | None) -> str:
-    """A crontab line: at `at` every day, a desktop notice if today's item is waiting."""
+    """A crontab line: at `at` every day, a desktop notice if today's item is waiting.
+
+    cron reads `%` in a command as a new line, so each is escaped."""
     bus = f"DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/{os.getuid()}/bus"
-    return f"{at.minute} {at.hour} * * * {bus} {_command(list_name)}"
+    command = f"{bus} {_command(list_name)}".replace("%", "\\%")
+    return f"{at.minute} {at.hour} * * * {command}"
 
 
 def systemd_units(at: time, list_name: str | None) -> dict[str, str]:
@@ -97,7 +103,7 @@ def systemd_units(at: time, list_name: str | None) -> dict[str, str]:
         "Description=dailylist: a notice when today's item is waiting\n\n"
         "[Service]\n"
         "Type=oneshot\n"
-        f"ExecStart=/usr/bin/env {_command(list_name)}\n"
+        f"ExecStart=/usr/bin/env {_systemd(_command(list_name))}\n"
     )
     timer = (
         "[Unit]\n"
@@ -109,6 +115,12 @@ def systemd_units(at: time, list_name: str | None) -> dict[str, str]:
         "WantedBy=timers.target\n"
     )
     return {"dailylist-remind.service": service, "dailylist-remind.timer": timer}
+
+
+def _systemd(command: str) -> str:
+    """A command line as systemd reads one: `%` starts a specifier and `$` a variable, so
+    each is doubled."""
+    return command.replace("%", "%%").replace("$", "$$")
 
 
 def notify(message: str) -> bool:

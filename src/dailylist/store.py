@@ -64,20 +64,31 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes, *, private: bool = True) -> None:
-    """Replace `path` with `data` in one step: readers see the old file or the new, never half.
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace the data dir's file at `path` with `data` in one step: readers see the old
+    file or the new, never half. It is 0600, in a 0700 folder made on demand; on any
+    failure the old file is left as it was."""
+    ensure_private_dir(path.parent)
+    _replace(path, data, 0o600)
 
-    `private` files (everything in the data dir) are 0600 in a 0700 directory made on
-    demand; other files (a sealed list, a template) get 0644 less the umask, and their
-    directory must exist. On any failure the old file is left as it was.
-    """
-    if private:
-        ensure_private_dir(path.parent)
-        mode = 0o600
-    else:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o644 & ~umask
+
+def write_out(path: Path, data: bytes, *, what: str, private: bool = False) -> None:
+    """Write a file a person asked for, outside the data dir (a template, a sealed list and
+    its codes, a report, a calendar), in one step like `write_atomic`: 0644 less the umask,
+    or 0600 when `private`. Its folder must exist; `BadInput` names `path` otherwise."""
+    if path.is_dir():
+        raise BadInput(f"{path} is a directory; give a file name for the {what}")
+    if not path.parent.is_dir():
+        raise BadInput(f"cannot write {path}: the folder {path.parent} does not exist")
+    umask = os.umask(0)
+    os.umask(umask)
+    try:
+        _replace(path, data, 0o600 if private else 0o644 & ~umask)
+    except OSError as exc:
+        raise BadInput(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def _replace(path: Path, data: bytes, mode: int) -> None:
     import tempfile
 
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -24,7 +24,7 @@ from dailylist.photos import MAX_PHOTO_BYTES
 from dailylist.report.document import report_json
 from dailylist.report.pages import render_html, render_markdown
 from dailylist.rules import check_writable
-from dailylist.store import DataDir, ensure_private_dir, file_sha256, write_atomic
+from dailylist.store import DataDir, ensure_private_dir, file_sha256, write_out
 
 Format = Literal["json", "md", "html"]
 FORMATS: tuple[Format, ...] = ("json", "md", "html")
@@ -153,7 +153,7 @@ def export(
                 text = render_markdown(found, folder or files.photos.as_posix(), now)
         if to_stdout:
             return ExportResult(output, fmt, len(found.entries), len(records), None, text)
-        write_atomic(output, text.encode("utf-8"), private=False)
+        write_out(output, text.encode("utf-8"), what="report")
     except OSError as exc:
         where = exc.filename or output
         raise BadInput(f"cannot write the report to {where}: {exc.strerror or exc}") from exc
@@ -170,7 +170,7 @@ def _copy_photo(source: Path, folder: Path, sha256: str) -> None:
         raise BadInput(f"{target} is there already and is not that photo; nothing was written")
     from dailylist.limits import read_file
 
-    write_atomic(target, read_file(source, MAX_PHOTO_BYTES), private=False)
+    write_out(target, read_file(source, MAX_PHOTO_BYTES), what="photo")
 
 
 def _report(found: History, now: datetime, photos_dir: str) -> dict[str, object]:
