@@ -32,7 +32,7 @@ def test_status_json_keys(one_day_done: Path, run: Cli) -> None:
     (entry,) = json.loads(run("status", "--json", now=at(f"{DAY} 12:00")).stdout)["lists"]
     assert set(entry) == {
         "id", "name", "title", "author", "fingerprint", "done", "item_count", "streak",
-        "missed", "missed_days", "today", "state", "unlocks_at", "finished_on",
+        "missed", "missed_days", "today", "state", "unlocks_at", "finished_on", "closed",
     }  # fmt: skip
 
 

@@ -322,6 +322,36 @@ def open_command(
 
 
 @cli.command()
+@click.argument("name", metavar="NAME", shell_complete=_complete_list_names)
+@click.option("--yes", is_flag=True, help="Close it without asking.")
+@quiet_option
+def close(name: str, yes: bool, quiet: bool) -> None:
+    """Close a list: move its folder to the archive in the data dir (nothing is deleted).
+
+    From then on `status`, `prompt`, the reminders and --list leave it out; `status --all`
+    still shows it, and `open` of the same .dlist file brings it back, journal and all.
+
+    \b
+    Example:
+      dailylist close city-walk
+    """
+    from dailylist.opening import close_list
+    from dailylist.picking import name_of
+
+    data = _data()
+    list_id = _pick(data, name)
+    shown = name_of(str(data.root), list_id)
+    if not yes:
+        if not _stdin_is_terminal():
+            raise BadInput("pass --yes to close a list without a terminal to ask on")
+        question = f"Close {shown}? Its folder moves to the archive; nothing is deleted"
+        click.confirm(safe(question), abort=True)
+    archived = close_list(data, list_id)
+    if not quiet:
+        click.echo(safe(f"Closed {shown}: kept in {archived}; open its file to bring it back."))
+
+
+@cli.command()
 @click.option(
     "--code",
     metavar="CODE",
@@ -744,19 +774,21 @@ def show(ctx: click.Context, number: int, list_name: str | None, as_json: bool) 
 
 @cli.command()
 @list_option
+@click.option("--all", "everything", is_flag=True, help="Show closed lists too.")
 @json_option
 @click.pass_context
-def status(ctx: click.Context, list_name: str | None, as_json: bool) -> None:
+def status(ctx: click.Context, list_name: str | None, everything: bool, as_json: bool) -> None:
     """Every open list: progress, streak, missed days and the next unlock.
 
     \b
-    Example:
+    Examples:
       dailylist status --json
+      dailylist status --all         # closed lists too
     """
     from dailylist.status import statuses
 
     now = _now(ctx)
-    views, errors = statuses(_data(), now, list_name)
+    views, errors = statuses(_data(), now, list_name, closed=everything)
     if views or not errors:
         if as_json:
             from dailylist import jsonout

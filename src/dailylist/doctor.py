@@ -46,7 +46,7 @@ def examine(data: DataDir, list_id: str, now: datetime) -> Examination:
     """Check one list's files: sealed copy, journal, backup, photos, snapshot, leftovers and
     permissions."""
     files = data.list_files(list_id)
-    name = describe(data, list_id)
+    name = describe(files)
 
     opened: OpenedList | None = None
     sealed = Check("sealed copy")
@@ -178,7 +178,7 @@ def load_backup(data: DataDir, list_id: str) -> JournalFile:
     files = data.list_files(list_id)
     if not files.journal_backup.is_file():
         raise BadInput(f"list {list_id} has no journal backup to restore")
-    where = f"the backup journal of list {describe(data, list_id)}"
+    where = f"the backup journal of list {describe(files)}"
     raw = files.read(files.journal_backup, what=where, cap=limits.JOURNAL)
     return read_journal(raw, list_id, where=where, advice="it was left as it is")
 

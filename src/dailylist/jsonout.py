@@ -109,6 +109,7 @@ def status_json(views: list[ListStatus]) -> dict[str, Any]:
                 "finished_on": view.stats.finished_on.isoformat()
                 if view.stats.finished_on
                 else None,
+                "closed": view.closed,
             }
             for view in views
         ]

@@ -71,26 +71,35 @@ def _snapshot(
     )
 
 
-def describe(data: DataDir, list_id: str) -> str:
-    """How messages name a list: its name, else its id."""
-    from dailylist.picking import name_of
+def describe(files: ListFiles) -> str:
+    """How messages name the list in `files`: its name, else the start of its id."""
+    from dailylist.picking import name_in
 
-    return name_of(str(data.root), list_id)
+    return name_in(files.root, files.root.name)
 
 
 def load(data: DataDir, list_id: str) -> OpenedList:
-    """Read a list's sealed copy and journal, check them, and replay the journal."""
-    journal = journal_of(data, list_id)
-    unsealed, sealed_raw = sealed_copy_of(data, list_id, journal)
+    """Read an open list's sealed copy and journal, check them, and replay the journal."""
+    return load_files(data.list_files(list_id))
+
+
+def load_files(files: ListFiles) -> OpenedList:
+    """`load` for the list kept in `files` (an open list's, or one in the archive)."""
+    journal = _journal(files)
+    unsealed, sealed_raw = _sealed_copy(files, journal)
     replay = fold.replay(journal.events, empty_standing(unsealed), unsealed)
-    return OpenedList(data.list_files(list_id), unsealed, sealed_raw, journal, replay)
+    return OpenedList(files, unsealed, sealed_raw, journal, replay)
 
 
 def journal_of(data: DataDir, list_id: str) -> JournalFile:
     """A list's journal, checked (format, list, every event and the hash chain)."""
-    files = data.list_files(list_id)
+    return _journal(data.list_files(list_id))
+
+
+def _journal(files: ListFiles) -> JournalFile:
+    list_id = files.root.name
     check_private(files.root, files.photos)
-    where = f"the journal of list {describe(data, list_id)}"
+    where = f"the journal of list {describe(files)}"
     return read_journal(
         files.read(files.journal, what=where, cap=limits.JOURNAL),
         list_id,
@@ -105,8 +114,12 @@ def sealed_copy_of(
     """A list's sealed copy and its bytes: trusted as the file checked at `open` when the
     journal's first event names its sha256; a journal that names none (from dailylist 0.1)
     has the copy's signature checked again."""
-    files = data.list_files(list_id)
-    source = f"the sealed copy of list {describe(data, list_id)}"
+    return _sealed_copy(data.list_files(list_id), journal)
+
+
+def _sealed_copy(files: ListFiles, journal: JournalFile) -> tuple[UnsealedList, bytes]:
+    list_id = files.root.name
+    source = f"the sealed copy of list {describe(files)}"
     if not files.sealed.exists() and not files.sealed.is_symlink():
         raise DamagedData(
             f"{source} is missing; open the same .dlist file again to put it back "
@@ -134,10 +147,14 @@ def sealed_copy_of(
 
 
 def current_snapshot(data: DataDir, list_id: str) -> tuple[Snapshot, bool]:
-    """The list's snapshot, and whether it was fresh on disk: else it is made again from
-    the list and journal, checked in full (call `keep_snapshot` to leave it on disk once
-    the command has succeeded)."""
-    files = data.list_files(list_id)
+    """An open list's snapshot (see `snapshot_of`)."""
+    return snapshot_of(data.list_files(list_id))
+
+
+def snapshot_of(files: ListFiles) -> tuple[Snapshot, bool]:
+    """The snapshot of the list kept in `files`, and whether it was fresh on disk: else it
+    is made again from the list and journal, checked in full (call `keep_snapshot` to leave
+    it on disk once the command has succeeded)."""
     check_private(files.root, files.photos)
     found = read_fresh(files.root)
     if found is not None:
@@ -145,7 +162,7 @@ def current_snapshot(data: DataDir, list_id: str) -> tuple[Snapshot, bool]:
             return Snapshot.from_document(found), True
         except (ValueError, KeyError, TypeError):
             pass
-    return load(data, list_id).snapshot(), False
+    return load_files(files).snapshot(), False
 
 
 def keep_snapshot(data: DataDir, snapshot: Snapshot, now: datetime) -> None:

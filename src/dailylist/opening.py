@@ -1,4 +1,6 @@
-"""`dailylist open`: check a sealed list completely, keep a copy, and start its journal."""
+"""`dailylist open` and `close`: check a sealed list completely, keep a copy and start its
+journal; move a list's folder to the archive, and bring it back when it is opened again.
+Nothing here deletes anything."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from dailylist.clock import zone_name
 from dailylist.domain import ListInfo, Opened
@@ -23,6 +26,8 @@ class OpenResult:
     already_open: bool
     #: The list's sealed copy had gone missing, and was put back beside its journal.
     restored: bool = False
+    #: The list had been closed: its folder came back from the archive, journal and all.
+    reopened: bool = False
 
 
 def open_list(
@@ -44,6 +49,7 @@ def open_list(
     unsealed = open_sealed(raw, source=source, passphrase=passphrase)
     info = unsealed.info
     files = data.list_files(info.id)
+    reopened = _bring_back(data, info, raw)
     stored = None
     if files.sealed.exists():
         stored = files.read(
@@ -83,7 +89,44 @@ def open_list(
     elif own_key is not None and not files.content_key.is_file():
         write_atomic(files.content_key, own_key)  # restores a lost content.key
     data.set_last_opened(info.id)
-    return OpenResult(info=info, already_open=stored is not None, restored=stored is None and kept)
+    return OpenResult(
+        info=info,
+        already_open=stored is not None and not reopened,
+        restored=stored is None and kept,
+        reopened=reopened,
+    )
+
+
+def _bring_back(data: DataDir, info: ListInfo, raw: bytes) -> bool:
+    """Move a closed list's folder back from the archive, when `raw` is the very file it
+    was opened from and no open list has its place; whether it did."""
+    files, archived = data.list_files(info.id), data.archived_files(info.id)
+    if files.root.exists() or not archived.root.is_dir():
+        return False
+    check_private(archived.root)
+    if archived.sealed.exists():
+        kept = archived.read(archived.sealed, what=f"the closed list {info.name}", cap=SEALED_LIST)
+        if kept != raw:
+            raise BadInput(
+                f"the closed list {info.name} was opened from another file; nothing changed"
+            )
+    ensure_private_dir(files.root.parent)
+    archived.root.rename(files.root)
+    return True
+
+
+def close_list(data: DataDir, list_id: str) -> Path:
+    """Move an open list's whole folder to the archive (nothing is deleted): from then on
+    `status`, `prompt`, the reminders and `--list` leave it out. Returns where it went."""
+    files, archived = data.list_files(list_id), data.archived_files(list_id)
+    if archived.root.exists() or archived.root.is_symlink():
+        raise BadInput(
+            f"{archived.root} is there already; move it away before closing this list again"
+        )
+    ensure_private_dir(archived.root.parent)
+    with files.locked():  # no command is writing to it as it moves
+        files.root.rename(archived.root)
+    return archived.root
 
 
 def _check_kept_journal(data: DataDir, info: ListInfo, raw: bytes) -> None:

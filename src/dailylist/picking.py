@@ -34,11 +34,12 @@ def list_name(title: str, list_id: str) -> str:
     return "-".join(words) or list_id[:8]
 
 
-def list_ids(root: str) -> list[str]:
-    """The ids of the lists in the data dir at `root`, oldest opened first: every folder
-    under `lists/` that holds a sealed copy or a journal (one without the other is damage,
-    which the commands report; it is never left out)."""
-    folder = os.path.join(root, LISTS)
+def list_ids(root: str, *, folder: str = LISTS) -> list[str]:
+    """The ids of the open lists in the data dir at `root` (or, with `folder="archive"`,
+    the closed ones), oldest opened first: every folder there that holds a sealed copy or
+    a journal (one without the other is damage, which the commands report; it is never
+    left out)."""
+    folder = os.path.join(root, folder)
     found = []
     try:
         entries = list(os.scandir(folder))
@@ -57,8 +58,13 @@ def list_ids(root: str) -> list[str]:
 
 
 def name_of(root: str, list_id: str) -> str:
-    """A list's name: from its snapshot when it has one (cheap), else its sealed copy."""
-    folder = os.path.join(root, LISTS, list_id)
+    """An open list's name (see `name_in`)."""
+    return name_in(os.path.join(root, LISTS, list_id), list_id)
+
+
+def name_in(folder: str | os.PathLike[str], list_id: str) -> str:
+    """The name of the list kept in `folder`: from its snapshot when it has one (cheap),
+    else its sealed copy, else the start of its id."""
     document = snapshot.read_any(folder)
     if document is not None:
         listed = document.get("list")

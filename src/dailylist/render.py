@@ -153,6 +153,11 @@ def opened(out: Console, result: OpenResult) -> None:
     from rich.table import Table
 
     info = result.info
+    if result.reopened:
+        out.print(
+            f"[green]Brought back[/] [bold]{escape(info.title)}[/] from the archive, "
+            "its journal and photos as they were."
+        )
     if result.restored:
         out.print(
             f"[green]Put back[/] the sealed copy of [bold]{escape(info.title)}[/]; "
@@ -328,7 +333,7 @@ def status(out: Console, views: list[ListStatus], now: datetime) -> None:
             f"{stats.done_count}/{stats.item_count}",
             str(stats.streak),
             str(len(stats.missed_days)),
-            _STATE_LABELS[stats.state],
+            "closed" if view.closed else _STATE_LABELS[stats.state],
             when(stats.unlocks_at, now) if stats.unlocks_at else "",
         )
     out.print(table)

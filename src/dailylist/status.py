@@ -8,8 +8,9 @@ from datetime import datetime
 from dailylist import figures, rules
 from dailylist.domain import ListInfo
 from dailylist.errors import DailylistError
-from dailylist.opened import current_snapshot, keep_snapshot
-from dailylist.store import DataDir
+from dailylist.opened import snapshot_of
+from dailylist.snapshot import encode
+from dailylist.store import DataDir, ListFiles
 
 
 @dataclass(frozen=True)
@@ -18,21 +19,24 @@ class ListStatus:
 
     info: ListInfo
     stats: figures.Stats
+    #: Closed: kept in the archive, left out of everything but `status --all`.
+    closed: bool = False
 
 
-def list_status(data: DataDir, list_id: str, now: datetime) -> ListStatus:
-    snapshot, fresh = current_snapshot(data, list_id)
+def list_status(files: ListFiles, now: datetime, *, closed: bool = False) -> ListStatus:
+    snapshot, fresh = snapshot_of(files)
     rules.decide_today(snapshot.standing, now)  # refuses a clock that reads too early
     stats = figures.stats(snapshot.standing, snapshot.done_days, now)
     if not fresh:
-        keep_snapshot(data, snapshot, now)
-    return ListStatus(snapshot.info, stats)
+        files.save_snapshot(encode(snapshot.document(now)))
+    return ListStatus(snapshot.info, stats, closed)
 
 
 def statuses(
-    data: DataDir, now: datetime, wanted: str | None
+    data: DataDir, now: datetime, wanted: str | None, *, closed: bool = False
 ) -> tuple[list[ListStatus], list[DailylistError]]:
-    """The status of one list (`wanted`), or of every open list.
+    """The status of one list (`wanted`), or of every open list (and, with `closed`, every
+    closed one after them).
 
     With every list, a damaged one does not hide the others: its error is returned beside
     them. One list asked for by name fails on its own error.
@@ -40,11 +44,14 @@ def statuses(
     from dailylist.picking import pick
 
     if wanted is not None:
-        return [list_status(data, pick(str(data.root), wanted), now)], []
+        return [list_status(data.list_files(pick(str(data.root), wanted)), now)], []
+    folders = [(data.list_files(list_id), False) for list_id in data.opened_list_ids()]
+    if closed:
+        folders += [(data.archived_files(i), True) for i in data.archived_list_ids()]
     found, errors = [], []
-    for list_id in data.opened_list_ids():
+    for files, is_closed in folders:
         try:
-            found.append(list_status(data, list_id, now))
+            found.append(list_status(files, now, closed=is_closed))
         except DailylistError as error:
             errors.append(error)
     return found, errors

@@ -333,7 +333,7 @@ class DataDir:
         root = self.root
         if root.exists() and not root.is_dir():
             return [f"{root} (the data dir) exists and is not a directory"]
-        paths = (root, root / "lists", root / "author", self.author_key)
+        paths = (root, root / "lists", root / "archive", root / "author", self.author_key)
         return [problem for path in paths if (problem := loose(path)) is not None]
 
     @property
@@ -342,6 +342,16 @@ class DataDir:
 
     def list_files(self, list_id: str) -> ListFiles:
         return ListFiles(self.root / "lists" / list_id)
+
+    def archived_files(self, list_id: str) -> ListFiles:
+        """A closed list's files: its whole folder, moved to `archive/` as it was."""
+        return ListFiles(self.root / "archive" / list_id)
+
+    def archived_list_ids(self) -> list[str]:
+        """Ids of every closed list, oldest opened first."""
+        from dailylist.picking import list_ids
+
+        return list_ids(str(self.root), folder="archive")
 
     def opened_list_ids(self) -> list[str]:
         """Ids of every list in the data dir, oldest opened first (see `picking`)."""
