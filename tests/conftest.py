@@ -246,3 +246,18 @@ def one_day_done(make_sealed: Callable[..., Path], run: Cli, tmp_path: Path) -> 
     result = run("done", "--photo", str(photo), "--note", "A good one.", now=at(f"{DAY} 10:00"))
     assert result.exit_code == 0
     return sealed
+
+
+def in_process_of_its_own(home: Path, *args: str, **env: str) -> str:
+    """Run `dailylist ARGS` as its own process with `env`: its stdout and stderr."""
+    # The autouse fixture sets NO_COLOR; here only what the test passes counts.
+    inherited = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    environment = {**inherited, "DAILYLIST_HOME": str(home), **env}
+    done = subprocess.run(
+        [sys.executable, "-m", "dailylist", *args],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.stdout + done.stderr

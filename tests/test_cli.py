@@ -337,3 +337,23 @@ def test_a_reflection_that_is_not_utf8_is_refused(
     assert argv.exit_code == 2
     assert "not UTF-8 text" in argv.stderr
     assert snapshot(tmp_path) == before
+
+
+def test_a_source_given_to_open_and_a_sealed_list_given_to_check_say_what_they_are(
+    run: Cli, tmp_path: Path
+) -> None:
+    source = tmp_path / "mine.toml"
+    assert run("new", str(source), now=at(f"{DAY} 08:00")).exit_code == 0
+    opened = run("open", str(source), now=at(f"{DAY} 08:00"))
+    assert opened.exit_code == 2
+    assert "is a list source (TOML), not a sealed list: seal it first" in opened.stderr
+    sealed = tmp_path / "mine.dlist"
+    assert run("seal", str(source), "-o", str(sealed), now=at(f"{DAY} 08:00")).exit_code == 0
+    checked = run("check", str(sealed), now=at(f"{DAY} 08:00"))
+    assert checked.exit_code == 2
+    assert "this is a sealed list (.dlist), not a source" in checked.stderr
+    cut = tmp_path / "cut.dlist"
+    cut.write_bytes(sealed.read_bytes()[:400])
+    truncated = run("open", str(cut), now=at(f"{DAY} 08:00"))
+    assert truncated.exit_code == 2
+    assert "; the file seems cut short)" in truncated.stderr

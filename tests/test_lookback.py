@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import DAY, Cli, at, item_text
+from tests.conftest import DAY, Cli, at, in_process_of_its_own, item_text
 
 
 def test_show_a_day_in_full(one_day_done: Path, run: Cli) -> None:
@@ -24,7 +24,14 @@ def test_show_a_day_not_done_keeps_its_secret(one_day_done: Path, run: Cli) -> N
     assert beyond.exit_code == 2
 
 
-def test_journal_photo_previews(one_day_done: Path, run: Cli) -> None:
-    result = run("journal", "--photos", now=at(f"{DAY} 12:00"))
-    assert result.exit_code == 0
-    assert "▀" in result.stdout
+def test_journal_photo_previews_only_where_they_can_be_drawn(
+    one_day_done: Path, run: Cli, private_home: Path
+) -> None:
+    piped = run("journal", "--photos", now=at(f"{DAY} 12:00"))
+    assert piped.exit_code == 0
+    assert "▀" not in piped.stdout  # no screens of uncoloured blocks
+    assert "previews need a terminal" in piped.stdout
+    colour = {"FORCE_COLOR": "1", "TERM": "xterm-256color", "COLUMNS": "100"}
+    assert "▀" in in_process_of_its_own(private_home, "journal", "--photos", **colour)
+    plain = in_process_of_its_own(private_home, "journal", "--photos", **colour, NO_COLOR="1")
+    assert "▀" not in plain

@@ -2,45 +2,31 @@
 
 from __future__ import annotations
 
-import os
+import json
 import re
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import DAY, Cli, at, make_photo
-
-
-def _subprocess(home: Path, *args: str, **env: str) -> str:
-    # The autouse fixture sets NO_COLOR; here only what the test passes counts.
-    inherited = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
-    environment = {**inherited, "DAILYLIST_HOME": str(home), **env}
-    done = subprocess.run(
-        [sys.executable, "-m", "dailylist", *args],
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return done.stdout + done.stderr
+from tests.conftest import DAY, Cli, at, in_process_of_its_own, make_photo
 
 
 @pytest.mark.parametrize("command", [["journal"], ["status"], ["today"], ["show", "1"]])
 def test_piped_output_has_no_escape_codes(
     command: list[str], one_day_done: Path, private_home: Path
 ) -> None:
-    output = _subprocess(private_home, *command)
+    output = in_process_of_its_own(private_home, *command)
     assert output.strip()
     assert "\x1b[" not in output
 
 
 def test_no_color_is_honoured_on_a_terminal(one_day_done: Path, private_home: Path) -> None:
-    coloured = _subprocess(private_home, "journal", FORCE_COLOR="1", TERM="xterm-256color")
+    coloured = in_process_of_its_own(
+        private_home, "journal", FORCE_COLOR="1", TERM="xterm-256color"
+    )
     assert "\x1b[" in coloured  # the terminal gets styling...
-    plain = _subprocess(
+    plain = in_process_of_its_own(
         private_home, "journal", FORCE_COLOR="1", TERM="xterm-256color", NO_COLOR="1"
     )
     assert _colours(coloured)
@@ -101,3 +87,19 @@ def test_hand_wrapped_text_is_reflowed_but_meant_breaks_stay() -> None:
         "month is for you.\n\n"
         "Love,\nSam"
     )
+
+
+def test_piped_output_keeps_each_sentence_on_one_line(
+    one_day_done: Path, private_home: Path, tmp_path: Path
+) -> None:
+    sealed = tmp_path / "mine.dlist"
+    sealed.write_bytes(one_day_done.read_bytes())
+    output = in_process_of_its_own(private_home, "check", str(sealed), COLUMNS="")
+    assert "it was checked when it was sealed; `dailylist open` opens it" in output
+    report = tmp_path / "r.json"
+    in_process_of_its_own(private_home, "export", "-o", str(report))
+    document = json.loads(report.read_text(encoding="utf-8"))
+    document["list"]["id"] = "0123456789abcdef" * 2
+    report.write_text(json.dumps(document), encoding="utf-8")
+    verdict = in_process_of_its_own(private_home, "verify", str(report), "--list", str(sealed))
+    assert "0123456789abcdef0123456789abcd" in verdict.replace("\n", "").replace("│", "")

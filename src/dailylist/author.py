@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass, fields
@@ -161,6 +162,14 @@ def check_source_text(text: str) -> tuple[ListSource | None, list[Problem]]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
+        if _is_sealed(text):
+            return None, [
+                Problem(
+                    "list",
+                    "this is a sealed list (.dlist), not a source: it was checked when it "
+                    "was sealed; `dailylist open` opens it",
+                )
+            ]
         message = str(exc)
         place = "TOML syntax"
         if m := re.search(r"\(at line (\d+), column (\d+)\)", message):
@@ -184,6 +193,15 @@ def check_source_text(text: str) -> tuple[ListSource | None, list[Problem]]:
             located.append((line or 0, Problem(place, _friendly(details))))
         located.sort(key=lambda pair: pair[0])
         return None, [problem for _, problem in located]
+
+
+def _is_sealed(text: str) -> bool:
+    """Whether `text` is a sealed list's JSON."""
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(document, dict) and "header" in document and "items" in document
 
 
 def read_source(path: Path) -> str:

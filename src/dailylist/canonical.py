@@ -20,5 +20,9 @@ def parse_json(raw: bytes) -> Any:
         return json.loads(raw.decode("utf-8"))
     except RecursionError as exc:
         raise ValueError("nested too deeply") from exc
-    except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
-        raise ValueError(str(exc).split(":")[0]) from exc
+    except json.JSONDecodeError as exc:
+        whole = exc.doc.rstrip().endswith(("}", "]"))
+        cut = "" if whole else "; the file seems cut short"
+        raise ValueError(f"{exc.msg} (line {exc.lineno}, column {exc.colno}){cut}") from exc
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 text (byte {exc.start + 1})") from exc

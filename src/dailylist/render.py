@@ -50,6 +50,7 @@ def console(*, stderr: bool = False, quiet: bool = False) -> Console:
     A `quiet` console says nothing (a command's `--quiet`; errors go to stderr regardless).
     """
     out = Console(stderr=stderr, highlight=False, emoji=False, quiet=quiet and not stderr)
+    out.soft_wrap = not out.is_terminal  # piped: a sentence stays one line, for its reader
     out.push_render_hook(_SafeHook())
     return out
 
@@ -292,6 +293,9 @@ def journal(out: Console, found: History, *, previews: bool = False) -> None:
     if not found.entries:
         out.print("Nothing done yet. Start with [bold]dailylist today[/].")
         return
+    if previews and not can_draw(out):
+        previews = False
+        out.print("(Photo previews need a terminal with colour; here the photos are listed.)")
     for entry in found.entries:
         files = _photo_files(found, entry) if previews else None
         out.print(_entry_panel(entry, files))
@@ -300,9 +304,14 @@ def journal(out: Console, found: History, *, previews: bool = False) -> None:
         out.print(f"[yellow]Missed days:[/] {days}")
 
 
+def can_draw(out: Console) -> bool:
+    """Whether photo previews can be drawn: a terminal that shows colour (no `NO_COLOR`)."""
+    return out.is_terminal and not out.no_color and out.color_system is not None
+
+
 def day(out: Console, found: History, entry: Day) -> None:
     """One day in full, with previews of its photos on a terminal (their paths otherwise)."""
-    previews = out.is_terminal
+    previews = can_draw(out)
     out.print(_entry_panel(entry, _photo_files(found, entry) if previews else None))
     if not previews:
         for path in _photo_files(found, entry):
@@ -386,8 +395,9 @@ def _checks_table(title: str | None, checks: Iterable[Check], bad: str) -> Any:
     from rich.table import Table
 
     table = Table(title=title, title_justify="left")
-    for column in ("check", "verdict", "details"):
-        table.add_column(column)
+    table.add_column("check")
+    table.add_column("verdict")
+    table.add_column("details", overflow="fold")  # ids and paths whole, never cut short
     for check in checks:
         mark = "[green]ok[/]" if check.ok else f"[bold red]{bad}[/]"
         table.add_row(check.name, mark, Text("\n".join(check.problems) or check.detail))

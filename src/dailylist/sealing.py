@@ -138,6 +138,11 @@ def _document(raw: bytes, source: str) -> dict[str, Any]:
     try:
         data: Any = parse_json(raw)
     except ValueError as exc:
+        if _looks_like_a_source(raw):
+            raise BadInput(
+                f"{source} is a list source (TOML), not a sealed list: seal it first with "
+                f"`dailylist seal {source}`, then open the .dlist file"
+            ) from exc
         raise BadInput(f"{source} is not a sealed dailylist list (not valid JSON: {exc})") from exc
     if not isinstance(data, dict) or "format" not in data:
         raise BadInput(f"{source} is not a sealed dailylist list (no format version)")
@@ -152,6 +157,17 @@ def _document(raw: bytes, source: str) -> dict[str, Any]:
     if version < 1:
         raise DamagedData(f"{source} is damaged: unknown format version {version}")
     return data
+
+
+def _looks_like_a_source(raw: bytes) -> bool:
+    """Whether `raw` is a list source: TOML with a title and items."""
+    import tomllib
+
+    try:
+        document = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return False
+    return "items" in document or "title" in document
 
 
 def parse_sealed(raw: bytes, *, source: str = "the list file") -> SealedList:
