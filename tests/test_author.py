@@ -185,3 +185,17 @@ def test_a_template_into_a_missing_folder_is_refused_the_same_way(
     result = run("new", str(target), now=NOW)
     assert result.exit_code == 2
     assert f"the folder {target.parent} does not exist" in result.stderr
+
+
+def test_the_template_shows_checkins_and_check_warns_of_its_placeholder(
+    run: Cli, tmp_path: Path
+) -> None:
+    path = tmp_path / "mine.toml"
+    assert run("new", str(path), now=NOW).exit_code == 0
+    template = path.read_text(encoding="utf-8")
+    assert "checkin = true" in template
+    checked = run("check", str(path), now=NOW)
+    assert checked.exit_code == 0
+    assert 'author is still "Your name"' in checked.stderr
+    path.write_text(template.replace('"Your name"', '"Sam"'), encoding="utf-8")
+    assert "warning" not in run("check", str(path), now=NOW).stderr

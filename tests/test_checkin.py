@@ -180,12 +180,23 @@ def test_the_right_passphrase_opens_it_once_for_good(
     assert oct((folder / "content.key").stat().st_mode & 0o777) == "0o600"
 
 
-def test_seal_asks_for_the_passphrase_twice(run: Cli, tmp_path: Path) -> None:
+def test_seal_asks_for_the_passphrase_twice(
+    run: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     source = tmp_path / "gift.toml"
     source.write_text(source_toml(1), encoding="utf-8")
-    result = run(
-        "seal", str(source), "--passphrase", now=at(f"{DAY1} 07:00"), input="pw one\npw one\n"
-    )
+    before = snapshot(tmp_path)
+    nowhere = run("seal", str(source), "--passphrase", now=at(f"{DAY1} 07:00"))
+    assert nowhere.exit_code == 2
+    assert "pass --passphrase-file FILE" in nowhere.stderr
+    assert "Warning" not in nowhere.output
+    monkeypatch.setattr("dailylist.cli._stdin_is_terminal", lambda: True)
+    short = run("seal", str(source), "--passphrase", now=at(f"{DAY1} 07:00"), input="a\na\n")
+    assert short.exit_code == 2
+    assert "at least 8 characters" in short.stderr
+    assert snapshot(tmp_path) == before  # no author key made either
+    words = "pw one two\npw one two\n"
+    result = run("seal", str(source), "--passphrase", now=at(f"{DAY1} 07:00"), input=words)
     assert result.exit_code == 0, result.output
     assert "passphrase" in result.stdout
 

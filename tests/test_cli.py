@@ -357,3 +357,30 @@ def test_a_source_given_to_open_and_a_sealed_list_given_to_check_say_what_they_a
     truncated = run("open", str(cut), now=at(f"{DAY} 08:00"))
     assert truncated.exit_code == 2
     assert "; the file seems cut short)" in truncated.stderr
+
+
+@pytest.mark.parametrize("editor", ["nonexistent-editor", "false"])
+def test_a_failing_editor_says_what_failed_and_how_to_go_on(
+    editor: str,
+    revealed: Callable[..., Cli],
+    photo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    run = revealed()
+    monkeypatch.setenv("EDITOR", editor)
+    monkeypatch.setattr("dailylist.cli._stdin_is_terminal", lambda: True)
+    before = snapshot(tmp_path)
+    result = run("done", "--photo", str(photo), now=at(f"{DAY} 10:00"))
+    assert result.exit_code == 2
+    assert f"the editor '{editor}' failed" in result.stderr
+    assert "--note TEXT" in result.stderr
+    assert snapshot(tmp_path) == before
+
+
+def test_example_names_complete() -> None:
+    completer = BashComplete(cli, {}, "dailylist", "_DAILYLIST_COMPLETE")
+    names = [item.value for item in completer.get_completions(["open", "--example"], "")]
+    assert names == ["city-walk", "find-yourself"]
+    names = [item.value for item in completer.get_completions(["open", "--example"], "ci")]
+    assert names == ["city-walk"]

@@ -49,3 +49,17 @@ def test_tz_comes_first_then_the_link_then_tzlocal(monkeypatch: pytest.MonkeyPat
     monkeypatch.delenv("TZ")
     monkeypatch.setattr(clock, "linked_zone", lambda: None)
     assert clock.local_zone() == ZoneInfo("Africa/Nairobi")
+
+
+def test_a_tz_that_names_no_zone_is_said_once(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dailylist import clock
+
+    monkeypatch.setattr(clock, "_SAID", set())
+    monkeypatch.setattr(clock, "linked_zone", lambda: ZoneInfo("UTC"))
+    monkeypatch.setenv("TZ", "Foo/Bar")
+    assert clock.local_zone() == ZoneInfo("UTC")
+    assert clock.local_zone() == ZoneInfo("UTC")
+    said = capsys.readouterr().err
+    assert said.count("TZ='Foo/Bar' names no time zone; using the system's, UTC") == 1

@@ -16,6 +16,9 @@ from dailylist.formats import ListSource
 from dailylist.limits import LIST_SOURCE
 from dailylist.store import DataDir, read_input_file, write_out
 
+#: The shortest passphrase `seal` takes: the file can be tried offline, as often as one likes.
+MIN_PASSPHRASE = 8
+
 TEMPLATE = '''\
 # A dailylist list. Write it, check it, seal it, give the sealed file away:
 #
@@ -51,6 +54,8 @@ day_starts_at = "04:00"     # a day runs from this time to the same time next da
 
 # One [[items]] block per day, in order. `title` is optional; so are per-item
 # `photo` and `reflection`, which override the settings above for that day.
+# `checkin = true` makes a day a check-in: its item opens only with a code that
+# `dailylist seal` gives you (in my-list.codes.txt), for you to tell on the day.
 
 [[items]]
 title = "A night off"
@@ -62,7 +67,24 @@ text = "Call someone you have lost touch with."
 [[items]]
 text = "Walk somewhere you have never been, and photograph what surprised you."
 reflection = "optional"
+
+# [[items]]
+# text = "Meet me at the bench where we first talked. I will bring the coffee."
+# checkin = true
 '''
+
+#: What the template says until the author changes it.
+_PLACEHOLDER_AUTHOR = "Your name"
+
+
+def warnings(source: ListSource) -> list[str]:
+    """What in a valid source is likely a slip: the template's placeholder still there."""
+    if source.author == _PLACEHOLDER_AUTHOR:
+        return [
+            f'author is still "{_PLACEHOLDER_AUTHOR}": put your own name, so the recipient '
+            "knows who the list is from"
+        ]
+    return []
 
 
 def write_template(path: Path, *, force: bool = False) -> None:
@@ -281,8 +303,11 @@ def seal_source(
         raise BadInput(f"{output} is a directory; give a file name for the sealed list")
     if not output.parent.is_dir():  # before a key is made: a failed seal makes nothing
         raise BadInput(f"cannot write {output}: the folder {output.parent} does not exist")
-    if passphrase is not None and not passphrase:
-        raise BadInput("the passphrase is empty")
+    if passphrase is not None and len(passphrase) < MIN_PASSPHRASE:
+        raise BadInput(
+            f"a passphrase needs at least {MIN_PASSPHRASE} characters (a few words are best): "
+            "anyone holding the file can try short ones quickly"
+        )
     key, new_key = load_or_create_author_key(data.author_key)
     sealed_output = seal(source, key, now, passphrase=passphrase)
     # Prove it opens before writing it.

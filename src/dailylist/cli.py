@@ -117,6 +117,15 @@ def _complete_list_names(
     return [CompletionItem(name) for name in names if name.startswith(incomplete)]
 
 
+def _complete_examples(incomplete: str) -> list[CompletionItem]:
+    """Shell completion for --example: the bundled example lists."""
+    from click.shell_completion import CompletionItem
+
+    from dailylist.store import example_names
+
+    return [CompletionItem(name) for name in example_names() if name.startswith(incomplete)]
+
+
 list_option = click.option(
     "--list",
     "list_name",
@@ -229,10 +238,12 @@ def check(path: Path) -> None:
       dailylist check my-list.toml
     """
     from dailylist import render
-    from dailylist.author import load_source
+    from dailylist.author import load_source, warnings
 
     source = load_source(path)
     render.check_ok(_out(), str(path), source.title, len(source.items), len(source.rules))
+    for warning in warnings(source):
+        render.warn(render.console(stderr=True), warning)
 
 
 @cli.command()
@@ -276,6 +287,10 @@ def seal(
     if passphrase_file is not None:
         passphrase = _read_passphrase_file(passphrase_file)
     elif ask_passphrase:
+        if not _stdin_is_terminal():
+            raise BadInput(
+                "there is no terminal to ask for the passphrase on: pass --passphrase-file FILE"
+            )
         passphrase = click.prompt("Passphrase", hide_input=True, confirmation_prompt=True)
     target = output or path.with_suffix(".dlist")
     result = seal_source(_data(), path, target, _now(ctx), force=force, passphrase=passphrase)
@@ -287,7 +302,12 @@ def seal(
 
 @cli.command(name="open")
 @click.argument("path", type=click.Path(path_type=Path), required=False)
-@click.option("--example", metavar="NAME", help="Open a bundled example list instead of PATH.")
+@click.option(
+    "--example",
+    metavar="NAME",
+    shell_complete=lambda ctx, param, incomplete: _complete_examples(incomplete),
+    help="Open a bundled example list instead of PATH.",
+)
 @passphrase_file_option
 @click.pass_context
 @quiet_option
@@ -709,8 +729,16 @@ def _ask_reflection(pending: PendingCompletion, current: str) -> str:
     """Ask on the terminal: in $VISUAL/$EDITOR with the item shown, else at a prompt."""
     from dailylist.recipient import reflection_template, strip_template
 
-    if os.environ.get("VISUAL") or os.environ.get("EDITOR"):
-        edited = click.edit(current + reflection_template(pending), extension=".md")
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if editor:
+        try:
+            edited = click.edit(current + reflection_template(pending), extension=".md")
+        except click.ClickException as exc:
+            raise BadInput(
+                f"the editor {editor!r} failed ({exc.message.rsplit(': ', 1)[-1]}); nothing "
+                "was written. Give the reflection with --note TEXT, or set EDITOR to one "
+                "that works"
+            ) from exc
         return strip_template(edited or "")
     prompt_text = pending.info.settings.reflection_prompt
     typed: str = click.prompt(prompt_text, default=current, show_default=False)

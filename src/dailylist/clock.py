@@ -8,6 +8,7 @@ import: `dailylist prompt` reads the clock on every shell prompt.
 from __future__ import annotations
 
 import os
+import sys
 from datetime import datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,14 +22,31 @@ if TYPE_CHECKING:
             ...
 
 
+#: `$TZ` values already said to name no zone (said once a process).
+_SAID: set[str] = set()
+
+
 def local_zone() -> tzinfo:
-    """The user's time zone with its DST rules: `$TZ` when it names one, else the system's."""
+    """The user's time zone with its DST rules: `$TZ` when it names one, else the system's
+    (and a `$TZ` that names none is said so on stderr, once)."""
     name = os.environ.get("TZ", "").lstrip(":")
     if name:
         try:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             pass
+    zone = system_zone()
+    if name and name not in _SAID:
+        _SAID.add(name)
+        shown = getattr(zone, "key", None) or str(zone)
+        sys.stderr.write(
+            f"dailylist: warning: TZ={name!r} names no time zone; using the system's, {shown}\n"
+        )
+    return zone
+
+
+def system_zone() -> tzinfo:
+    """The system's zone: the `/etc/localtime` link, else what tzlocal finds."""
     linked = linked_zone()
     if linked is not None:
         return linked
