@@ -124,3 +124,12 @@ def test_an_amended_photo_taken_before_the_reveal_is_flagged(
     assert result.exit_code == 0
     assert "taken before" in result.stderr
     assert entry(run)["photo_taken_before_reveal"] is True
+
+
+def test_amend_before_todays_done_says_there_is_nothing_to_amend_yet(
+    done_today: Path, run: Cli
+) -> None:
+    assert run("today", now=at(f"{DAY2} 09:00")).exit_code == 0
+    result = run("amend", "--note", "x", now=at(f"{DAY2} 10:00"))
+    assert result.exit_code == 1
+    assert "today's item (day 2) is not done yet, so there is nothing to amend" in result.stderr

@@ -226,3 +226,15 @@ def test_a_bad_passphrase_file_seals_nothing(
     assert result.exit_code == 2
     assert message in result.stderr
     assert snapshot(tmp_path) == before
+
+
+def test_done_on_a_checkin_day_not_yet_open_asks_for_the_code(
+    checkin_list: tuple[Path, str], run: Cli, tmp_path: Path
+) -> None:
+    sealed, _ = checkin_list
+    _day_one_done(run, sealed, tmp_path)
+    photo = make_photo(tmp_path / "q.jpg")
+    result = run("done", "--photo", str(photo), "--note", "x", now=at(f"{DAY2} 09:00"))
+    assert result.exit_code == 1
+    assert "is a check-in: Ada will give you its code" in result.stderr
+    assert "dailylist today --code CODE" in result.stderr

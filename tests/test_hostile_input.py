@@ -141,13 +141,14 @@ def lived_home(
     home = tmp_path_factory.mktemp("home")
     data = DataDir(home)
     list_id = open_list(data, sealed_bytes, at("2026-03-02 09:00"), source="fuzz").info.id
-    reveal_today(data, list_id, at("2026-03-02 09:30"))
+    reveal_today(data, list_id, FixedClock(at("2026-03-02 09:30")))
     picture = home / "p.png"
     Image.new("RGB", (4, 4)).save(picture)
     now = at("2026-03-02 10:00")
     pending = prepare_completion(data, list_id, now)
     staging = data.list_files(list_id).photos
-    record_completion(data, pending, [check_photo(picture, BERLIN, staging)], "fine", now)
+    photos = [check_photo(picture, BERLIN, staging)]
+    record_completion(data, pending, photos, "fine", FixedClock(now))
     return home, list_id, data.list_files(list_id).journal.read_bytes()
 
 

@@ -280,3 +280,29 @@ def test_an_exif_time_in_a_year_we_cannot_work_with_is_left_out(
     assert "says (EXIF) it was taken 9999:12:31 23:00:00; left out" in result.stderr
     (entry,) = journal_of(opened)
     assert entry["photos"][0]["taken_at"] is None  # type: ignore[index]
+
+
+def test_an_empty_photo_path_and_a_text_named_jpg_say_so(opened: Cli, tmp_path: Path) -> None:
+    empty = opened("done", "--photo", "", "--note", "ok", now=at(f"{DAY} 10:00"))
+    assert empty.exit_code == 2
+    assert "a photo's path is empty" in empty.stderr
+    text = tmp_path / "notes.jpg"
+    text.write_text("not a picture", encoding="utf-8")
+    fake = opened("done", "--photo", str(text), "--note", "ok", now=at(f"{DAY} 10:00"))
+    assert fake.exit_code == 2
+    assert "(it takes JPEG, PNG, WebP and HEIC)" in fake.stderr
+
+
+def test_the_same_photo_given_five_times_is_kept_once(opened: Cli, tmp_path: Path) -> None:
+    photo = make_photo(tmp_path / "proof.jpg")
+    copy = tmp_path / "copy.jpg"
+    copy.write_bytes(photo.read_bytes())
+    args = ["--photo", str(photo)] * 4 + ["--photo", str(copy)]
+    result = opened("done", *args, "--note", "ok", now=at(f"{DAY} 10:00"))
+    assert result.exit_code == 0, result.output
+    assert "(1 photo kept)" in result.stdout
+    assert f"photo {copy} is the same photo as {photo}; it is kept once" in result.stderr
+    (entry,) = journal_of(opened)
+    assert len(entry["photos"]) == 1  # type: ignore[arg-type]
+    staged = list((tmp_path / "home").rglob(".incoming-*"))
+    assert staged == []

@@ -22,7 +22,7 @@ import pytest
 from click.testing import CliRunner
 
 from dailylist.cli import cli
-from dailylist.clock import SystemClock
+from dailylist.clock import FixedClock, SystemClock
 from dailylist.domain import Completed, Revealed
 from dailylist.errors import NotNow
 from dailylist.opened import journal_of
@@ -58,7 +58,7 @@ def ready(make_sealed: Callable[..., Path], tmp_path: Path) -> tuple[Path, str]:
     now = SystemClock().now()
     sealed = far_from_a_day_start(make_sealed).read_bytes()
     list_id = open_list(data, sealed, now - timedelta(seconds=2), source="test").info.id
-    reveal_today(data, list_id, now - timedelta(seconds=1))
+    reveal_today(data, list_id, FixedClock(now - timedelta(seconds=1)))
     return home, list_id
 
 
@@ -213,7 +213,7 @@ def test_a_completion_prepared_before_another_lands_writes_nothing(
         checked_photos([late], BERLIN, data.list_files(list_id).photos) as photos,
         pytest.raises(NotNow, match="already done; one a day"),
     ):
-        record_completion(data, slow, photos, "A", now)
+        record_completion(data, slow, photos, "A", FixedClock(now))
     assert snapshot(data.root) == before  # no journal entry, no photo kept, no copy left
 
 
@@ -229,5 +229,5 @@ def test_an_amendment_prepared_before_the_day_ended_writes_nothing(
     target = prepare_amendment(data, list_id, at("2026-04-02 03:50"))  # the editor opens...
     before = snapshot(data.root)
     with pytest.raises(NotNow, match="could be amended until"):  # ...and closes after 04:00
-        record_amendment(data, target, [], "later", at("2026-04-02 04:10"))
+        record_amendment(data, target, [], "later", FixedClock(at("2026-04-02 04:10")))
     assert snapshot(data.root) == before

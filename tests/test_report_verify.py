@@ -178,7 +178,7 @@ FORGERIES: dict[str, tuple[Callable[[Document], None], str, str]] = {
     "an amendment before its completion": (
         amend_before_done,
         "day 6 amended",
-        "could be amended until",
+        "is not done yet, so there is nothing to amend",
     ),
     "an offset its zone never has": (a_zone_with_no_such_offset, "day 2", "does not exist in"),
     "a zone that is none": (an_unknown_zone, "day 5 revealed", "is not a time zone"),

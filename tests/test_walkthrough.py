@@ -146,3 +146,21 @@ def test_a_custom_day_start_keeps_late_nights_on_the_day_before(
         assert dailylist("today").exit_code == 1
     with on("2026-06-11 06:30"):
         assert dailylist("today").exit_code == 0
+
+
+def test_the_last_day_says_so_and_keeps_its_figures(
+    make_sealed: Callable[..., Path], tmp_path: Path
+) -> None:
+    sealed = make_sealed(2)
+    photo = make_photo(tmp_path / "day.jpg")
+    with on("2026-06-01 09:00"):
+        assert dailylist("open", str(sealed)).exit_code == 0
+    for day in ("2026-06-01", "2026-06-02"):
+        with on(f"{day} 10:00"):
+            assert dailylist("today").exit_code == 0
+            done = dailylist("done", "--photo", str(photo), "--note", "ok")
+    assert "that was the last one" in done.stdout
+    assert "See you tomorrow" not in done.stdout
+    with on("2026-06-20 10:00"):
+        (entry,) = json.loads(dailylist("status", "--json").stdout)["lists"]
+    assert (entry["state"], entry["streak"], entry["finished_on"]) == ("finished", 2, "2026-06-02")

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
     from rich.console import Console
 
+    from dailylist.clock import Clock
     from dailylist.photos import CheckedPhoto
     from dailylist.recipient import PendingCompletion
     from dailylist.store import DataDir
@@ -79,9 +80,20 @@ class DailylistGroup(click.Group):
 
 def _now(ctx: click.Context) -> datetime:
     """The clock's reading, in the user's zone."""
+    return _clock(ctx).now()
+
+
+def _clock(ctx: click.Context) -> Clock:
+    """The clock, its every reading checked to be one dailylist can work with."""
     from dailylist.days import check_now
 
-    return check_now(ctx.obj["clock"].now())
+    clock: Clock = ctx.obj["clock"]
+
+    class Checked:
+        def now(self) -> datetime:
+            return check_now(clock.now())
+
+    return Checked()
 
 
 def _data() -> DataDir:
@@ -395,7 +407,7 @@ def today(ctx: click.Context, code: str | None, list_name: str | None, as_json: 
 
     data = _data()
     now = _now(ctx)
-    view = reveal_today(data, _pick(data, list_name), now, code=_code_source(code))
+    view = reveal_today(data, _pick(data, list_name), _clock(ctx), code=_code_source(code))
     if as_json:
         from dailylist import jsonout
 
@@ -450,7 +462,7 @@ def done(
         _warn_notes(checked)
         require_photos(pending, checked)
         reflection = _reflection(pending, note)
-        result = record_completion(data, pending, checked, reflection, _now(ctx))
+        result = record_completion(data, pending, checked, reflection, _clock(ctx))
     _warn_taken_before(result.photos_before_reveal)
     render.completed(_out(quiet), result)
 
@@ -491,7 +503,7 @@ def amend(
             note = _read_stdin()
         elif note is None and not photos and _stdin_is_terminal():
             note = _ask_reflection(target.pending, target.entry.reflection or "")
-        entry, early = record_amendment(data, target, checked, note, _now(ctx))
+        entry, early = record_amendment(data, target, checked, note, _clock(ctx))
     _warn_taken_before(early)
     render.amended(_out(quiet), entry)
 

@@ -13,7 +13,7 @@ import hashlib
 import os
 import stat
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -72,6 +72,8 @@ def _copy_hashing(path: Path, staging: Path) -> tuple[Path, str, int]:
     from dailylist.store import ensure_private_dir
 
     shown = str(path)
+    if not shown or shown == ".":
+        raise BadInput("a photo's path is empty: give --photo the photo's file")
     try:
         info = path.stat()
     except FileNotFoundError as exc:
@@ -181,7 +183,9 @@ def _inspect(
     except BadInput:
         raise
     except UnidentifiedImageError as exc:
-        raise BadInput(f"photo {shown} is not an image dailylist can read") from exc
+        raise BadInput(
+            f"photo {shown} is not an image dailylist can read (it takes JPEG, PNG, WebP and HEIC)"
+        ) from exc
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise BadInput(f"photo {shown} is too large in pixels (over {MAX_PIXELS:,})") from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
@@ -196,13 +200,22 @@ def checked_photos(
     """Check every photo given (see `check_photo`) for the block; afterwards, remove every
     copy that the photo store did not take, whether the block succeeded or not."""
     checked: list[CheckedPhoto] = []
+    extra: list[Path] = []
     try:
         for path in paths:
-            checked.append(check_photo(path, zone, staging))
+            photo = check_photo(path, zone, staging)
+            same = next((i for i, p in enumerate(checked) if p.record == photo.record), None)
+            if same is None:
+                checked.append(photo)
+                continue
+            extra.append(photo.staged)  # the same photo again: kept once
+            first = checked[same]
+            note = f"photo {photo.shown} is the same photo as {first.shown}; it is kept once"
+            checked[same] = replace(first, notes=(*first.notes, note))
         yield checked
     finally:
-        for photo in checked:
-            photo.staged.unlink(missing_ok=True)
+        for staged in [*extra, *(photo.staged for photo in checked)]:
+            staged.unlink(missing_ok=True)
 
 
 def upright_copy(path: Path, fit: int) -> Image:

@@ -38,6 +38,7 @@ from dailylist.store import DataDir
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
 
+    from dailylist.clock import Clock
     from dailylist.photos import CheckedPhoto
 
 E = TypeVar("E", bound=Event)
@@ -93,14 +94,17 @@ def _shown(snapshot: Snapshot, decision: rules.TodayDecision) -> TodayView:
 def reveal_today(
     data: DataDir,
     list_id: str,
-    now: datetime,
+    clock: Clock,
     *,
     code: Callable[[], str] | None = None,
 ) -> TodayView:
     """Show today's item when the rules allow it, recording its first reveal.
 
-    A check-in item is revealed only with the author's code: `code` is asked for it.
+    A check-in item is revealed only with the author's code: `code` is asked for it. The
+    clock is read again once the lock is held, so the event is never older than one a
+    racing command wrote meanwhile.
     """
+    now = clock.now()
     snapshot, fresh = current_snapshot(data, list_id)
     decision = rules.decide_today(snapshot.standing, now)
     if not _newly(decision):
@@ -121,6 +125,7 @@ def reveal_today(
             return TodayView(opened.unsealed.info, decision, needs_code=True)
         item_key = opened.unsealed.checkin_key(decision.index, code())
     with data.list_files(list_id).locked():
+        now = clock.now()
         opened = load(data, list_id)
         again = rules.decide_today(opened.standing, now)
         if not isinstance(again, rules.Available) or not again.newly:
@@ -160,11 +165,28 @@ def prepare_completion(data: DataDir, list_id: str, now: datetime) -> PendingCom
     one only to be told no. `record_completion` decides again, from the journal.
     """
     snapshot, _ = current_snapshot(data, list_id)
-    index, _ = rules.completable(snapshot.standing, now)
+    standing = snapshot.standing
+    if standing.current is None and not standing.finished:
+        try:
+            rules.completable(standing, now)
+        except NotNow:
+            if rules.unlocks_at(standing, now) is None and _is_checkin(data, list_id, standing):
+                raise NotNow(
+                    f"today's item (day {day_number(standing.current_index)}) is a check-in: "
+                    f"{snapshot.info.author} will give you its code; then run "
+                    "`dailylist today --code CODE`, and `dailylist done` after"
+                ) from None
+            raise
+    index, _ = rules.completable(standing, now)
     view = _shown(snapshot, rules.Available(index, newly=False))
     assert view.item is not None
     assert view.revealed_at is not None
     return PendingCompletion(snapshot.info, index, view.item, view.revealed_at)
+
+
+def _is_checkin(data: DataDir, list_id: str, standing: rules.Standing) -> bool:
+    """Whether the list's next item is a check-in (read from its sealed copy)."""
+    return load(data, list_id).unsealed.is_checkin(standing.current_index)
 
 
 def check_proof(
@@ -246,7 +268,7 @@ def record_completion(
     pending: PendingCompletion,
     photos: list[CheckedPhoto],
     reflection: str | None,
-    now: datetime,
+    clock: Clock,
 ) -> CompletionResult:
     """Complete the pending item: keep the photos, append the completion to the journal.
 
@@ -256,6 +278,7 @@ def record_completion(
     """
     text = check_proof(pending, photos, reflection, completing=True)
     with _writing(data, pending.info.id, photos) as (opened, records):
+        now = clock.now()  # read under the lock: never before an event a racer wrote
         index, day = rules.completable(opened.standing, now)
         if index != pending.index:
             raise NotNow("the list moved on while you were writing; run `dailylist today`")
@@ -299,7 +322,7 @@ def record_amendment(
     target: PendingAmendment,
     photos: list[CheckedPhoto],
     reflection: str | None,
-    now: datetime,
+    clock: Clock,
 ) -> tuple[fold.Entry, tuple[str, ...]]:
     """Replace today's reflection and/or photos; the original stays in the journal.
 
@@ -309,6 +332,7 @@ def record_amendment(
         raise BadInput("nothing to amend: give --note TEXT and/or --photo PATH")
     text = check_proof(target.pending, photos or None, reflection, completing=False)
     with _writing(data, target.pending.info.id, photos) as (opened, records):
+        now = clock.now()
         last = rules.amendable(opened.standing, now)
         if last.index != target.pending.index:
             raise NotNow("the list moved on while you were writing; run `dailylist today`")

@@ -211,12 +211,18 @@ def today(out: Console, view: TodayView, now: datetime) -> None:
 
 
 def completed(out: Console, result: CompletionResult) -> None:
-    event = result.event
+    event, count = result.event, result.info.item_count
     photos = len(event.photos)
-    out.print(
-        f"[green]Day {day_number(event.index)} of {result.info.item_count} done[/] "
-        f"({photos} photo{'s' if photos != 1 else ''} kept). See you tomorrow."
-    )
+    number = day_number(event.index)
+    kept = f"({photos} photo{'s' if photos != 1 else ''} kept)"
+    if number == count:
+        out.print(f"[green]Day {number} of {count} done[/] {kept}: that was the last one.")
+        out.print(
+            f"Every one of the {count} days is done. Look back with [bold]dailylist journal[/], "
+            "or send a report with [bold]dailylist export[/]."
+        )
+        return
+    out.print(f"[green]Day {number} of {count} done[/] {kept}. See you tomorrow.")
 
 
 def amended(out: Console, entry: Entry) -> None:

@@ -248,7 +248,12 @@ def amendable(standing: Standing, now: datetime) -> LastDone:
     """The completed day that may still be amended at `now`: the last one, until the end
     of its list day (fixed when it was done)."""
     check_writable(standing, now)
-    last = standing.last_done
+    last, current = standing.last_done, standing.current
+    if current is not None and (last is None or now >= last.amend_until):
+        raise NotNow(
+            f"today's item (day {day_number(current.index)}) is not done yet, so there is "
+            "nothing to amend: `dailylist done` completes it"
+        )
     if last is None:
         raise NotNow("there is nothing to amend yet: no day is done")
     if now >= last.amend_until:
