@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from datetime import time
 from pathlib import Path
 
@@ -82,7 +83,8 @@ def test_notify_only_when_today_waits(
     assert run("remind", "notify", now=at(f"{DAY} 19:00")).exit_code == 0
     assert not fake_notify_send.exists()  # done today: no notice
     assert run("remind", "notify", now=at("2026-06-02 19:00")).exit_code == 0
-    assert "day 2/3 waiting" in fake_notify_send.read_text(encoding="utf-8")
+    said = fake_notify_send.read_text(encoding="utf-8")
+    assert "day 2/3 of small-things is waiting: run `dailylist today`" in said
 
 
 def test_notify_without_notify_send_prints(
@@ -91,7 +93,7 @@ def test_notify_without_notify_send_prints(
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     result = run("remind", "notify", now=at("2026-06-02 19:00"))
     assert result.exit_code == 0
-    assert "day 2/3 waiting" in result.stdout
+    assert "day 2/3 of small-things is waiting" in result.stdout
 
 
 def test_ics_onto_a_directory_is_refused(one_day_done: Path, run: Cli, tmp_path: Path) -> None:
@@ -106,6 +108,7 @@ def test_schedulers_get_what_they_read_literally(
     """cron reads % as a new line; systemd reads % as a specifier and $ as a variable."""
     odd = tmp_path / "100%-$HOME"
     monkeypatch.setenv("DAILYLIST_HOME", str(odd))
+    assert run("open", "--example", "city-walk", now=at(f"{DAY} 12:00")).exit_code == 0
     cron = run("remind", "cron", now=at(f"{DAY} 12:00")).stdout
     assert "100\\%-$HOME" in cron
     assert "%" not in cron.replace("\\%", "")
@@ -114,7 +117,12 @@ def test_schedulers_get_what_they_read_literally(
     assert "100%%-$$HOME" in exec_line
     refused = run("remind", "cron", "--list", "x\ny", now=at(f"{DAY} 12:00"))
     assert refused.exit_code == 2
-    assert "control character" in refused.stderr
+    assert refused.stdout == ""
+    from dailylist.errors import BadInput
+    from dailylist.remind import cron_line, parse_time
+
+    with pytest.raises(BadInput, match="control character"):
+        cron_line(parse_time("09:00"), "x\ny")
 
 
 def test_a_time_with_an_offset_is_refused(one_day_done: Path, run: Cli, tmp_path: Path) -> None:
@@ -122,3 +130,72 @@ def test_a_time_with_an_offset_is_refused(one_day_done: Path, run: Cli, tmp_path
         result = run("remind", *command, "--at", "09:00+05:00", now=at(f"{DAY} 12:00"))
         assert result.exit_code == 2, command
         assert "has a time zone" in result.stderr
+
+
+def test_reminders_cover_every_open_list_with_days_left(
+    one_day_done: Path,
+    make_sealed: Callable[..., Path],
+    run: Cli,
+    fake_notify_send: Path,
+    tmp_path: Path,
+) -> None:
+    other = make_sealed(1, title="Just one")
+    assert run("open", str(other), now=at(f"{DAY} 12:00")).exit_code == 0
+    assert run("remind", "notify", now=at("2026-06-02 19:00")).exit_code == 0
+    said = fake_notify_send.read_text(encoding="utf-8")
+    assert "day 2/3 of small-things and day 1/1 of just-one are waiting" in said
+    path = tmp_path / "r.ics"
+    assert run("remind", "ics", str(path), now=at("2026-06-02 12:00")).exit_code == 0
+    events = list(icalendar.Calendar.from_ical(path.read_bytes()).walk("VEVENT"))
+    assert sorted(str(e["SUMMARY"]) for e in events) == [
+        "dailylist: Just one",
+        "dailylist: Small things",
+    ]
+
+
+def test_a_finished_list_gets_no_reminder(
+    run: Cli, make_sealed: Callable[..., Path], tmp_path: Path
+) -> None:
+    from tests.conftest import make_photo
+
+    assert (
+        run("open", str(make_sealed(1, title="Just one")), now=at(f"{DAY} 08:00")).exit_code == 0
+    )
+    assert run("today", now=at(f"{DAY} 09:00")).exit_code == 0
+    photo = make_photo(tmp_path / "p.jpg")
+    assert run("done", "--photo", str(photo), "--note", "x", now=at(f"{DAY} 10:00")).exit_code == 0
+    for command in (["ics", str(tmp_path / "r.ics")], ["cron"], ["systemd"]):
+        result = run("remind", *command, now=at(f"{DAY} 12:00"))
+        assert result.exit_code == 2, command
+        assert "no open list has days left" in result.stderr
+    named = run(
+        "remind", "ics", str(tmp_path / "r.ics"), "--list", "just-one", now=at(f"{DAY} 12:00")
+    )
+    assert "every day of just-one is done" in named.stderr
+    assert not (tmp_path / "r.ics").exists()
+
+
+@pytest.mark.parametrize(
+    "zone",
+    ["Europe/Berlin", "America/New_York", "Australia/Sydney", "America/Santiago", "Asia/Tokyo"],
+)
+def test_the_calendar_describes_its_zone_by_rules_right_all_year(zone: str) -> None:
+    """Not a list of every change from 1970 to 2038 (which some apps read as one offset
+    all year), but the rules, as calendar apps write them: right in summer and winter, for
+    years to come."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from dailylist.remind import vtimezone
+
+    component = vtimezone(ZoneInfo(zone), 2026)
+    text = component.to_ical().decode()
+    assert "RDATE" not in text
+    assert text.count("BEGIN:") <= 3
+    parsed = component.to_tz()
+    for year in (2026, 2030, 2037):
+        for month in range(1, 13):
+            wall = datetime(year, month, 15, 12)  # noqa: DTZ001 - a wall time, to place
+            expected = wall.replace(tzinfo=ZoneInfo(zone)).utcoffset()
+            got = parsed.utcoffset(wall)
+            assert got == expected, (zone, wall, got, expected)

@@ -600,45 +600,50 @@ at_option = click.option(
 def remind_ics(
     ctx: click.Context, path: Path, at_text: str, list_name: str | None, quiet: bool
 ) -> None:
-    """Write an iCalendar file with a daily reminder event for the list.
+    """Write an iCalendar file with a daily reminder event for each open list with days
+    left (or for --list).
 
     \b
     Example:
       dailylist remind ics reminder.ics --at 08:30
     """
-    from dailylist.opened import current_snapshot
-    from dailylist.remind import calendar, parse_time, write_calendar
+    from dailylist.remind import calendar, parse_time, reminded, write_calendar
 
     at = parse_time(at_text)
-    data = _data()
-    info = current_snapshot(data, _pick(data, list_name))[0].info
-    content = calendar(list_id=info.id, title=info.title, name=info.name, at=at, now=_now(ctx))
-    write_calendar(path, content)
+    now = _now(ctx)
+    lists = reminded(_data(), list_name, now)
+    write_calendar(path, calendar(lists, at=at, now=now))
     if not quiet:
-        click.echo(
-            safe(f"Wrote {path}: a daily event at {at:%H:%M}. Import it in your calendar app.")
+        names = ", ".join(view.info.name for view in lists)
+        message = (
+            f"Wrote {path}: a daily event at {at:%H:%M} for {names}. Import it in a calendar."
         )
+        click.echo(safe(message))
 
 
 @remind.command(name="cron")
 @at_option
 @list_option
-def remind_cron(at_text: str, list_name: str | None) -> None:
+@click.pass_context
+def remind_cron(ctx: click.Context, at_text: str, list_name: str | None) -> None:
     """Print a crontab line that shows a desktop notice when today's item is waiting.
 
     \b
     Example:
       (crontab -l; dailylist remind cron --at 19:00) | crontab -
     """
-    from dailylist.remind import cron_line, parse_time
+    from dailylist.remind import cron_line, parse_time, reminded
 
-    click.echo(cron_line(parse_time(at_text), list_name))
+    at = parse_time(at_text)
+    reminded(_data(), list_name, _now(ctx))  # refuses when there is nothing to remind of
+    click.echo(cron_line(at, list_name))
 
 
 @remind.command(name="systemd")
 @at_option
 @list_option
-def remind_systemd(at_text: str, list_name: str | None) -> None:
+@click.pass_context
+def remind_systemd(ctx: click.Context, at_text: str, list_name: str | None) -> None:
     """Print a systemd user timer and service for a daily notice.
 
     Save them in ~/.config/systemd/user/ under the names shown, then run
@@ -648,9 +653,11 @@ def remind_systemd(at_text: str, list_name: str | None) -> None:
     Example:
       dailylist remind systemd --at 19:00
     """
-    from dailylist.remind import parse_time, systemd_units
+    from dailylist.remind import parse_time, reminded, systemd_units
 
-    for name, text in systemd_units(parse_time(at_text), list_name).items():
+    at = parse_time(at_text)
+    reminded(_data(), list_name, _now(ctx))  # refuses when there is nothing to remind of
+    for name, text in systemd_units(at, list_name).items():
         click.echo(f"# ~/.config/systemd/user/{name}\n{text}")
 
 
@@ -658,7 +665,7 @@ def remind_systemd(at_text: str, list_name: str | None) -> None:
 @list_option
 @click.pass_context
 def remind_notify(ctx: click.Context, list_name: str | None) -> None:
-    """Show a desktop notice (notify-send) if today's item is waiting; else do nothing.
+    """Show a desktop notice (notify-send) naming each list whose item waits; else nothing.
 
     Without notify-send the notice is printed instead.
 
@@ -666,12 +673,17 @@ def remind_notify(ctx: click.Context, list_name: str | None) -> None:
     Example:
       dailylist remind notify
     """
-    from dailylist.remind import notify
+    from dailylist.picking import list_ids
+    from dailylist.remind import notify, waiting
 
-    line = _prompt_line(ctx, list_name)
-    if line is None or not line.endswith("waiting"):
+    data = _data()
+    if not list_ids(str(data.root)):
         return
-    message = f"{line}: run `dailylist today`"
+    lines = waiting(data, list_name, _now(ctx))
+    if not lines:
+        return
+    verb = "is" if len(lines) == 1 else "are"
+    message = f"{' and '.join(lines)} {verb} waiting: run `dailylist today`"
     if not notify(message):
         click.echo(safe(message))
 

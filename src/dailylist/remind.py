@@ -7,13 +7,19 @@ import shlex
 import shutil
 import subprocess
 import sys
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import timezone as dt_timezone
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from dailylist.days import zone_of
 from dailylist.errors import BadInput
 from dailylist.home import HOME_ENV
 from dailylist.store import write_out
+
+if TYPE_CHECKING:
+    from dailylist.status import ListStatus
+    from dailylist.store import DataDir
 
 
 def parse_time(text: str) -> time:
@@ -40,33 +46,143 @@ def _first_occurrence(at: time, now: datetime) -> datetime:
     return candidate
 
 
-def calendar(*, list_id: str, title: str, name: str, at: time, now: datetime) -> bytes:
-    """An iCalendar file with one daily event (and an alarm) to open today's item."""
+def reminded(data: DataDir, wanted: str | None, now: datetime) -> list[ListStatus]:
+    """The lists reminders are for: `wanted`, else every open list with days left; `BadInput`
+    when there is none (a finished list has nothing to remind of)."""
+    from dailylist.status import statuses
+
+    found, errors = statuses(data, now, wanted)
+    if errors:
+        raise errors[0]
+    left = [view for view in found if view.stats.state != "finished"]
+    if wanted is not None and not left:
+        raise BadInput(f"every day of {found[0].info.name} is done: nothing to remind you of")
+    if not left:
+        raise BadInput("no open list has days left: nothing to remind you of")
+    return left
+
+
+def waiting(data: DataDir, wanted: str | None, now: datetime) -> list[str]:
+    """For `remind notify`: each list whose item waits for today, as 'day 3/30 of NAME'."""
+    found = []
+    for view in reminded(data, wanted, now):
+        if view.stats.state in ("waiting-for-you", "not-started"):
+            found.append(
+                f"day {view.stats.done_count + 1}/{view.stats.item_count} of {view.info.name}"
+            )
+    return found
+
+
+def calendar(lists: list[ListStatus], *, at: time, now: datetime) -> bytes:
+    """An iCalendar file with a daily event (and an alarm) for each list, to open its item;
+    in the user's zone, described by its rules (as calendar apps write them)."""
     import icalendar
 
     cal = icalendar.Calendar()
     cal.add("prodid", "-//dailylist//reminders//EN")
     cal.add("version", "2.0")
-    event = icalendar.Event()
-    event.add("uid", f"{list_id}-daily@dailylist")
-    event.add("summary", f"dailylist: {title}")
-    event.add(
-        "description", f"Today's item is waiting. In a terminal: dailylist today --list {name}"
-    )
-    event.add("dtstamp", now)
-    event.add("dtstart", _first_occurrence(at, now))
-    event.add("duration", timedelta(minutes=15))
-    event.add("rrule", {"freq": "daily"})
-    alarm = icalendar.Alarm()
-    alarm.add("action", "DISPLAY")
-    alarm.add("description", f"dailylist: {title}")
-    alarm.add("trigger", timedelta(0))
-    event.add_component(alarm)
-    cal.add_component(event)
-    if getattr(zone_of(now), "key", None):
-        cal.add_missing_timezones()
+    for view in lists:
+        info = view.info
+        event = icalendar.Event()
+        event.add("uid", f"{info.id}-daily@dailylist")
+        event.add("summary", f"dailylist: {info.title}")
+        event.add(
+            "description",
+            f"Today's item is waiting. In a terminal: dailylist today --list {info.name}",
+        )
+        event.add("dtstamp", now)
+        event.add("dtstart", _first_occurrence(at, now))
+        event.add("duration", timedelta(minutes=15))
+        event.add("rrule", {"freq": "daily"})
+        alarm = icalendar.Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", f"dailylist: {info.title}")
+        alarm.add("trigger", timedelta(0))
+        event.add_component(alarm)
+        cal.add_component(event)
+    zone = zone_of(now)
+    if isinstance(getattr(zone, "key", None), str):
+        cal.add_component(vtimezone(zone, now.year))
     data: bytes = cal.to_ical()
     return data
+
+
+def vtimezone(zone: tzinfo, year: int) -> Any:
+    """A VTIMEZONE for `zone` by its rules (RRULE), as calendar apps write them: the
+    standard and daylight times of `year`, each repeating yearly on its weekday of its
+    month (`-1SU`: the last Sunday), not a list of every change between 1970 and 2038."""
+    import icalendar
+
+    key = str(getattr(zone, "key", zone))
+    timezone = icalendar.Timezone()
+    timezone.add("tzid", key)
+    changes = _changes(zone, year)
+    if not changes:
+        noon = datetime(year, 1, 1, 12, tzinfo=zone)
+        fixed = icalendar.TimezoneStandard()
+        fixed.add("dtstart", datetime(1970, 1, 1))  # noqa: DTZ001 - a wall time, as RFC 5545 says
+        fixed.add("tzoffsetfrom", noon.utcoffset())
+        fixed.add("tzoffsetto", noon.utcoffset())
+        fixed.add("tzname", noon.tzname() or key)
+        timezone.add_component(fixed)
+        return timezone
+    for before, after in changes:
+        daylight = bool(after.dst())
+        part = icalendar.TimezoneDaylight() if daylight else icalendar.TimezoneStandard()
+        wall = before.replace(tzinfo=None)  # the wall time of the change, as clocks read it
+        rule = _weekday_rule(wall)
+        part.add("dtstart", datetime.combine(_first_on(1970, wall.month, rule), wall.time()))
+        part.add("tzoffsetfrom", before.utcoffset())
+        part.add("tzoffsetto", after.utcoffset())
+        part.add("tzname", after.tzname() or key)
+        part.add("rrule", {"freq": "yearly", "bymonth": wall.month, "byday": rule})
+        timezone.add_component(part)
+    return timezone
+
+
+def _changes(zone: tzinfo, year: int) -> list[tuple[datetime, datetime]]:
+    """Each change of offset in `year`: the local time just before it and just after."""
+    found = []
+    moment = datetime(year, 1, 1, tzinfo=UTC)
+    end = datetime(year + 1, 1, 1, tzinfo=UTC)
+    step = timedelta(hours=1)
+    while moment < end:
+        here, later = moment.astimezone(zone), (moment + step).astimezone(zone)
+        if here.utcoffset() != later.utcoffset():
+            exact = moment
+            while (exact + timedelta(minutes=1)).astimezone(zone).utcoffset() == here.utcoffset():
+                exact += timedelta(minutes=1)
+            change = exact + timedelta(minutes=1)
+            found.append((change.astimezone(timezone_of(here)), change.astimezone(zone)))
+        moment += step
+    return found
+
+
+def timezone_of(moment: datetime) -> tzinfo:
+    """A fixed zone at `moment`'s offset: the wall time on the clocks before a change."""
+    offset = moment.utcoffset()
+    assert offset is not None
+    return dt_timezone(offset)
+
+
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def _weekday_rule(wall: datetime) -> str:
+    """'2SU' for the second Sunday of its month, '-1SU' for the last."""
+    day = _WEEKDAYS[wall.weekday()]
+    last = (wall + timedelta(days=7)).month != wall.month
+    return f"-1{day}" if last else f"{(wall.day - 1) // 7 + 1}{day}"
+
+
+def _first_on(year: int, month: int, rule: str) -> date:
+    """The day of `month` in `year` that `rule` ('2SU', '-1SU') names."""
+    weekday, count = _WEEKDAYS.index(rule[-2:]), int(rule[:-2])
+    if count > 0:
+        first = date(year, month, 1)
+        return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (count - 1))
+    last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    return last - timedelta(days=(last.weekday() - weekday) % 7)
 
 
 def write_calendar(path: Path, content: bytes) -> None:
