@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -203,3 +204,51 @@ def test_a_report_carries_nothing_of_this_computer(
         "verify", str(tmp_path / "r.json"), "--list", str(ten_days), now=at("2026-03-13 09:00")
     )
     assert verified.exit_code == 0, verified.output
+
+
+HOSTILE_NOTE = (
+    "It went well <script>alert(1)</script> <img src=x onerror=alert(2)>\n"
+    "![tracker](https://evil.example/p.png) [click](javascript:alert(3))\n"
+    "## Day 99 · forged\n"
+    "- a list\n"
+    "1. a number\n"
+    "`code` *bold* _it_ | table"
+)
+
+
+def test_markdown_shows_a_reflection_as_it_is_and_runs_nothing(
+    make_sealed: Callable[..., Path], run: Cli, tmp_path: Path
+) -> None:
+    from tests.conftest import make_photo
+
+    assert run("open", str(make_sealed(2)), now=at("2026-03-01 07:00")).exit_code == 0
+    assert run("today", now=at("2026-03-01 08:00")).exit_code == 0
+    heic = make_photo(tmp_path / "p.heic", "HEIF")
+    done = run("done", "--photo", str(heic), "--note", HOSTILE_NOTE, now=at("2026-03-01 20:00"))
+    assert done.exit_code == 0, done.output
+    assert (
+        run("amend", "--note", HOSTILE_NOTE + "\nlater", now=at("2026-03-01 21:00")).exit_code == 0
+    )
+    export(run, tmp_path / "journal.md")
+    text = (tmp_path / "journal.md").read_text(encoding="utf-8")
+    assert "<script>" not in text
+    assert "<img" not in text
+    assert "![tracker]" not in text
+    assert "](javascript:" not in text
+    assert not any(
+        line.startswith(("## Day 99", "- a list", "1. a number")) for line in text.splitlines()
+    )
+    assert "&lt;script&gt;" in text
+    assert "## Day 1 · 2026-03-01 · Day title 1 · amended the same day" in text
+    # The HEIC photo is there as a JPEG most viewers show; the link points at it.
+    (photo,) = (tmp_path / "journal-photos").iterdir()
+    assert photo.suffix == ".jpg"
+    assert f"](journal-photos/{photo.name})" in text
+    from PIL import Image
+
+    with Image.open(photo) as image:
+        assert image.format == "JPEG"
+    export(run, tmp_path / "journal.html")
+    page = (tmp_path / "journal.html").read_text(encoding="utf-8")
+    assert "amended the same day" in page
+    assert "<script>" not in page

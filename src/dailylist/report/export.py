@@ -141,16 +141,23 @@ def export(
             text = render_html(found, embedded, now)
         else:
             folder = "" if to_stdout else photos_dir_for(output).name
+            linked = {r.sha256: (files.photos / r.stored_name).as_posix() for r in records}
             if not to_stdout:
                 photos_dir = photos_dir_for(output)
                 ensure_private_dir(photos_dir)
                 for record in records:
-                    _copy_photo(files.photo(record.stored_name), photos_dir, record.sha256)
+                    source = files.photo(record.stored_name)
+                    if fmt == "md" and record.format == "HEIF":  # few viewers show HEIC
+                        name = f"{record.sha256}.jpg"
+                        write_out(photos_dir / name, _jpeg(source, None), what="photo")
+                    else:
+                        name = _copy_photo(source, photos_dir, record.sha256)
+                    linked[record.sha256] = f"{folder}/{name}"
                     advance()
             if fmt == "json":
                 text = json.dumps(_report(found, now, folder), indent=2, ensure_ascii=False) + "\n"
             else:
-                text = render_markdown(found, folder or files.photos.as_posix(), now)
+                text = render_markdown(found, linked, now)
         if to_stdout:
             return ExportResult(output, fmt, len(found.entries), len(records), None, text)
         write_out(output, text.encode("utf-8"), what="report")
@@ -160,17 +167,18 @@ def export(
     return ExportResult(output, fmt, len(found.entries), len(records), photos_dir)
 
 
-def _copy_photo(source: Path, folder: Path, sha256: str) -> None:
+def _copy_photo(source: Path, folder: Path, sha256: str) -> str:
     """Put a kept photo in the report's photos folder (a copy there already is left, if it
-    is the same photo; another file by its name is refused)."""
+    is the same photo; another file by its name is refused); returns its name there."""
     target = folder / source.name
     if target.exists() or target.is_symlink():
         if target.is_file() and file_sha256(target) == sha256:
-            return
+            return target.name
         raise BadInput(f"{target} is there already and is not that photo; nothing was written")
     from dailylist.limits import read_file
 
     write_out(target, read_file(source, MAX_PHOTO_BYTES), what="photo")
+    return target.name
 
 
 def _report(found: History, now: datetime, photos_dir: str) -> dict[str, object]:
@@ -190,10 +198,18 @@ def _report(found: History, now: datetime, photos_dir: str) -> dict[str, object]
 
 def _embeddable(path: Path) -> str:
     """A photo as a data: URI: orientation applied, downscaled, JPEG."""
+    jpeg = _jpeg(path, HTML_PHOTO_SIZE)
+    return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii")
+
+
+def _jpeg(path: Path, size: int | None) -> bytes:
+    """A photo as JPEG bytes, orientation applied, no larger than `size` (None: as large
+    as it is)."""
     from dailylist.photos import upright_copy
 
-    upright = upright_copy(path, HTML_PHOTO_SIZE)
-    upright.thumbnail((HTML_PHOTO_SIZE, HTML_PHOTO_SIZE))
+    upright = upright_copy(path, size or 100_000)
+    if size is not None:
+        upright.thumbnail((size, size))
     buffer = io.BytesIO()
-    upright.convert("RGB").save(buffer, format="JPEG", quality=82, optimize=True)
-    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    upright.convert("RGB").save(buffer, format="JPEG", quality=82 if size else 90, optimize=True)
+    return buffer.getvalue()

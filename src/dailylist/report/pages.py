@@ -4,6 +4,7 @@ embedded, no scripts, no network) that reads like a photo diary and prints well.
 from __future__ import annotations
 
 import html
+import re
 from datetime import date, datetime
 
 from dailylist.lookback import Day, History
@@ -30,12 +31,27 @@ def summary_line(found: History) -> str:
     return ", ".join(parts)
 
 
-def render_markdown(found: History, photos_dir: str, exported_at: datetime) -> str:
+#: What a Markdown renderer acts on, inline: each is written with a backslash.
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]{}()#!|~])")
+#: What it acts on at the start of a line: a list, a heading underline, a numbered item.
+_LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])")
+
+
+def md(text: str) -> str:
+    """Untrusted text as Markdown that shows it as it is: no HTML (a `<script>`, an
+    `<img onerror>`), no link or image (a remote `![]()`), no heading or list it opens."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+    return "\n".join(_LINE_START.sub(r"\1\\\2", line) for line in text.split("\n"))
+
+
+def render_markdown(found: History, photos: dict[str, str], exported_at: datetime) -> str:
+    """The report as Markdown; `photos` names each photo's file by its sha256."""
     info = found.info
     lines = [
-        f"# {info.title}",
+        f"# {md(info.title)}",
         "",
-        f"A list from {info.author}. {summary_line(found)}.",
+        f"A list from {md(info.author)}. {md(summary_line(found))}.",
         f"Exported {exported_at:%Y-%m-%d %H:%M}.",
         "",
     ]
@@ -45,18 +61,16 @@ def render_markdown(found: History, photos_dir: str, exported_at: datetime) -> s
             continue
         heading = f"## Day {thing.number} · {thing.day.isoformat()}"
         if thing.item.title:
-            heading += f" · {thing.item.title}"
+            heading += f" · {md(thing.item.title)}"
         if thing.amended:
-            heading += " · amended"
+            heading += " · amended the same day"
         lines += [heading, ""]
-        lines += [f"> {line}" if line else ">" for line in thing.item.text.splitlines()]
+        lines += [f"> {line}" if line else ">" for line in md(thing.item.text).splitlines()]
         lines.append("")
         if thing.reflection:
-            lines += [thing.reflection, ""]
+            lines += [md(thing.reflection), ""]
         for number, photo in enumerate(thing.photos, start=1):
-            lines.append(
-                f"![Day {thing.number}, photo {number}]({photos_dir}/{photo.stored_name})"
-            )
+            lines.append(f"![Day {thing.number}, photo {number}]({photos[photo.sha256]})")
         if thing.photos:
             lines.append("")
         if thing.photo_taken_before_reveal:
