@@ -102,7 +102,7 @@ def main() -> int:
         terminal_svg(runner, "2026-05-09 08:05", ["show", "4"], "show.svg")
         terminal_svg(runner, "2026-05-09 08:10", ["status"], "status.svg")
         report = work / "journal.html"
-        run("2026-05-08 21:00", "export", "-o", str(report))
+        run("2026-05-09 08:20", "export", "-o", str(report))
         target = HERE / "report.png"
         subprocess.run(
             [
