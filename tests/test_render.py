@@ -103,3 +103,18 @@ def test_piped_output_keeps_each_sentence_on_one_line(
     report.write_text(json.dumps(document), encoding="utf-8")
     verdict = in_process_of_its_own(private_home, "verify", str(report), "--list", str(sealed))
     assert "0123456789abcdef0123456789abcd" in verdict.replace("\n", "").replace("│", "")
+
+
+def test_waiting_half_an_hour_says_half_an_hour_not_tomorrow(
+    make_sealed: Callable[..., Path], run: Cli, tmp_path: Path
+) -> None:
+    sealed = make_sealed(3, settings={"day_starts_at": "05:00"})
+    assert run("open", str(sealed), now=at("2026-06-01 20:00")).exit_code == 0
+    assert run("today", now=at("2026-06-01 21:00")).exit_code == 0
+    photo = make_photo(tmp_path / "p.jpg")
+    done = run("done", "--photo", str(photo), "--note", "x", now=at("2026-06-01 23:00"))
+    assert done.exit_code == 0
+    result = run("today", now=at("2026-06-02 04:30"))
+    assert result.exit_code == 1
+    assert "tomorrow" not in result.stdout.lower()
+    assert "The next item unlocks 2026-06-02 05:00 (in 30 min)." in result.stdout
