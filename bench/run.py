@@ -118,7 +118,8 @@ def build(work: Path, label: str, items: int, days: int, sealed: dict[int, bytes
     from dailylist.author import load_source
     from dailylist.clock import SystemClock, zone_name
     from dailylist.days import day_of, day_start, zone_of
-    from dailylist.domain import Completed, PhotoRecord, Revealed, Settings
+    from dailylist.domain import Settings
+    from dailylist.events import Completed, PhotoRecord, Revealed
     from dailylist.journal import encode, journal_text, new_event
     from dailylist.opened import journal_of, keep_snapshot, load
     from dailylist.opening import open_list
@@ -444,7 +445,7 @@ def main() -> int:
         for fixture in (year, large):
             cases.append(on(fixture, "journal --json", ["journal", "--json"], '"entries"'))
         size = f"{photo.stat().st_size / 1e6:.1f} MB"
-        for fixture in (small, large):
+        for fixture in (small, year, large):
             done = ["done", "--photo", str(photo), "--note", "I went."]
             case = on(fixture, "done --photo", done, "done")
             case.label = case.label.replace(
@@ -472,9 +473,13 @@ def main() -> int:
         def ratio(label: str) -> float:
             return by_label[label].median / base
 
-        (done_large,) = [
-            c for c in cases if c.label.startswith("`done") and large.label in c.label
-        ]
+        def done_on(fixture: Fixture) -> Case:
+            (found,) = [
+                c for c in cases if c.label.startswith("`done") and c.label.endswith(fixture.label)
+            ]
+            return found
+
+        done_small, done_year, done_large = done_on(small), done_on(year), done_on(large)
         targets = [
             Target(f"`today` (revealed), {large.label}", ratio(f"`today`, {large.label}"), 12, 5),
             Target(
@@ -491,7 +496,17 @@ def main() -> int:
                 1.5,
                 1.1,
             ),
-            Target(f"`done --photo` (12 MP), {large.label}", done_large.median / base, 30, 15),
+            Target(f"`done --photo` (12 MP), {small.label}", done_small.median / base, 30, 15),
+            Target(f"`done --photo` (12 MP), {year.label}", done_year.median / base, 30, 15),
+            # done decides from the journal, read whole under the lock: it pays for the
+            # reading, and should pay linearly (ten times the days, at most ~12 times the cost).
+            Target(
+                f"`done`: what reading {large.label} costs over what {year.label} costs",
+                (done_large.median - done_small.median)
+                / max(done_year.median - done_small.median, 1e-3),
+                12,
+                10,
+            ),
             Target(
                 f"`verify`, {large.label} vs {year.label}",
                 by_label[f"`verify report.json`, {large.label}"].median

@@ -9,16 +9,8 @@ from typing import Any
 
 from dailylist import figures, fold, rules
 from dailylist.clock import zone_name
-from dailylist.domain import (
-    Amended,
-    Completed,
-    Event,
-    Item,
-    Opened,
-    PhotoRecord,
-    Revealed,
-    Settings,
-)
+from dailylist.domain import Item, Settings
+from dailylist.events import Amended, Completed, Event, Opened, PhotoRecord, Revealed
 from dailylist.journal import E, new_event
 
 PHOTO = PhotoRecord(

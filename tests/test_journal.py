@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dailylist.chain import computed_id
-from dailylist.domain import Amended, Completed, Event, Opened, PhotoRecord, Revealed
 from dailylist.errors import BadInput, DamagedData
+from dailylist.events import Amended, Completed, Event, Opened, PhotoRecord, Revealed
 from dailylist.journal import (
     JournalFile,
     appended,

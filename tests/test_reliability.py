@@ -23,8 +23,8 @@ from click.testing import CliRunner
 
 from dailylist.cli import cli
 from dailylist.clock import FixedClock, SystemClock
-from dailylist.domain import Completed, Revealed
 from dailylist.errors import NotNow
+from dailylist.events import Completed, Revealed
 from dailylist.opened import journal_of
 from dailylist.opening import open_list
 from dailylist.photos import checked_photos

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from dailylist import rules
 from dailylist.days import day_of
-from dailylist.domain import Amended, Completed, Revealed
 from dailylist.errors import BadInput, DailylistError, NotNow
+from dailylist.events import Amended, Completed, Revealed
 from tests.conftest import at
 from tests.journals import PHOTO, Log
 

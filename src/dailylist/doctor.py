@@ -16,8 +16,9 @@ from dailylist import limits, rules, snapshot
 from dailylist.chain import label
 from dailylist.checks import Check, photo_file_problem
 from dailylist.clock import zone_name
-from dailylist.domain import Amended, Completed, Event, day_number
+from dailylist.domain import day_number
 from dailylist.errors import BadInput, DailylistError
+from dailylist.events import Amended, Completed, Event
 from dailylist.journal import JournalFile, read_journal
 from dailylist.opened import OpenedList, describe, journal_of, load, sealed_copy_of
 from dailylist.store import DataDir, ListFiles, free_name, keep_aside, loose, write_atomic

@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from dailylist.domain import Amended, Completed, Event, PhotoRecord, Revealed, day_number
+from dailylist.domain import day_number
 from dailylist.errors import DailylistError
+from dailylist.events import Amended, Completed, Event, PhotoRecord, Revealed
 from dailylist.rules import ItemSource, Standing, apply, judge
 
 

@@ -23,8 +23,8 @@ from typing import Any, TypeVar
 
 from dailylist.canonical import canonical_json, parse_json
 from dailylist.chain import breaks, computed_id, event_id, label
-from dailylist.domain import EVENT_KINDS, Event, PhotoRecord
 from dailylist.errors import BadInput, DamagedData
+from dailylist.events import EVENT_KINDS, Event, PhotoRecord
 
 JOURNAL_FORMAT = 1
 

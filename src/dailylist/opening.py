@@ -11,8 +11,9 @@ from datetime import datetime
 from pathlib import Path
 
 from dailylist.clock import zone_name
-from dailylist.domain import ListInfo, Opened
+from dailylist.domain import ListInfo
 from dailylist.errors import BadInput, DailylistError
+from dailylist.events import Opened
 from dailylist.journal import encode, journal_text, new_event, read_journal
 from dailylist.limits import JOURNAL, SEALED_LIST
 from dailylist.opened import keep_snapshot, load

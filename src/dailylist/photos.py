@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dailylist.days import in_range
-from dailylist.domain import PhotoRecord
 from dailylist.errors import BadInput
+from dailylist.events import PhotoRecord
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator

@@ -15,21 +15,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from dailylist import fold, rules
+from dailylist import rules
 from dailylist.clock import zone_name
-from dailylist.domain import (
-    Amended,
-    Completed,
-    Event,
-    Item,
-    ListInfo,
-    PhotoRecord,
-    Requirements,
-    Revealed,
-    day_number,
-)
+from dailylist.domain import Item, ListInfo, Requirements, day_number
 from dailylist.errors import BadInput, NotNow
-from dailylist.journal import new_event
 from dailylist.opened import OpenedList, current_snapshot, keep_snapshot, load
 from dailylist.opened import append as append_event
 from dailylist.snapshot import Snapshot
@@ -38,14 +27,18 @@ from dailylist.store import DataDir
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
 
+    from dailylist import fold
     from dailylist.clock import Clock
+    from dailylist.events import Completed, Event, PhotoRecord
     from dailylist.photos import CheckedPhoto
 
-E = TypeVar("E", bound=Event)
+E = TypeVar("E", bound="Event")
 
 
 def _event(data: DataDir, opened: OpenedList, cls: type[E], now: datetime, **fields: Any) -> E:
     """A new event of `cls` at `now`, to follow the journal `opened` was read from."""
+    from dailylist.journal import new_event
+
     return new_event(
         cls,
         prev=opened.journal.head,
@@ -132,6 +125,8 @@ def reveal_today(
             return _shown(opened.snapshot(), again)  # revealed by another command meanwhile
         if again.index != decision.index:
             raise NotNow("the list moved on meanwhile; run `dailylist today` again")
+        from dailylist.events import Revealed
+
         event = _event(data, opened, Revealed, now, index=again.index, item_key=item_key)
         moved = append_event(opened, event, now)
     return _shown(moved, rules.Available(again.index, newly=False))
@@ -276,6 +271,8 @@ def record_completion(
     other can't both win. If anything fails, photos copied by this call are removed and the
     journal is as it was.
     """
+    from dailylist.events import Completed
+
     text = check_proof(pending, photos, reflection, completing=True)
     with _writing(data, pending.info.id, photos) as (opened, records):
         now = clock.now()  # read under the lock: never before an event a racer wrote
@@ -330,6 +327,8 @@ def record_amendment(
     """
     if not photos and reflection is None:
         raise BadInput("nothing to amend: give --note TEXT and/or --photo PATH")
+    from dailylist.events import Amended
+
     text = check_proof(target.pending, photos or None, reflection, completing=False)
     with _writing(data, target.pending.info.id, photos) as (opened, records):
         now = clock.now()

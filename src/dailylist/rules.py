@@ -16,22 +16,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sized
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dailylist.days import check_clock, clock_behind, day_of, day_start, in_range, unlock
-from dailylist.domain import (
-    Amended,
-    Completed,
-    Event,
-    Item,
-    Opened,
-    Requirements,
-    Revealed,
-    Settings,
-    day_number,
-)
+from dailylist.domain import Item, Requirements, Settings, day_number
 from dailylist.errors import BadInput, NotNow
+
+if TYPE_CHECKING:
+    from dailylist.events import Event
 
 #: No three items are ever revealed closer together than this, whatever the zones. In one
 #: zone it never binds (the shortest list day is 23 hours); it stops a flight east over many
@@ -107,6 +100,8 @@ class Standing:
 
 def apply(standing: Standing, event: Event) -> Standing:
     """Where the list stands once `event`, judged acceptable by `judge`, is added."""
+    from dailylist.events import Completed, Opened, Revealed  # not on the read-only paths
+
     opened, first, done = standing.opened_at, standing.first_revealed_at, standing.done_count
     last, current = standing.last_done, standing.current
     if isinstance(event, Opened):
@@ -329,6 +324,8 @@ def event_moment(event: Event) -> datetime:
 def judge(standing: Standing, event: Event, items: ItemSource) -> None:
     """Accept `event` (return) if the app would have written it at its own time and zone,
     after the events that `standing` folds; else raise the app's own refusal."""
+    from dailylist.events import Amended, Completed, Opened, Revealed
+
     now = event_moment(event)
     if isinstance(event, Opened):
         if standing.opened_at is not None:

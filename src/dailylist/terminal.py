@@ -22,21 +22,29 @@ _C1 = list(range(0x7F, 0xA0))
 #: Bidirectional embeddings, overrides and isolates ("Trojan Source").
 _BIDI = [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
 
-#: Lone surrogates: bytes that were not UTF-8 (a file name, say), which no terminal can print.
-_SURROGATES = range(0xD800, 0xE000)
-
-_VISIBLE = (
-    {code: f"\\x{code:02x}" for code in (*_C0, *_C1)}
-    | {code: f"\\u{code:04x}" for code in (*_BIDI, *_SURROGATES)}
-    | {code: f"\\x{code - 0xDC00:02x}" for code in range(0xDC80, 0xDD00)}
-)
+_VISIBLE = {code: f"\\x{code:02x}" for code in (*_C0, *_C1)} | {
+    code: f"\\u{code:04x}" for code in _BIDI
+}
 #: In JSON, the same characters as JSON escapes (C0 are escaped by `json` already).
 _ESCAPED = {code: f"\\u{code:04x}" for code in (*_C1, *_BIDI)}
 
 
 def safe(text: str) -> str:
-    """`text` with every control character but newline and tab shown visibly."""
-    return text.translate(_VISIBLE)
+    """`text` with every control character but newline and tab shown visibly, and so is a
+    lone surrogate (a byte that was not UTF-8, in a file name say: no terminal prints it)."""
+    if text.isprintable():
+        return text
+    shown = text.translate(_VISIBLE)
+    if any("\ud800" <= char <= "\udfff" for char in shown):
+        shown = "".join(_surrogate(char) for char in shown)
+    return shown
+
+
+def _surrogate(char: str) -> str:
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # how Python keeps a byte that was not UTF-8
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\u{code:04x}" if 0xD800 <= code <= 0xDFFF else char
 
 
 def safe_json(value: Any) -> str:

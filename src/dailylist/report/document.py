@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from dailylist import figures
 from dailylist.chain import event_id
-from dailylist.domain import ListInfo, PhotoRecord
+from dailylist.domain import ListInfo
+from dailylist.events import PhotoRecord
 
 if TYPE_CHECKING:
     from dailylist.lookback import Day

@@ -19,8 +19,9 @@ from dailylist import figures, fold
 from dailylist.canonical import parse_json
 from dailylist.chain import breaks, computed_id, label
 from dailylist.checks import Check, photo_file_problem
-from dailylist.domain import Event, day_number
+from dailylist.domain import day_number
 from dailylist.errors import BadInput, DailylistError
+from dailylist.events import Event
 from dailylist.formats import Report, check_report_document
 from dailylist.journal import decode_event
 from dailylist.limits import REPORT

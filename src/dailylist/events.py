@@ -1,0 +1,129 @@
+"""The events of a journal, and the photos they keep: the domain's types for what happened.
+Frozen dataclasses that check themselves, standard library only (see `domain`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import ClassVar
+
+from dailylist.domain import check_moment, require
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_STORED_NAME = re.compile(r"[0-9a-f]{64}\.(jpg|png|webp|heic)")
+
+
+@dataclass(frozen=True, kw_only=True)
+class PhotoRecord:
+    """A kept photo: what was checked, and where its copy is (by its content)."""
+
+    sha256: str
+    size: int
+    stored_name: str
+    format: str
+    width: int
+    height: int
+    taken_at: datetime | None = None
+    #: Written by dailylist 0.1 only; never written now, and never exported.
+    original_path: str | None = None
+
+    def __post_init__(self) -> None:
+        require(bool(_HEX64.fullmatch(self.sha256)), "sha256 is 64 lowercase hex digits")
+        require(
+            bool(_STORED_NAME.fullmatch(self.stored_name))
+            and self.stored_name.startswith(self.sha256),
+            "stored_name is the sha256 and an image extension",
+        )
+        require(self.size >= 1 and self.width >= 1 and self.height >= 1, "sizes are positive")
+        if self.taken_at is not None:
+            check_moment(self.taken_at, "taken_at")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    """What every journal event has. Events are never changed once written: `id` is the
+    sha256 of the event's canonical JSON without the id, `prev` the id of the event before
+    it (see `chain`), and `zone` the IANA name of the zone `at` was read in."""
+
+    kind: ClassVar[str]
+
+    id: str
+    prev: str | None = None
+    at: datetime
+    zone: str
+    device: str
+
+    def __post_init__(self) -> None:
+        require(bool(_HEX64.fullmatch(self.id)), "id is 64 lowercase hex digits")
+        require(self.prev is None or bool(_HEX64.fullmatch(self.prev)), "prev: 64 hex digits")
+        check_moment(self.at, "at")
+        require(bool(self.zone), "zone is empty")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Opened(Event):
+    """The list was opened: the journal's first event."""
+
+    kind: ClassVar[str] = "opened"
+    #: The sha256 of the sealed file opened, so that a write can tell its stored copy is
+    #: the one checked at `open` (journals made by dailylist 0.1 lack it).
+    list_sha256: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Revealed(Event):
+    """An item was shown for the first time."""
+
+    kind: ClassVar[str] = "revealed"
+    index: int
+    #: For a check-in item: the key its code opened, so the revealed text stays readable.
+    item_key: bytes | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        require(self.index >= 0, "index is negative")
+        require(self.item_key is None or len(self.item_key) == 32, "item_key is 32 bytes")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Completed(Event):
+    """An item was done, with its proof."""
+
+    kind: ClassVar[str] = "completed"
+    index: int
+    #: The list day it was done on, in the zone it was done in.
+    day: date
+    reflection: str | None = None
+    photos: tuple[PhotoRecord, ...] = ()
+    photo_taken_before_reveal: bool = False
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        require(self.index >= 0, "index is negative")
+        require(date(1971, 1, 1) <= self.day < date(9000, 1, 1), "day is out of range")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Amended(Event):
+    """A completed day's reflection or photos changed on that same day; None: unchanged.
+
+    The completion it amends stays in the journal as it was.
+    """
+
+    kind: ClassVar[str] = "amended"
+    index: int
+    day: date
+    reflection: str | None = None
+    photos: tuple[PhotoRecord, ...] | None = None
+    photo_taken_before_reveal: bool | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        require(self.index >= 0, "index is negative")
+        require(date(1971, 1, 1) <= self.day < date(9000, 1, 1), "day is out of range")
+
+
+EVENT_KINDS: dict[str, type[Event]] = {
+    cls.kind: cls for cls in (Opened, Revealed, Completed, Amended)
+}
