@@ -64,15 +64,14 @@ def _snapshot(
     journal_sha256: str,
 ) -> Snapshot:
     current = standing.current
-    sealed_item = None
+    item = None
     if current is not None:
-        sealed_item = opened.unsealed.sealed.sealed_item(current.index)
+        item = opened.unsealed.item(current.index, current.item_key)
     return Snapshot(
         info=opened.unsealed.info,
         standing=standing,
         done_days=done_days,
-        content_key=opened.unsealed.content_key,
-        current=sealed_item,
+        current=item,
         head=head,
         journal_sha256=journal_sha256,
         sealed_sha256=digest(opened.sealed_raw),

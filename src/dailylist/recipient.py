@@ -72,16 +72,7 @@ def _shown(snapshot: Snapshot, decision: rules.TodayDecision) -> TodayView:
     reveal = snapshot.standing.current
     if not isinstance(decision, rules.Available) or reveal is None or snapshot.current is None:
         return TodayView(snapshot.info, decision)
-    from dailylist.sealed_list import open_item
-
-    item = open_item(
-        snapshot.info,
-        reveal.index,
-        snapshot.current,
-        reveal.item_key or snapshot.content_key,
-        source=f"the sealed copy of list {snapshot.info.name}",
-    )
-    return TodayView(snapshot.info, decision, item, reveal.at)
+    return TodayView(snapshot.info, decision, snapshot.current, reveal.at)
 
 
 def reveal_today(

@@ -30,13 +30,13 @@ if TYPE_CHECKING:
     from datetime import date, datetime
     from typing import Any
 
-    from dailylist.domain import ListInfo, SealedItem
+    from dailylist.domain import Item, ListInfo
     from dailylist.rules import Standing, TodayDecision
 
 SNAPSHOT_NAME = "snapshot.json"
 JOURNAL_NAME = "journal.json"
 SEALED_NAME = "list.dlist"
-SNAPSHOT_FORMAT = 2
+SNAPSHOT_FORMAT = 3
 
 
 def digest(raw: bytes) -> str:
@@ -128,7 +128,6 @@ class Snapshot:
     prompt's path)."""
 
     __slots__ = (
-        "content_key",
         "current",
         "done_days",
         "head",
@@ -144,8 +143,7 @@ class Snapshot:
         info: ListInfo,
         standing: Standing,
         done_days: tuple[date, ...],
-        content_key: bytes,
-        current: SealedItem | None,
+        current: Item | None,
         head: str | None,
         journal_sha256: str,
         sealed_sha256: str,
@@ -154,8 +152,8 @@ class Snapshot:
         self.standing = standing
         #: The list day of each completion that counts, in order (for `figures.stats`).
         self.done_days = done_days
-        self.content_key = content_key
-        #: The item to do now, still sealed, once it has been revealed (else None).
+        #: The item to do now, once it has been revealed (else None): kept opened, so that
+        #: showing it again needs no decryption (nor the content key in this file).
         self.current = current
         #: The id of the journal's last event, which the next event names as `prev`.
         self.head = head
@@ -192,11 +190,10 @@ class Snapshot:
             "journal_sha256": self.journal_sha256,
             "sealed_sha256": self.sealed_sha256,
             "list": _info_document(info),
-            "content_key": _b64(self.content_key),
             "head": self.head,
             "standing": _standing_document(standing),
             "done_days": [day.isoformat() for day in self.done_days],
-            "current": None if self.current is None else _sealed_item_document(self.current),
+            "current": None if self.current is None else _item_document(self.current),
             "prompt": prompt,
         }
 
@@ -209,8 +206,7 @@ class Snapshot:
             info=info,
             standing=_standing(document["standing"], info),
             done_days=tuple(_day(day) for day in document["done_days"]),
-            content_key=_unb64(document["content_key"]),
-            current=None if document["current"] is None else _sealed_item(document["current"]),
+            current=None if document["current"] is None else _item(document["current"]),
             head=None if document["head"] is None else str(document["head"]),
             journal_sha256=str(document["journal_sha256"]),
             sealed_sha256=str(document["sealed_sha256"]),
@@ -354,27 +350,19 @@ def _standing(document: dict[str, Any], info: ListInfo) -> Standing:
     )
 
 
-def _sealed_item_document(item: SealedItem) -> dict[str, Any]:
-    checkin = item.checkin
+def _item_document(item: Item) -> dict[str, Any]:
     return {
-        "nonce": _b64(item.nonce),
-        "ciphertext": _b64(item.ciphertext),
-        "checkin": None
-        if checkin is None
-        else {"salt": _b64(checkin.salt), "n": checkin.n, "r": checkin.r, "p": checkin.p},
+        "text": item.text,
+        "title": item.title,
+        "photo": item.photo,
+        "reflection": item.reflection,
+        "checkin": item.checkin,
     }
 
 
-def _sealed_item(document: dict[str, Any]) -> SealedItem:
-    from dailylist.domain import Scrypt, SealedItem
+def _item(document: dict[str, Any]) -> Item:
+    from dailylist.domain import Item
 
-    checkin = document["checkin"]
-    return SealedItem(
-        nonce=_unb64(document["nonce"]),
-        ciphertext=_unb64(document["ciphertext"]),
-        checkin=None
-        if checkin is None
-        else Scrypt(
-            _unb64(checkin["salt"]), int(checkin["n"]), int(checkin["r"]), int(checkin["p"])
-        ),
-    )
+    if not isinstance(document, dict):
+        raise TypeError("expected an item")
+    return Item(**document)  # checks itself: `ValueError` or `TypeError`
