@@ -23,7 +23,7 @@ from dailylist.errors import BadInput
 from dailylist.events import PhotoRecord
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterable, Iterator, Sequence
 
     from PIL.Image import Image
     from PIL.ImageFile import ImageFile
@@ -66,13 +66,12 @@ class CheckedPhoto:
         return self.record.taken_at
 
 
-def _copy_hashing(path: Path, staging: Path) -> tuple[Path, str, int]:
+def _copy_hashing(path: Path, staging: Path, shown: str) -> tuple[Path, str, int]:
     """Copy the regular file at `path` into a new private file in `staging`, a piece at a
     time; returns the copy, the sha256 and the size, or `BadInput` (and no copy)."""
     from dailylist.store import ensure_private_dir
 
-    shown = str(path)
-    if not shown or shown == ".":
+    if str(path) in ("", "."):
         raise BadInput("a photo's path is empty: give --photo the photo's file")
     try:
         info = path.stat()
@@ -128,15 +127,19 @@ def register_heif() -> None:
     register_heif_opener()
 
 
-def check_photo(path: Path, zone: tzinfo, staging: Path) -> CheckedPhoto:
+def check_photo(
+    path: Path, zone: tzinfo, staging: Path, *, shown: str | None = None
+) -> CheckedPhoto:
     """Copy the photo at `path` into the folder `staging` and check the copy, or raise
     `BadInput` naming the problem in one line (and leave no copy).
 
     `zone` is used to read an EXIF time that carries no offset (cameras write local time).
+    Messages name the photo `shown`, if given, else by its path.
     """
-    staged, sha256, size = _copy_hashing(path, staging)
+    shown = str(path) if shown is None else shown
+    staged, sha256, size = _copy_hashing(path, staging, shown)
     try:
-        fmt, width, height, taken_at, notes = _inspect(staged, str(path), zone)
+        fmt, width, height, taken_at, notes = _inspect(staged, shown, zone)
     except BaseException:
         staged.unlink(missing_ok=True)
         raise
@@ -149,7 +152,7 @@ def check_photo(path: Path, zone: tzinfo, staging: Path) -> CheckedPhoto:
         height=height,
         taken_at=taken_at,
     )
-    return CheckedPhoto(staged=staged, record=record, shown=str(path), notes=notes)
+    return CheckedPhoto(staged=staged, record=record, shown=shown, notes=notes)
 
 
 def _inspect(
@@ -195,15 +198,18 @@ def _inspect(
 
 @contextlib.contextmanager
 def checked_photos(
-    paths: Iterable[Path], zone: tzinfo, staging: Path
+    paths: Iterable[Path], zone: tzinfo, staging: Path, *, names: Sequence[str] | None = None
 ) -> Iterator[list[CheckedPhoto]]:
-    """Check every photo given (see `check_photo`) for the block; afterwards, remove every
-    copy that the photo store did not take, whether the block succeeded or not."""
+    """Check every photo given (see `check_photo`; `names`, if given, are what messages
+    call them) for the block; afterwards, remove every copy that the photo store did not
+    take, whether the block succeeded or not."""
     checked: list[CheckedPhoto] = []
     extra: list[Path] = []
     try:
-        for path in paths:
-            photo = check_photo(path, zone, staging)
+        for number, path in enumerate(paths):
+            photo = check_photo(
+                path, zone, staging, shown=None if names is None else names[number]
+            )
             same = next((i for i, p in enumerate(checked) if p.record == photo.record), None)
             if same is None:
                 checked.append(photo)
@@ -227,6 +233,26 @@ def upright_copy(path: Path, fit: int) -> Image:
     with _open_image(path) as image:
         image.draft("RGB", (fit, fit))
         return ImageOps.exif_transpose(image)
+
+
+def jpeg_copy(path: Path, size: int | None) -> bytes:
+    """A stored photo as JPEG bytes (no EXIF: no place, no camera), orientation applied, no
+    larger than `size` pixels a side (None: as large as it is)."""
+    import io
+
+    upright = upright_copy(path, size or 100_000)
+    if size is not None:
+        upright.thumbnail((size, size))
+    buffer = io.BytesIO()
+    upright.convert("RGB").save(buffer, format="JPEG", quality=82 if size else 90, optimize=True)
+    return buffer.getvalue()
+
+
+def data_uri(path: Path, size: int) -> str:
+    """A stored photo as a data: URI of a JPEG no larger than `size` (see `jpeg_copy`)."""
+    import base64
+
+    return "data:image/jpeg;base64," + base64.b64encode(jpeg_copy(path, size)).decode("ascii")
 
 
 def _open_image(path: Path) -> ImageFile:

@@ -7,8 +7,6 @@ the data dir: the journal a person keeps is never the thing a report replaces.
 
 from __future__ import annotations
 
-import base64
-import io
 import json
 import stat
 from collections.abc import Callable
@@ -20,7 +18,7 @@ from typing import Literal
 from dailylist.clock import zone_name
 from dailylist.errors import BadInput
 from dailylist.lookback import History, history
-from dailylist.photos import MAX_PHOTO_BYTES
+from dailylist.photos import MAX_PHOTO_BYTES, data_uri, jpeg_copy
 from dailylist.report.document import report_json
 from dailylist.report.pages import render_html, render_markdown
 from dailylist.rules import check_writable
@@ -136,7 +134,9 @@ def export(
         if fmt == "html":
             embedded = {}
             for record in records:
-                embedded[record.sha256] = _embeddable(files.photo(record.stored_name))
+                embedded[record.sha256] = data_uri(
+                    files.photo(record.stored_name), HTML_PHOTO_SIZE
+                )
                 advance()
             text = render_html(found, embedded, now)
         else:
@@ -149,7 +149,7 @@ def export(
                     source = files.photo(record.stored_name)
                     if fmt == "md" and record.format == "HEIF":  # few viewers show HEIC
                         name = f"{record.sha256}.jpg"
-                        write_out(photos_dir / name, _jpeg(source, None), what="photo")
+                        write_out(photos_dir / name, jpeg_copy(source, None), what="photo")
                     else:
                         name = _copy_photo(source, photos_dir, record.sha256)
                     linked[record.sha256] = f"{folder}/{name}"
@@ -194,22 +194,3 @@ def _report(found: History, now: datetime, photos_dir: str) -> dict[str, object]
         zone=zone_name(now),
         photos_dir=photos_dir,
     )
-
-
-def _embeddable(path: Path) -> str:
-    """A photo as a data: URI: orientation applied, downscaled, JPEG."""
-    jpeg = _jpeg(path, HTML_PHOTO_SIZE)
-    return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii")
-
-
-def _jpeg(path: Path, size: int | None) -> bytes:
-    """A photo as JPEG bytes, orientation applied, no larger than `size` (None: as large
-    as it is)."""
-    from dailylist.photos import upright_copy
-
-    upright = upright_copy(path, size or 100_000)
-    if size is not None:
-        upright.thumbnail((size, size))
-    buffer = io.BytesIO()
-    upright.convert("RGB").save(buffer, format="JPEG", quality=82 if size else 90, optimize=True)
-    return buffer.getvalue()
