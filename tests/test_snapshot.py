@@ -220,14 +220,16 @@ def revealed_now(make_sealed: Callable[..., Path], run: Cli) -> None:
     assert run("today", now=now - timedelta(seconds=1)).exit_code == 0
 
 
-_NOT_PYDANTIC = {"pydantic", "PIL", "pillow_heif", "filelock"}
+#: Nothing of the phone's page is loaded by any other command.
+_PHONE = {"dailylist.phone", "segno", "python_multipart"}
+_NOT_PYDANTIC = {"pydantic", "PIL", "pillow_heif", "filelock", *_PHONE}
 
 
 @pytest.mark.parametrize(
     ("args", "never"),
     [
         # The prompt starts before click, with nothing but the standard library.
-        (("prompt",), {*HEAVY, "dataclasses", "typing", "pathlib"}),
+        (("prompt",), {*HEAVY, *_PHONE, "dataclasses", "typing", "pathlib"}),
         # Once revealed, the item is shown from the snapshot: nothing is decrypted.
         (("today",), {*_NOT_PYDANTIC, "cryptography"}),
         (("today", "--json"), {*_NOT_PYDANTIC, "cryptography", "rich"}),
@@ -241,7 +243,7 @@ _NOT_PYDANTIC = {"pydantic", "PIL", "pillow_heif", "filelock"}
 def test_everyday_commands_load_only_what_they_need(
     private_home: Path, args: tuple[str, ...], never: set[str]
 ) -> None:
-    watch = tuple(sorted({*HEAVY, "dataclasses", "typing", "pathlib"}))
+    watch = tuple(sorted({*HEAVY, *_PHONE, "dataclasses", "typing", "pathlib"}))
     output, loaded = heavy_imports(private_home, *args, watch=watch)
     assert output.strip(), "the command said nothing"
     assert not set(loaded) & never

@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from dailylist import __version__
-from dailylist.errors import INTERNAL_ERROR, BadInput, DailylistError, DamagedData, ProblemsFound
+from dailylist.errors import (
+    INTERNAL_ERROR,
+    BadInput,
+    DailylistError,
+    DamagedData,
+    NotNow,
+    ProblemsFound,
+)
 from dailylist.terminal import safe
 
 if TYPE_CHECKING:
@@ -164,6 +171,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
       dailylist open gift.dlist       check the seal, read the letter and the rules
       dailylist today                 see today's item (only today's)
       dailylist done --photo pic.jpg --note "..."
+      dailylist phone                 or do the day from your phone: scan its QR code
       dailylist journal               look back (show DAY for one day in full)
       dailylist status                progress, streak, missed days
       dailylist export -o r.json      a report for the author
@@ -506,6 +514,51 @@ def amend(
         entry, early = record_amendment(data, target, checked, note, _clock(ctx))
     _warn_taken_before(early)
     render.amended(_out(quiet), entry)
+
+
+@cli.command()
+@list_option
+@click.option(
+    "--host",
+    metavar="HOST",
+    help="The address to listen on: default this computer's on the local network; "
+    "127.0.0.1 keeps the page to this computer.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default="any free port",
+    help="The port to listen on (a fixed one is easier to open in a firewall).",
+)
+@click.option("--once", is_flag=True, help="Stop once the day is done.")
+@click.pass_context
+def phone(
+    ctx: click.Context, list_name: str | None, host: str | None, port: int, once: bool
+) -> None:
+    """Do today's item from your phone: a page on the local network, camera and all.
+
+    Prints an address and its QR code: scan it with the phone (on the same Wi-Fi), see
+    today's item, take the photo, write how it felt, send. It is `today` and `done` (and
+    `amend`) with the same rules, kept in the same journal. Serves until Ctrl-C (with
+    --once, until the day is done). Anyone on the network who learns the address can use
+    it while it runs: it is printed only here. Plain HTTP: see the README's threat model.
+
+    \b
+    Examples:
+      dailylist phone
+      dailylist phone --once --port 8765
+      dailylist phone --host 127.0.0.1    # only from this computer's browser
+    """
+    from dailylist import render
+    from dailylist.phone.serve import serve
+
+    data = _data()
+    list_id = _pick(data, list_name)
+    out, err = _out(), render.console(stderr=True)
+    stopped_because = serve(data, list_id, _clock(ctx), host, port, once=once, out=out, err=err)
+    if stopped_because is not None:
+        raise NotNow(stopped_because)
 
 
 def _checked_photos(

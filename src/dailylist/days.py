@@ -111,3 +111,19 @@ def clock_behind(last_event_at: datetime, now: datetime) -> NotNow:
         f"the clock reads {now:%Y-%m-%d %H:%M}, earlier than the journal's last entry "
         f"({shown:%Y-%m-%d %H:%M}); set the clock right and try again"
     )
+
+
+def when(moment: datetime, now: datetime) -> str:
+    """A local time with a relative phrase: '2026-11-26 04:00 (in 7 h)'."""
+    local = moment.astimezone(now.tzinfo)
+    seconds = int((moment.astimezone(UTC) - now.astimezone(UTC)).total_seconds())
+    ahead = seconds >= 0
+    seconds = abs(seconds)
+    if seconds < 90:
+        phrase = "now"
+    else:
+        minutes = seconds // 60
+        hours, days = minutes // 60, minutes // (60 * 24)
+        amount = f"{days} d" if days >= 2 else f"{hours} h" if hours >= 1 else f"{minutes} min"
+        phrase = f"in {amount}" if ahead else f"{amount} ago"
+    return f"{local:%Y-%m-%d %H:%M} ({phrase})"

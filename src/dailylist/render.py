@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,7 @@ from rich.segment import Segment
 from rich.text import Text
 
 from dailylist import rules
+from dailylist.days import when
 from dailylist.domain import day_number
 from dailylist.terminal import safe
 
@@ -92,22 +93,6 @@ def reflow(text: str) -> str:
         else:
             out.append(line.rstrip())
     return "\n".join(out)
-
-
-def when(moment: datetime, now: datetime) -> str:
-    """A local time with a relative phrase: '2026-11-26 04:00 (in 7 h)'."""
-    local = moment.astimezone(now.tzinfo)
-    seconds = int((moment.astimezone(UTC) - now.astimezone(UTC)).total_seconds())
-    ahead = seconds >= 0
-    seconds = abs(seconds)
-    if seconds < 90:
-        phrase = "now"
-    else:
-        minutes = seconds // 60
-        hours, days = minutes // 60, minutes // (60 * 24)
-        amount = f"{days} d" if days >= 2 else f"{hours} h" if hours >= 1 else f"{minutes} min"
-        phrase = f"in {amount}" if ahead else f"{amount} ago"
-    return f"{local:%Y-%m-%d %H:%M} ({phrase})"
 
 
 # --- author ---------------------------------------------------------------------------------
@@ -231,6 +216,29 @@ def amended(out: Console, entry: Entry) -> None:
         f"[green]Day {entry.number} amended[/] "
         f"({photos} photo{'s' if photos != 1 else ''}; the first version stays in the journal)."
     )
+
+
+def phone_started(out: Console, url: str, *, once: bool) -> None:
+    """Where the phone's page is: the address on a line of its own, and its QR code."""
+    out.print("Scan the code with your phone's camera (on the same Wi-Fi), or open:")
+    out.print(url, soft_wrap=True, markup=False)
+    qr_code(out, url)
+    until = "until the day is done (or Ctrl-C)" if once else "until Ctrl-C"
+    out.print(f"Serving today's page {until}. Only someone with this address can use it.")
+
+
+def qr_code(out: Console, text: str) -> None:
+    """`text` as a QR code in the terminal, two rows of modules to a line (segno's compact
+    drawing: a full block is two light modules), drawn white on black so that it reads on
+    light and dark terminals alike."""
+    import io
+
+    import segno
+
+    drawing = io.StringIO()
+    segno.make(text, error="m", micro=False).terminal(out=drawing, compact=True, border=2)
+    for line in drawing.getvalue().splitlines():
+        out.print(Text(line, style="white on black"), soft_wrap=True, no_wrap=True)
 
 
 def warn(err: Console, message: str) -> None:

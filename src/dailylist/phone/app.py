@@ -1,0 +1,270 @@
+"""What the phone's page does: the day's commands, through the same core as the CLI.
+
+Opening the page is `dailylist today` (it reveals the day's item when the rules allow);
+sending the form is `dailylist done`, and changing the entry `dailylist amend`, with the
+same photo checks, the same rules decided again under the list's lock, the same journal.
+A refusal becomes a message on the page, with what the person wrote kept in the form.
+Nothing here knows about sockets (see `server`), so the page's behaviour is tested without
+one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from dailylist import rules
+from dailylist.days import when
+from dailylist.domain import ListInfo, Requirements, day_number
+from dailylist.errors import BadInput, DailylistError, NotNow
+from dailylist.phone import pages
+from dailylist.phone.form import Form
+from dailylist.store import DataDir
+
+if TYPE_CHECKING:
+    from dailylist.clock import Clock
+    from dailylist.recipient import PendingAmendment
+
+#: What a redirect after a write may ask the page to say (`?said=done`): fixed texts only.
+SAID = {
+    "done": "Sent. The day is done, and kept in your journal.",
+    "amended": "Changed. What you sent first stays in the journal too.",
+    "opened": "The code was right: here is today's item.",
+}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An answer for the server: a page (status and body), or a redirect to `location`."""
+
+    status: int
+    body: bytes = b""
+    location: str | None = None
+    #: The day was done with this request (`--once` stops after answering it).
+    day_done: bool = False
+
+
+def _status(exc: DailylistError) -> int:
+    if isinstance(exc, NotNow):
+        return 409
+    if isinstance(exc, BadInput):
+        return 400
+    return 500  # damaged data: not the person's doing, and not to be hidden
+
+
+def sentence(message: str) -> str:
+    """A message as the page says it: 'a photo is required' -> 'A photo is required.'"""
+    message = message.strip()
+    return message[:1].upper() + message[1:] + ("" if message.endswith((".", "!", "?")) else ".")
+
+
+def _words(exc: DailylistError) -> str:
+    """What the page says of a refusal: a proof refused without its command-line hint (the
+    form is right there)."""
+    cause = exc.__cause__
+    return sentence(cause.message if isinstance(cause, rules.ProofRefused) else exc.message)
+
+
+class Phone:
+    """The page for one list, as its commands would answer at `clock`'s time.
+
+    `log` hears one line about each thing done (for the terminal `dailylist phone` runs in).
+    With `once`, the page after the day is done says the server has stopped, and offers no
+    more forms.
+    """
+
+    def __init__(
+        self,
+        data: DataDir,
+        list_id: str,
+        clock: Clock,
+        *,
+        once: bool = False,
+        log: Callable[[str], None] = lambda line: None,
+    ) -> None:
+        self.data = data
+        self.list_id = list_id
+        self.clock = clock
+        self.once = once
+        self.log = log
+
+    # --- the page -----------------------------------------------------------------------
+
+    def page(
+        self,
+        *,
+        said: str | None = None,
+        refusal: str | None = None,
+        reflection: str = "",
+        status: int = 200,
+        closing: bool = False,
+    ) -> Reply:
+        """Today's page, as `today` would show it (revealing the day's item if the rules
+        allow): the item and its form, or the day's entry and its amend form, or when the
+        next item unlocks."""
+        from dailylist.recipient import reveal_today
+
+        try:
+            view = reveal_today(self.data, self.list_id, self.clock)
+            now = self.clock.now()
+        except DailylistError as exc:
+            return self._problem(exc)
+        info, decision = view.info, view.decision
+        notes = [pages.said(said) if said else "", pages.refused(refusal) if refusal else ""]
+        if view.needs_code:
+            assert isinstance(decision, rules.Available)
+            return self._reply(
+                info, decision.index, [*notes, pages.code_form(info.author)], status
+            )
+        if isinstance(decision, rules.Available):
+            assert view.item is not None
+            ask = _ask(view.item.requirements(info.settings), info)
+            parts = [*notes, pages.item(view.item.title, view.item.text)]
+            parts.append(pages.done_form(ask, reflection))
+            return self._reply(info, decision.index, parts, status)
+        parts = list(notes)
+        target = self._amendable(now)
+        if target is not None:
+            parts += self._entry(target, closing=closing, reflection=reflection)
+        if isinstance(decision, rules.Waiting):
+            if target is None:
+                parts.append(pages.paragraph(f"Day {day_number(decision.done_index)} is done."))
+            parts.append(
+                pages.paragraph(f"The next item unlocks {when(decision.unlocks_at, now)}.")
+            )
+            index = decision.done_index
+        else:
+            parts.append(pages.paragraph(f"Every one of the {info.item_count} days is done."))
+            index = info.item_count - 1
+        if closing:
+            parts.append(_stopped())
+        return self._reply(info, index, parts, status, done=True)
+
+    def _amendable(self, now: datetime) -> PendingAmendment | None:
+        """The day done today, while it may still be changed."""
+        from dailylist.recipient import prepare_amendment
+
+        try:
+            return prepare_amendment(self.data, self.list_id, now)
+        except NotNow:
+            return None
+
+    def _entry(self, target: PendingAmendment, *, closing: bool, reflection: str) -> list[str]:
+        from dailylist.photos import data_uri
+
+        pending, entry = target.pending, target.entry
+        files = self.data.list_files(self.list_id)
+        photos = [data_uri(files.photo(record.stored_name), 1024) for record in entry.photos]
+        note = None
+        if entry.photo_taken_before_reveal:
+            note = "A photo was taken before the item was revealed; the journal says so."
+        day = f"day {entry.number}"
+        parts = [
+            pages.item(pending.item.title, pending.item.text),
+            pages.entry(entry.reflection, photos, day, note),
+        ]
+        if not closing:
+            ask = _ask(pending.requirements, pending.info)
+            parts.append(pages.amend_form(ask, reflection or entry.reflection or ""))
+        return parts
+
+    def _reply(
+        self,
+        info: ListInfo,
+        index: int,
+        parts: list[str],
+        status: int,
+        *,
+        done: bool = False,
+    ) -> Reply:
+        day = f"Day {day_number(index)} of {info.item_count}" + (": done" if done else "")
+        body = pages.document(f"{day} · {info.title}", [pages.heading(info.title, day), *parts])
+        return Reply(status, body)
+
+    def _problem(self, exc: DailylistError) -> Reply:
+        body = pages.document("dailylist", [pages.refused(_words(exc))])
+        return Reply(_status(exc), body)
+
+    # --- the forms ------------------------------------------------------------------------
+
+    def code(self, form: Form) -> Reply:
+        """The check-in code typed on the page: `today --code`."""
+        from dailylist.recipient import reveal_today
+
+        form.remove_files()
+        typed = (form.text("code") or "").strip()
+        try:
+            view = reveal_today(self.data, self.list_id, self.clock, code=lambda: typed)
+        except DailylistError as exc:
+            return self.page(refusal=_words(exc), status=_status(exc))
+        if view.needs_code:
+            return self.page(refusal="Type the code the author gave you.", status=400)
+        self.log(f"day {day_number(view.index or 0)} opened with its code")
+        return Reply(303, location="./?said=opened")
+
+    def done(self, form: Form) -> Reply:
+        """The day's form sent: `done`, photos and reflection checked as the CLI does."""
+        from dailylist.photos import checked_photos
+        from dailylist.recipient import prepare_completion, record_completion, require_photos
+
+        reflection = form.text("reflection")
+        try:
+            now = self.clock.now()
+            assert now.tzinfo is not None
+            pending = prepare_completion(self.data, self.list_id, now)
+            paths, names = [u.path for u in form.files], [u.name for u in form.files]
+            staging = self.data.list_files(self.list_id).photos
+            with checked_photos(paths, now.tzinfo, staging, names=names) as checked:
+                require_photos(pending, checked)
+                result = record_completion(self.data, pending, checked, reflection, self.clock)
+        except DailylistError as exc:
+            return self.page(refusal=_words(exc), reflection=reflection or "", status=_status(exc))
+        finally:
+            form.remove_files()
+        photos = len(result.event.photos)
+        kept = f"{photos} photo{'' if photos == 1 else 's'}"
+        self.log(f"day {day_number(result.event.index)} done from the page ({kept} kept)")
+        if self.once:
+            reply = self.page(said=SAID["done"], closing=True)
+            return Reply(reply.status, reply.body, day_done=True)
+        return Reply(303, location="./?said=done", day_done=True)
+
+    def amend(self, form: Form) -> Reply:
+        """The entry changed: `amend`; an unchanged reflection is not a change."""
+        from dailylist.photos import checked_photos
+        from dailylist.recipient import prepare_amendment, record_amendment
+
+        reflection = form.text("reflection")
+        try:
+            now = self.clock.now()
+            assert now.tzinfo is not None
+            target = prepare_amendment(self.data, self.list_id, now)
+            if reflection is not None and reflection.strip() == (target.entry.reflection or ""):
+                reflection = None
+            if reflection is None and not form.files:
+                raise BadInput("nothing changed: write something new, or add photos")
+            paths, names = [u.path for u in form.files], [u.name for u in form.files]
+            staging = self.data.list_files(self.list_id).photos
+            with checked_photos(paths, now.tzinfo, staging, names=names) as checked:
+                entry, _ = record_amendment(self.data, target, checked, reflection, self.clock)
+        except DailylistError as exc:
+            kept = form.text("reflection") or ""
+            return self.page(refusal=_words(exc), reflection=kept, status=_status(exc))
+        finally:
+            form.remove_files()
+        self.log(f"day {entry.number} amended from the page")
+        return Reply(303, location="./?said=amended")
+
+
+def _ask(needs: Requirements, info: ListInfo) -> pages.Ask:
+    return pages.Ask(needs.photo, needs.reflection, info.settings.reflection_prompt)
+
+
+def _stopped() -> str:
+    return pages.paragraph(
+        "dailylist phone has stopped. To change the entry today, run `dailylist amend` "
+        "on the computer, or start `dailylist phone` again.",
+        small=True,
+    )

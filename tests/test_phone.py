@@ -1,0 +1,380 @@
+"""`dailylist phone`: the page does what `today`, `done` and `amend` do, and nothing else.
+
+The page is served on the loopback address in a thread, with a clock the test moves; a
+client speaks HTTP to it as a browser would (multipart forms). The browser itself, the real
+command and its QR code are in `test_phone_browser.py`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import re
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from dailylist.author import codes_path_for
+from dailylist.phone import form as phone_form
+from dailylist.phone.server import MAX_WRONG_TRIES
+from dailylist.store import DataDir
+from tests.conftest import Cli, at, item_text, make_photo, snapshot
+from tests.phone_helpers import MovingClock, Served, journal_entries, list_folder, serving
+
+
+def jpeg(colour: tuple[int, int, int] = (30, 120, 200), size: tuple[int, int] = (40, 30)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def clock() -> MovingClock:
+    return MovingClock(at("2026-05-01 09:00"))
+
+
+@pytest.fixture
+def opened(make_sealed: Callable[..., Path], run: Cli) -> None:
+    """Five items, opened on 1 May at 08:00 (days start at 04:00)."""
+    assert run("open", str(make_sealed(5)), now=at("2026-05-01 08:00")).exit_code == 0
+
+
+@pytest.fixture
+def page(opened: None, data: DataDir, clock: MovingClock) -> Iterator[Served]:
+    with serving(data, clock) as served:
+        yield served
+
+
+def leftovers(home: Path) -> list[str]:
+    return sorted(p.name for p in list_folder(home).rglob(".*.tmp"))
+
+
+# --- what the page shows ----------------------------------------------------------------------
+
+
+def test_opening_the_page_reveals_todays_item_and_only_it(page: Served, run: Cli) -> None:
+    answer = page.get()
+    assert answer.status == 200
+    assert item_text(1) in answer.text
+    assert all(item_text(n) not in answer.text for n in range(2, 6))
+    assert 'capture="environment"' in answer.text  # the camera, and the gallery beside it
+    assert 'accept="image/*" multiple' in answer.text
+    shown = json.loads(run("today", "--json", now=at("2026-05-01 09:30")).stdout)
+    assert shown["day"] == 1
+    assert shown["revealed_at"].startswith("2026-05-01T09:00")  # the page revealed it
+
+
+def test_every_answer_forbids_scripts_caching_and_outside_resources(page: Served) -> None:
+    answer = page.get()
+    policy = answer.headers["content-security-policy"]
+    assert "default-src 'none'" in policy
+    assert "script" not in policy
+    assert "unsafe-inline" not in policy
+    assert "<script" not in answer.text.lower()
+    style = re.search(r"<style>(.*?)</style>", answer.text, re.S)
+    assert style is not None
+    digest = base64.b64encode(hashlib.sha256(style.group(1).encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in policy  # the one style sheet the policy allows
+    assert answer.headers["cache-control"] == "no-store"
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.headers["referrer-policy"] == "no-referrer"
+    assert answer.headers["server"] == "dailylist"
+    assert not re.search(r"(src|href)=\"(https?:)?//", answer.text)  # nothing from elsewhere
+    assert page.request("GET", "/nope/").headers["cache-control"] == "no-store"
+
+
+def test_without_the_token_every_request_gets_the_same_404(page: Served) -> None:
+    token = page.server.token
+    wrong = [
+        "/",
+        f"/{token[:-1]}/",
+        f"/{token[:-1]}{'A' if token[-1] != 'A' else 'B'}/",
+        f"/{token}x/",
+        f"/x{token}/done",
+        "/../etc/passwd",
+        "/favicon.ico",
+    ]
+    answers = [page.request("GET", path) for path in wrong]
+    assert {a.status for a in answers} == {404}
+    assert len({a.text for a in answers}) == 1  # learns nothing about how close it was
+    posted = page.request(
+        "POST", "/wrong/done", b"x" * 10, {"Content-Type": "multipart/form-data; boundary=b"}
+    )
+    assert posted.status == 404
+    assert page.server.stopped_because is None
+    assert page.get().status == 200
+
+
+def test_after_a_few_wrong_tries_the_server_stops(opened: None, data: DataDir) -> None:
+    with serving(data, MovingClock(at("2026-05-01 09:00"))) as page:
+        for number in range(MAX_WRONG_TRIES - 1):
+            assert page.request("GET", f"/guess{number}/").status == 404
+        for _ in range(3):  # what browsers ask for by themselves is not a guess
+            assert page.request("GET", "/favicon.ico").status == 404
+        assert page.get().status == 200
+        assert page.request("GET", "/one-too-many/").status == 404
+        assert page.stopped(timeout=10)
+        assert page.server.stopped_because is not None
+        assert "wrong address" in page.server.stopped_because
+
+
+def test_the_address_without_its_slash_leads_to_the_page(page: Served) -> None:
+    answer = page.request("GET", f"/{page.server.token}")
+    assert answer.status == 303
+    assert answer.headers["location"] == f"/{page.server.token}/"
+
+
+# --- done and amend ---------------------------------------------------------------------------
+
+
+def test_sending_the_form_is_done_with_the_same_checks(page: Served, private_home: Path) -> None:
+    page.get()
+    page.clock.move(hours=1)
+    sent = page.post("done", {"reflection": "Walked to the river."}, [("IMG_0001.JPG", jpeg())])
+    assert sent.status == 303
+    assert sent.headers["location"] == "./?said=done"
+    (entry,) = journal_entries(page.clock)
+    assert entry["day"] == 1
+    assert entry["reflection"] == "Walked to the river."
+    assert len(entry["photos"]) == 1
+    after = page.get("?said=done")
+    assert "The day is done" in after.text
+    assert "data:image/jpeg;base64," in after.text  # today's photo, shown inline
+    assert 'action="amend"' in after.text
+    assert 'action="done"' not in after.text
+    assert any("day 1 done" in line for line in page.log)
+    assert leftovers(private_home) == []
+
+
+def test_a_second_send_the_same_day_is_refused_on_the_page(page: Served) -> None:
+    page.get()
+    page.clock.move(hours=1)
+    assert page.post("done", {"reflection": "one"}, [("a.jpg", jpeg())]).status == 303
+    page.clock.move(minutes=5)
+    again = page.post("done", {"reflection": "two"}, [("b.jpg", jpeg((200, 30, 30)))])
+    assert again.status == 409
+    assert "already done" in again.text
+    assert 'class="refused"' in again.text
+    assert [e["reflection"] for e in journal_entries(page.clock)] == ["one"]
+
+
+@pytest.mark.parametrize(
+    ("photos", "fields", "says"),
+    [
+        ([("notes.txt", b"just some text\n")], {"reflection": "kept"}, "is not an image"),
+        ([], {"reflection": "kept"}, "A photo is required as proof."),
+        ([("a.jpg", jpeg())], {"reflection": "   "}, "A reflection is required."),
+        ([("half.jpg", jpeg()[:200])], {"reflection": "kept"}, "damaged or truncated"),
+    ],
+    ids=["text file", "no photo", "blank reflection", "truncated photo"],
+)
+def test_a_refused_send_says_why_and_keeps_what_was_written(
+    page: Served,
+    private_home: Path,
+    photos: list[tuple[str, bytes]],
+    fields: dict[str, str],
+    says: str,
+) -> None:
+    page.get()
+    before = snapshot(private_home)
+    page.clock.move(hours=1)
+    refused = page.post("done", fields, photos)
+    assert refused.status == 400
+    assert says in refused.text
+    if fields["reflection"].strip():
+        assert f">{fields['reflection']}</textarea>" in refused.text
+    assert snapshot(private_home) == before
+    assert journal_entries(page.clock) == []
+
+
+def test_an_iphone_photo_is_taken(page: Served, tmp_path: Path) -> None:
+    heic = make_photo(tmp_path / "IMG_0002.HEIC", "HEIF").read_bytes()
+    page.get()
+    page.clock.move(hours=1)
+    assert page.post("done", {"reflection": "x"}, [("IMG_0002.HEIC", heic)]).status == 303
+    (entry,) = journal_entries(page.clock)
+    assert entry["photos"][0]["format"] == "HEIF"
+    assert "data:image/jpeg;base64," in page.get().text  # shown as JPEG, which phones draw
+
+
+def test_amend_from_the_page_on_the_same_day_only(page: Served) -> None:
+    page.get()
+    page.clock.move(hours=1)
+    assert page.post("done", {"reflection": "first"}, [("a.jpg", jpeg())]).status == 303
+    unchanged = page.post("amend", {"reflection": "first"})
+    assert unchanged.status == 400
+    assert "Nothing changed" in unchanged.text
+    changed = page.post("amend", {"reflection": "better"}, [("b.jpg", jpeg((9, 9, 9)))])
+    assert changed.status == 303
+    assert changed.headers["location"] == "./?said=amended"
+    (entry,) = journal_entries(page.clock)
+    assert entry["reflection"] == "better"
+    assert entry["amended"] is True
+    assert "better" in page.get().text
+    page.clock.move(days=1)  # the next day: day 2 is shown, day 1 can no longer change
+    late = page.post("amend", {"reflection": "too late"})
+    assert late.status == 409
+    assert item_text(2) in late.text
+    assert journal_entries(page.clock)[0]["reflection"] == "better"
+
+
+def test_after_the_day_the_page_says_when_the_next_unlocks(page: Served) -> None:
+    page.get()
+    page.clock.move(hours=1)
+    assert page.post("done", {"reflection": "x"}, [("a.jpg", jpeg())]).status == 303
+    page.clock.move(hours=17)  # 2 May, 03:00: the day starts at 04:00
+    waiting = page.get()
+    assert "The next item unlocks 2026-05-02 04:00 (in 1 h)." in waiting.text
+    assert item_text(2) not in waiting.text
+    assert 'action="done"' not in waiting.text
+    page.clock.move(hours=2)
+    assert item_text(2) in page.get().text
+
+
+def test_a_check_in_day_asks_for_its_code_on_the_page(
+    run: Cli, data: DataDir, tmp_path: Path
+) -> None:
+    from tests.conftest import source_toml
+
+    source = tmp_path / "checkin.toml"
+    source.write_text(source_toml(2, extra_items={1: {"checkin": True}}), encoding="utf-8")
+    sealed = tmp_path / "checkin.dlist"
+    assert run("seal", str(source), "-o", str(sealed), now=at("2026-04-30 08:00")).exit_code == 0
+    codes = codes_path_for(sealed).read_text(encoding="utf-8")
+    code = re.search(r"Day +1: (\S+)", codes).group(1)  # type: ignore[union-attr]
+    assert run("open", str(sealed), now=at("2026-05-01 08:00")).exit_code == 0
+    with serving(data, MovingClock(at("2026-05-01 09:00"))) as page:
+        asked = page.get()
+        assert 'action="code"' in asked.text
+        assert item_text(1) not in asked.text
+        wrong = page.post("code", {"code": "AAAA-BBBB-CCCC-DDDD"})
+        assert wrong.status == 400
+        assert item_text(1) not in wrong.text
+        right = page.post("code", {"code": code})
+        assert right.status == 303
+        assert item_text(1) in page.get("?said=opened").text
+
+
+# --- what the server takes ---------------------------------------------------------------------
+
+
+def test_caps_hold_while_reading_and_keep_the_reflection(
+    page: Served, private_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page.get()
+    before = snapshot(private_home)
+    monkeypatch.setattr(phone_form, "MAX_PHOTO_BYTES", 1000)
+    big = page.post("done", {"reflection": "kept"}, [("big.jpg", jpeg(size=(400, 300)))])
+    assert big.status == 413
+    assert "Photo big.jpg is larger than" in big.text
+    assert ">kept</textarea>" in big.text
+    monkeypatch.setattr(phone_form, "MAX_FILES", 2)
+    many = page.post("done", {"reflection": "kept"}, [(f"{n}.jpg", b"x") for n in range(3)])
+    assert "At most 2 photos at once." in many.text
+    monkeypatch.setattr(phone_form, "MAX_FIELD", 10)
+    long = page.post("done", {"reflection": "x" * 11}, [("a.jpg", b"x")])
+    assert long.status == 413
+    assert "The text is longer than" in long.text
+    monkeypatch.setattr(phone_form, "MAX_BODY", 100)
+    huge = page.post("done", {"reflection": "x" * 200})
+    assert huge.status == 413
+    assert snapshot(private_home) == before
+    assert leftovers(private_home) == []
+
+
+def test_a_form_that_is_not_one_is_answered_not_crashed_on(
+    page: Served, private_home: Path
+) -> None:
+    page.get()
+    before = snapshot(private_home)
+    path = f"/{page.server.token}/done"
+    plain = page.request(
+        "POST", path, b"reflection=x", {"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert plain.status == 415
+    broken = page.request(
+        "POST", path, b"--b\r\nnot a part", {"Content-Type": "multipart/form-data; boundary=b"}
+    )
+    assert broken.status == 400
+    assert "not sent whole" in broken.text
+    assert snapshot(private_home) == before
+
+
+def test_an_upload_cut_off_midway_leaves_nothing(page: Served, private_home: Path) -> None:
+    page.get()
+    before = snapshot(private_home)
+    host, port = page.server.server_address[:2]
+    head = (
+        f"POST /{page.server.token}/done HTTP/1.1\r\nHost: x\r\n"
+        "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n"
+        '--b\r\nContent-Disposition: form-data; name="photo"; filename="a.jpg"\r\n\r\n'
+    )
+    with socket.create_connection((str(host), int(port)), timeout=10) as client:
+        client.sendall(head.encode() + jpeg()[:500])
+        client.shutdown(socket.SHUT_WR)  # the phone walked out of the Wi-Fi
+        answer = b"".join(iter(lambda: client.recv(65536), b"")).decode("utf-8", "replace")
+    assert "stopped arriving" in answer or answer == ""
+    assert snapshot(private_home) == before
+    assert leftovers(private_home) == []
+
+
+def test_the_server_holds_under_load_and_records_once(
+    page: Served, private_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """100 requests from 10 clients: pages, guesses, oversized photos and 20 sends of the
+    day racing each other. Exactly one is recorded, whole; everything else is answered."""
+    page.get()
+    page.clock.move(hours=1)
+    monkeypatch.setattr(phone_form, "MAX_PHOTO_BYTES", 50_000)
+    oversized = jpeg(size=(800, 600)) + b"\0" * 60_000
+
+    def one(number: int) -> int:
+        kind = number % 5
+        if kind == 0:
+            return page.post(
+                "done", {"reflection": f"send {number}"}, [("a.jpg", jpeg((number, 0, 0)))]
+            ).status
+        if kind == 1 and number < 45:  # nine guesses: one short of stopping the server
+            return page.request("GET", f"/guess-{number}/").status
+        if kind == 2:
+            return page.post("done", {"reflection": "big"}, [("big.jpg", oversized)]).status
+        return page.get().status
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        statuses = list(pool.map(one, range(100)))
+    assert not [s for s in statuses if s >= 500]
+    assert statuses.count(303) == 1
+    assert statuses.count(404) == MAX_WRONG_TRIES - 1
+    assert page.server.stopped_because is None
+    (entry,) = journal_entries(page.clock)
+    assert entry["reflection"].startswith("send ")
+    assert leftovers(private_home) == []
+    photos = list((list_folder(private_home) / "photos").iterdir())
+    assert len(photos) == 1  # the refused sends kept nothing
+
+
+def test_stopping_waits_for_the_send_being_recorded(
+    opened: None, data: DataDir, private_home: Path
+) -> None:
+    clock = MovingClock(at("2026-05-01 09:00"))
+    with serving(data, clock) as page:
+        page.get()
+        clock.move(hours=1)
+        results: list[int] = []
+        sender = threading.Thread(
+            target=lambda: results.append(
+                page.post("done", {"reflection": "x"}, [("a.jpg", jpeg())]).status
+            )
+        )
+        sender.start()
+        sender.join(30)
+    assert results in ([303], [503])
+    assert len(journal_entries(clock)) == (1 if results == [303] else 0)
+    assert leftovers(private_home) == []
