@@ -9,52 +9,29 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import json
 import re
 import socket
 import threading
-from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from PIL import Image
 
 from dailylist.author import codes_path_for
 from dailylist.phone import form as phone_form
 from dailylist.phone.server import MAX_WRONG_TRIES
 from dailylist.store import DataDir
 from tests.conftest import Cli, at, item_text, make_photo, snapshot
-from tests.phone_helpers import MovingClock, Served, journal_entries, list_folder, serving
-
-
-def jpeg(colour: tuple[int, int, int] = (30, 120, 200), size: tuple[int, int] = (40, 30)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, colour).save(buffer, "JPEG")
-    return buffer.getvalue()
-
-
-@pytest.fixture
-def clock() -> MovingClock:
-    return MovingClock(at("2026-05-01 09:00"))
-
-
-@pytest.fixture
-def opened(make_sealed: Callable[..., Path], run: Cli) -> None:
-    """Five items, opened on 1 May at 08:00 (days start at 04:00)."""
-    assert run("open", str(make_sealed(5)), now=at("2026-05-01 08:00")).exit_code == 0
-
-
-@pytest.fixture
-def page(opened: None, data: DataDir, clock: MovingClock) -> Iterator[Served]:
-    with serving(data, clock) as served:
-        yield served
-
-
-def leftovers(home: Path) -> list[str]:
-    return sorted(p.name for p in list_folder(home).rglob(".*.tmp"))
-
+from tests.phone_helpers import (
+    MovingClock,
+    Served,
+    journal_entries,
+    jpeg,
+    leftovers,
+    list_folder,
+    serving,
+)
 
 # --- what the page shows ----------------------------------------------------------------------
 
@@ -151,6 +128,18 @@ def test_sending_the_form_is_done_with_the_same_checks(page: Served, private_hom
     assert 'action="done"' not in after.text
     assert any("day 1 done" in line for line in page.log)
     assert leftovers(private_home) == []
+
+
+def test_lines_end_as_typed_whatever_sends_them(page: Served, run: Cli, tmp_path: Path) -> None:
+    page.get()
+    page.clock.move(hours=1)
+    assert page.post("done", {"reflection": "one\r\ntwo"}, [("a.jpg", jpeg())]).status == 303
+    assert journal_entries(page.clock)[0]["reflection"] == "one\ntwo"
+    unchanged = page.post("amend", {"reflection": "one\r\ntwo\r\n"})
+    assert "Nothing changed" in unchanged.text
+    note = run("amend", "--note", "three\r\nfour\rfive", now=at("2026-05-01 11:00"))
+    assert note.exit_code == 0, note.output
+    assert journal_entries(page.clock)[0]["reflection"] == "three\nfour\nfive"
 
 
 def test_a_second_send_the_same_day_is_refused_on_the_page(page: Served) -> None:

@@ -185,7 +185,8 @@ def check_proof(
     """The reflection to record (None for none), once the photos and reflection given keep
     the item's rules (`BadInput` saying how to mend them otherwise). For an amendment
     (`completing` False), None means "not changed"."""
-    text = None if reflection is None else reflection.strip()
+    # Browsers send a text area's lines ending in CRLF, Windows editors too: kept as LF.
+    text = None if reflection is None else _lines(reflection).strip()
     if text is not None and not text.isprintable():
         _check_utf8(text)
     if completing:
@@ -196,6 +197,10 @@ def check_proof(
     except rules.ProofRefused as exc:
         raise BadInput(f"{exc.message}: {exc.hint}") from exc
     return text
+
+
+def _lines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _check_utf8(text: str) -> None:

@@ -58,7 +58,9 @@ class Form:
     files: list[Upload] = field(default_factory=list)
 
     def text(self, name: str) -> str | None:
-        return self.fields.get(name)
+        """A text field as typed (a browser ends a text area's lines in CRLF: LF here)."""
+        value = self.fields.get(name)
+        return None if value is None else value.replace("\r\n", "\n")
 
     def remove_files(self) -> None:
         for upload in self.files:
