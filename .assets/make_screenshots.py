@@ -2,9 +2,10 @@
 
 Lives a few days of the bundled city-walk list in a throwaway data dir (with drawn
 "photos"), saves the terminal output of a few commands as SVG (rich's own export), then
-exports the HTML report and screenshots it in headless Chromium.
+exports the HTML report and screenshots it in headless Chromium, and does the next day on
+the phone's page in Chromium at phone size.
 
-    .venv/bin/python .assets/make_screenshots.py     # needs Debian's chromium
+    .venv/bin/python .assets/make_screenshots.py     # needs Debian's chromium, chromium-driver
 """
 
 from __future__ import annotations
@@ -115,7 +116,60 @@ def main() -> int:
             capture_output=True,
         )  # fmt: skip
         print(f"wrote {target}")
+        phone_screenshots(work)
     return 0
+
+
+def phone_screenshots(work: Path) -> None:
+    """Day 5 on the phone's page, before and after sending, in a 390 x 844 window."""
+    import threading
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.expected_conditions import staleness_of
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    from dailylist.phone.app import Phone
+    from dailylist.phone.server import PhoneServer
+    from dailylist.picking import pick
+    from dailylist.store import DataDir
+
+    class Clock:
+        instant = datetime.fromisoformat("2026-05-09 18:40").replace(tzinfo=ZONE)
+
+        def now(self) -> datetime:
+            return self.instant
+
+    data = DataDir(work / "home")
+    server = PhoneServer(Phone(data, pick(str(data.root), None), Clock()), "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"):
+        options.add_argument(argument)
+    metrics = {"width": 390, "height": 844, "pixelRatio": 2.0}
+    options.add_experimental_option("mobileEmulation", {"deviceMetrics": metrics})
+    driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+    try:
+        driver.get(server.url)
+        driver.save_screenshot(str(HERE / "phone-today.png"))
+        print(f"wrote {HERE / 'phone-today.png'}")
+        photo = work / "day5.jpg"
+        drawn_photo(photo, 2)
+        driver.find_element(By.ID, "gallery").send_keys(str(photo))
+        driver.find_element(By.ID, "reflection").send_keys(
+            "The market at closing time: the fish man singing to nobody."
+        )
+        button = driver.find_element(By.CSS_SELECTOR, "button")
+        button.click()
+        WebDriverWait(driver, 30).until(staleness_of(button))
+        driver.save_screenshot(str(HERE / "phone-done.png"))
+        print(f"wrote {HERE / 'phone-done.png'}")
+    finally:
+        driver.quit()
+        server.shutdown()
+        server.close()
 
 
 if __name__ == "__main__":

@@ -24,6 +24,8 @@ from dailylist.clock import FixedClock
 from dailylist.sealing import load_or_create_author_key, seal
 from dailylist.store import DataDir
 
+pytest_plugins = ["tests.phone_helpers"]
+
 BERLIN = ZoneInfo("Europe/Berlin")
 
 

@@ -1,26 +1,34 @@
-"""A phone page served on the loopback address for a test, and a client for it."""
+"""A phone page served on the loopback address for a test, and a client for it (its
+fixtures are registered for every test module by `conftest`)."""
 
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+import pytest
 import urllib3
 from click.testing import CliRunner
+from PIL import Image
 
 from dailylist.cli import cli
 from dailylist.clock import FixedClock
 from dailylist.phone.app import Phone
 from dailylist.phone.server import PhoneServer
 from dailylist.store import DataDir
+from tests.conftest import at
+
+if TYPE_CHECKING:
+    from tests.conftest import Cli
 
 
 class MovingClock:
@@ -127,3 +135,32 @@ def journal_entries(clock: MovingClock) -> list[dict[str, Any]]:
 def list_folder(home: Path) -> Path:
     (folder,) = (home / "lists").iterdir()
     return folder
+
+
+def leftovers(home: Path) -> list[str]:
+    """Temporary files left in the list's folder (half-read uploads, unfinished copies)."""
+    return sorted(p.name for p in list_folder(home).rglob(".*.tmp"))
+
+
+def jpeg(colour: tuple[int, int, int] = (30, 120, 200), size: tuple[int, int] = (40, 30)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def clock() -> MovingClock:
+    return MovingClock(at("2026-05-01 09:00"))
+
+
+@pytest.fixture
+def opened(make_sealed: Callable[..., Path], run: Cli) -> None:
+    """Five items, opened on 1 May at 08:00 (days start at 04:00)."""
+    assert run("open", str(make_sealed(5)), now=at("2026-05-01 08:00")).exit_code == 0
+
+
+@pytest.fixture
+def page(opened: None, data: DataDir, clock: MovingClock) -> Iterator[Served]:
+    """The page of `opened`, served on 127.0.0.1 with `clock`."""
+    with serving(data, clock) as served:
+        yield served

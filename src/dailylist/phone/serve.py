@@ -60,9 +60,9 @@ def serve(
         )
     except OSError as exc:
         raise BadInput(f"cannot listen on {host} port {port}: {exc.strerror or exc}") from exc
-    render.phone_started(out, server.url, once=once)
     try:
         with _sigterm_as_ctrl_c():
+            render.phone_started(out, server.url, once=once)
             server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         pass
