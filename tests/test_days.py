@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 
 from dailylist.days import day_of, day_start
-from tests.conftest import BERLIN, at
+from tests.conftest import BERLIN, Cli, at
 
 
 @pytest.mark.parametrize(
@@ -60,3 +63,47 @@ def test_day_of_only_moves_forward_through_a_repeated_hour() -> None:
         moment += timedelta(minutes=5)
     assert days == sorted(days)
     assert set(days) == {date(2026, 10, 24), date(2026, 10, 25), date(2026, 10, 26)}
+
+
+# --- the hour DST repeats ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def done_before_fall_back(
+    make_sealed: Callable[..., Path], run: Cli, photo: Path
+) -> Callable[[datetime], datetime]:
+    """Day 1 of a list whose days start at 02:30 (inside the hour Berlin repeats on 25
+    October 2026), done on 24 October; returns how a UTC instant reads in Berlin."""
+    sealed = make_sealed(3, settings={"day_starts_at": "02:30"})
+    assert run("open", str(sealed), now=at("2026-10-24 08:00")).exit_code == 0
+    assert run("today", now=at("2026-10-24 09:00")).exit_code == 0
+    done = run("done", "--photo", str(photo), "--note", "x", now=at("2026-10-24 10:00"))
+    assert done.exit_code == 0, done.output
+    return lambda instant: instant.astimezone(BERLIN)
+
+
+def test_the_repeated_hour_after_a_days_end_is_the_next_day(
+    done_before_fall_back: Callable[[datetime], datetime], run: Cli
+) -> None:
+    # 02:30 CEST (00:30 UTC) ended day 1; 01:10 UTC reads 02:10 on the second pass, after it.
+    later = done_before_fall_back(datetime(2026, 10, 25, 1, 10, tzinfo=UTC))
+    assert (later.hour, later.minute, later.fold) == (2, 10, 1)
+    amend = run("amend", "--note", "too late", now=later)
+    assert amend.exit_code == 1
+    assert "could be amended until" in amend.stderr
+    today = run("today", "--json", now=later)
+    assert today.exit_code == 0, today.output
+    assert json.loads(today.stdout)["day"] == 2
+    assert run("prompt", now=later).stdout.strip() == "day 2/3 waiting"
+
+
+def test_the_repeated_hour_before_a_days_end_is_still_that_day(
+    done_before_fall_back: Callable[[datetime], datetime], run: Cli
+) -> None:
+    # 00:10 UTC reads 02:10 on the first pass: twenty minutes before day 1 ends.
+    before = done_before_fall_back(datetime(2026, 10, 25, 0, 10, tzinfo=UTC))
+    assert (before.hour, before.minute, before.fold) == (2, 10, 0)
+    assert run("amend", "--note", "in time", now=before).exit_code == 0
+    waiting = run("today", "--json", now=before)
+    assert waiting.exit_code == 1
+    assert json.loads(waiting.stdout)["state"] == "waiting"

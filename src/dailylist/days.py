@@ -21,6 +21,16 @@ EARLIEST = datetime(1971, 1, 1, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 
+def utc(moment: datetime) -> datetime:
+    """`moment` as a UTC instant: what every comparison and sum of moments here uses.
+
+    Python compares (and adds to) two datetimes of the same zone object by their wall
+    clocks, ignoring `fold`: in the hour DST repeats, 02:10 on its second pass would count
+    as earlier than 02:30 on its first. Instants in UTC have no such hour.
+    """
+    return moment.astimezone(UTC)
+
+
 def in_range(moment: datetime) -> bool:
     """Whether an aware moment lies in the years dailylist can work with."""
     return EARLIEST <= moment <= LATEST
@@ -95,13 +105,13 @@ def unlock(
     """
     zone = zone_of(now)
     seen = max(last_day, day_of(last_at.astimezone(zone), day_starts_at))
-    at = max(fixed, day_start(seen + timedelta(days=1), day_starts_at, zone))
-    return at if now < at else None
+    at = max(utc(fixed), _start(seen + timedelta(days=1), day_starts_at, zone)[1])
+    return at.astimezone(zone) if utc(now) < at else None
 
 
 def check_clock(last_event_at: datetime | None, now: datetime) -> None:
     """Refuse to answer when the clock reads well before the journal's last event."""
-    if last_event_at is not None and now < last_event_at - CLOCK_TOLERANCE:
+    if last_event_at is not None and utc(now) < utc(last_event_at) - CLOCK_TOLERANCE:
         raise clock_behind(last_event_at, now)
 
 

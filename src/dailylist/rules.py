@@ -19,7 +19,15 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dailylist.days import check_clock, clock_behind, day_of, day_start, in_range, unlock
+from dailylist.days import (
+    check_clock,
+    clock_behind,
+    day_of,
+    day_start,
+    in_range,
+    unlock,
+    utc,
+)
 from dailylist.domain import Item, Requirements, Settings, day_number
 from dailylist.errors import BadInput, NotNow
 
@@ -111,10 +119,15 @@ def apply(standing: Standing, event: Event) -> Standing:
         current = Reveal(event.index, event.at, event.item_key)
     elif isinstance(event, Completed):
         assert current is not None  # judged: a completion follows its reveal
-        ends = day_start(
-            event.day + timedelta(days=1), standing.settings.day_starts_at, ZoneInfo(event.zone)
+        ends = utc(
+            day_start(
+                event.day + timedelta(days=1),
+                standing.settings.day_starts_at,
+                ZoneInfo(event.zone),
+            )
         )
-        unlocks = ends if last is None else max(ends, last.revealed_at + REVEAL_SPACING)
+        # In UTC: a sum or comparison of wall clocks would drift by an hour across DST.
+        unlocks = ends if last is None else max(ends, utc(last.revealed_at) + REVEAL_SPACING)
         last = LastDone(
             index=event.index,
             day=event.day,
@@ -188,7 +201,7 @@ def decide_today(standing: Standing, now: datetime) -> TodayDecision:
 def check_writable(standing: Standing, now: datetime) -> None:
     """Refuse to write at a moment earlier than the journal's last event: events only move
     forward in time, so no clock step back can reorder them."""
-    if standing.last_event_at is not None and now < standing.last_event_at:
+    if standing.last_event_at is not None and utc(now) < utc(standing.last_event_at):
         raise clock_behind(standing.last_event_at, now)
 
 
@@ -225,7 +238,7 @@ def completable(standing: Standing, now: datetime) -> tuple[int, date]:
                 f"one a day. The next one unlocks {_shown(waiting, now)}"
             )
         raise NotNow("today's item has not been revealed yet: run `dailylist today` first")
-    if now <= current.at:
+    if utc(now) <= utc(current.at):
         raise NotNow(
             f"the clock reads {_shown(now, now)}, not later than day "
             f"{day_number(current.index)} was revealed ({_shown(current.at, now)}); "
@@ -244,14 +257,14 @@ def amendable(standing: Standing, now: datetime) -> LastDone:
     of its list day (fixed when it was done)."""
     check_writable(standing, now)
     last, current = standing.last_done, standing.current
-    if current is not None and (last is None or now >= last.amend_until):
+    if current is not None and (last is None or utc(now) >= utc(last.amend_until)):
         raise NotNow(
             f"today's item (day {day_number(current.index)}) is not done yet, so there is "
             "nothing to amend: `dailylist done` completes it"
         )
     if last is None:
         raise NotNow("there is nothing to amend yet: no day is done")
-    if now >= last.amend_until:
+    if utc(now) >= utc(last.amend_until):
         raise NotNow(
             f"day {day_number(last.index)} could be amended until its list day ended "
             f"({_shown(last.amend_until, now)}); only today's completed day can be amended"
@@ -305,7 +318,9 @@ D = TypeVar("D", bound=Dated)
 
 def taken_before(photos: Iterable[D], revealed_at: datetime) -> tuple[D, ...]:
     """The photos whose EXIF says they were taken before their item was revealed."""
-    return tuple(p for p in photos if p.taken_at is not None and p.taken_at < revealed_at)
+    return tuple(
+        p for p in photos if p.taken_at is not None and utc(p.taken_at) < utc(revealed_at)
+    )
 
 
 def event_moment(event: Event) -> datetime:

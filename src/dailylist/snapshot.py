@@ -23,7 +23,7 @@ import json
 import os
 
 from dailylist import limits
-from dailylist.days import check_clock
+from dailylist.days import check_clock, utc
 
 TYPE_CHECKING = False  # `typing` alone costs the prompt several milliseconds to import
 if TYPE_CHECKING:
@@ -115,7 +115,7 @@ def prompt_line(document: dict[str, Any], now: datetime, zone: str) -> str | Non
     except Exception:  # the clock reads too early: the long way says so
         return None
     changes = cached["changes_at"]
-    if changes is not None and now >= datetime.fromisoformat(changes):
+    if changes is not None and utc(now) >= utc(datetime.fromisoformat(changes)):
         return str(cached["then"])
     return str(cached["line"])
 
