@@ -107,3 +107,43 @@ def test_the_repeated_hour_before_a_days_end_is_still_that_day(
     waiting = run("today", "--json", now=before)
     assert waiting.exit_code == 1
     assert json.loads(waiting.stdout)["state"] == "waiting"
+
+
+# --- the ends of the years dailylist works with ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("zone", "first", "done"),
+    [
+        # The list day is 9000-01-01 in Kiritimati (+14) while UTC is still in range,
+        ("Pacific/Kiritimati", "8999-12-31T22:00:00+00:00", "9000-01-01T00:00:00+00:00"),
+        # and 1970-12-31 in Pago Pago (-11).
+        ("Pacific/Pago_Pago", "1971-01-01T00:00:00+00:00", "1971-01-01T00:00:01+00:00"),
+        # Monrovia kept an offset of -00:44:30 until 1972: reports hold it, and verify.
+        ("Africa/Monrovia", "1971-05-01T08:00:00+00:00", "1971-05-01T10:00:00+00:00"),
+    ],
+    ids=["Kiritimati 9000", "Pago Pago 1971", "Monrovia 1971"],
+)
+def test_a_day_done_at_either_end_of_the_years(
+    make_sealed: Callable[..., Path],
+    run: Cli,
+    photo: Path,
+    tmp_path: Path,
+    zone: str,
+    first: str,
+    done: str,
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    def local(text: str) -> datetime:
+        return datetime.fromisoformat(text).astimezone(ZoneInfo(zone))
+
+    sealed = make_sealed(2)
+    assert run("open", str(sealed), now=local(first)).exit_code == 0
+    assert run("today", now=local(first)).exit_code == 0
+    result = run("done", "--photo", str(photo), "--note", "x", now=local(done))
+    assert result.exit_code == 0, result.output
+    report = tmp_path / "report.json"
+    assert run("export", "-o", str(report), now=local(done)).exit_code == 0
+    verdict = run("verify", str(report), "--list", str(sealed), now=local(done))
+    assert verdict.exit_code == 0, verdict.output

@@ -195,6 +195,25 @@ def test_every_command_survives_a_hostile_journal(
         path.write_bytes(journal)
 
 
+@pytest.mark.parametrize("value", ["NaN", "-Infinity", '"\\ud800"', '"\\udc00 and more"'])
+def test_json_no_writer_makes_is_damage_for_every_command(
+    lived_home: tuple[Path, str, bytes], value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python's parser takes NaN and half a character; nothing could hash or write them."""
+    home, list_id, journal = lived_home
+    monkeypatch.setenv("DAILYLIST_HOME", str(home))
+    path = home / "lists" / list_id / "journal.json"
+    path.write_bytes(journal.replace(b'"fine"', value.encode()))
+    try:
+        for command in (["today"], ["status", "--json"], ["journal"], ["doctor"], ["done"]):
+            result = CliRunner().invoke(
+                cli, command, obj={"clock": FixedClock(at("2026-03-03 10:00"))}
+            )
+            assert result.exit_code == 2, (command, result.output)
+    finally:
+        path.write_bytes(journal)
+
+
 def test_deeply_nested_json_is_refused_not_a_crash(
     tmp_path: Path, run: Callable[..., object]
 ) -> None:

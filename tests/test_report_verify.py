@@ -267,6 +267,45 @@ def test_an_export_time_before_the_events(
     assert "before the journal's last event" in failed["summary matches the events"][0]
 
 
+def test_an_export_time_far_ahead_is_refused_at_once(
+    genuine: Document, ten_days: Path, run: Cli, tmp_path: Path
+) -> None:
+    """Its figures would count every day up to it: year 8999 is millions of days."""
+    genuine["exported_at"] = "8999-12-31T00:00:00+00:00"
+    code, failed = check(run, tmp_path, genuine, ten_days)
+    assert code == 1
+    assert "later than now" in failed["summary matches the events"][0]
+
+
+@pytest.mark.parametrize(
+    ("raw_value", "says"),
+    [
+        ("NaN", "NaN is not a number JSON allows"),
+        ('"\\ud800"', "half of a character"),
+    ],
+    ids=["NaN", "lone surrogate"],
+)
+def test_json_python_takes_but_no_writer_makes_is_refused(
+    genuine: Document, ten_days: Path, run: Cli, tmp_path: Path, raw_value: str, says: str
+) -> None:
+    event(genuine, "completed", 4)["reflection"] = "MARK"
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(genuine).replace('"MARK"', raw_value), encoding="utf-8")
+    result = run("verify", str(path), "--list", str(ten_days), now=at("2026-03-13 09:00"))
+    assert result.exit_code == 2
+    assert says in result.stderr
+
+
+def test_offsets_with_seconds_are_times_too(
+    genuine: Document, ten_days: Path, run: Cli, tmp_path: Path
+) -> None:
+    """Zones before 1972 had offsets like -00:44:30, and EXIF can say +02:00:30."""
+    genuine["entries"][6]["photos"][0]["taken_at"] = "2026-03-07T08:00:00+02:00:30"
+    code, failed = check(run, tmp_path, genuine, ten_days)
+    assert code == 1
+    assert list(failed) == ["entries match the events"]  # read, and compared: not refused
+
+
 # --- the chain, the photos, the list ----------------------------------------------------------
 
 

@@ -145,6 +145,25 @@ def test_a_hand_edited_snapshot_never_decides_a_write(
     assert status["lists"][0]["done"] == len(journal["entries"]) == 2
 
 
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda d: d["standing"]["last_done"].__setitem__("day", "9999-12-31"),
+        lambda d: d["standing"].__setitem__("last_event_at", "0001-01-01T00:00:00+14:00"),
+        lambda d: d["done_days"].__setitem__(0, "0001-01-01"),
+    ],
+    ids=["last day in 9999", "last event in year 1", "a day done in year 1"],
+)
+def test_a_snapshot_outside_the_years_is_set_aside(
+    two_done: Path, run: Cli, private_home: Path, spoil: Callable[[dict[str, Any]], None]
+) -> None:
+    forge(private_home, spoil)
+    for args in (["status"], ["today"], ["prompt"], ["done", "--photo", str(two_done)]):
+        result = run(*args, now=at("2026-05-02 12:00"))
+        assert result.exit_code in (0, 1), (args, result.output)
+    assert "2/5" in run("prompt", now=at("2026-05-02 12:00")).stdout
+
+
 def test_a_forged_snapshot_cannot_make_done_skip(
     two_done: Path, run: Cli, private_home: Path
 ) -> None:

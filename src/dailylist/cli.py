@@ -1003,7 +1003,9 @@ def export(
 )
 @passphrase_file_option
 @json_option
+@click.pass_context
 def verify(
+    ctx: click.Context,
     report: Path,
     sealed_path: Path,
     photos_dir: Path | None,
@@ -1031,7 +1033,8 @@ def verify(
     unsealed = open_sealed(
         raw, source=str(sealed_path), passphrase=_passphrase_source(passphrase_file)
     )
-    verdict = check_report(loaded, unsealed, photos_folder(report, loaded, photos_dir))
+    photos = photos_folder(report, loaded, photos_dir)
+    verdict = check_report(loaded, unsealed, photos, _now(ctx))
     if as_json:
         jsonout.print_json(jsonout.verdict_json(verdict))
     else:

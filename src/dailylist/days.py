@@ -19,6 +19,8 @@ CLOCK_TOLERANCE = timedelta(minutes=5)
 #: 9999) would overflow, and no honest clock or journal reads there.
 EARLIEST = datetime(1971, 1, 1, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+_FIRST_DAY = date(1970, 12, 30)
+_LAST_DAY = date(9000, 1, 2)
 
 
 def utc(moment: datetime) -> datetime:
@@ -33,7 +35,16 @@ def utc(moment: datetime) -> datetime:
 
 def in_range(moment: datetime) -> bool:
     """Whether an aware moment lies in the years dailylist can work with."""
-    return EARLIEST <= moment <= LATEST
+    try:
+        return EARLIEST <= moment <= LATEST
+    except OverflowError:  # year 1 or 9999 with an offset that takes it past either end
+        return False
+
+
+def in_range_day(day: date) -> bool:
+    """Whether a list day lies in the years dailylist can work with (a day either side of
+    them, as a zone far from UTC sees their ends)."""
+    return _FIRST_DAY <= day <= _LAST_DAY
 
 
 def check_now(now: datetime) -> datetime:

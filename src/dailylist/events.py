@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import ClassVar
 
+from dailylist.days import in_range_day
 from dailylist.domain import check_moment, require
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -101,7 +102,7 @@ class Completed(Event):
     def __post_init__(self) -> None:
         super().__post_init__()
         require(self.index >= 0, "index is negative")
-        require(date(1971, 1, 1) <= self.day < date(9000, 1, 1), "day is out of range")
+        require(in_range_day(self.day), "day is out of range")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,7 +122,7 @@ class Amended(Event):
     def __post_init__(self) -> None:
         super().__post_init__()
         require(self.index >= 0, "index is negative")
-        require(date(1971, 1, 1) <= self.day < date(9000, 1, 1), "day is out of range")
+        require(in_range_day(self.day), "day is out of range")
 
 
 EVENT_KINDS: dict[str, type[Event]] = {

@@ -97,7 +97,10 @@ def replay(events: Iterable[Event], start: Standing, items: ItemSource) -> Repla
 
     An event the app would not have written does not count and is listed in `refused`.
     """
-    standing, entries, refused = start, [], []
+    standing, refused = start, []
+    # Each day's amendments are gathered in a list and made a tuple once, at the end: one
+    # tuple made again on each amendment would make a day of many amendments quadratic.
+    days: list[tuple[Revealed, Completed, list[Amended]]] = []
     reveal: Revealed | None = None
     for position, event in enumerate(events):
         try:
@@ -109,9 +112,9 @@ def replay(events: Iterable[Event], start: Standing, items: ItemSource) -> Repla
             reveal = event
         elif isinstance(event, Completed):
             assert reveal is not None
-            entries.append(Entry(reveal, event))
+            days.append((reveal, event, []))
         elif isinstance(event, Amended):
-            last = entries[-1]
-            entries[-1] = Entry(last.reveal, last.completion, (*last.amendments, event))
+            days[-1][2].append(event)
         standing = apply(standing, event)
+    entries = [Entry(shown, done, tuple(changes)) for shown, done, changes in days]
     return Replay(standing, tuple(entries), tuple(refused))

@@ -14,18 +14,19 @@ from __future__ import annotations
 import base64
 import binascii
 import builtins
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
+    PlainValidator,
     ValidationError,
+    WithJsonSchema,
 )
 
 from dailylist.domain import Item, Settings
@@ -53,6 +54,32 @@ B64Bytes = Annotated[
     bytes,
     BeforeValidator(_decode_b64),
     PlainSerializer(lambda raw: base64.b64encode(raw).decode("ascii"), return_type=str),
+]
+
+
+def _moment(value: object) -> datetime:
+    """An ISO 8601 time with its UTC offset, as dailylist writes one (`isoformat`): the
+    offset may have seconds, as zones had before 1972 and EXIF can say; in the years
+    dailylist works with."""
+    from dailylist.days import in_range
+
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        moment = datetime.fromisoformat(value)  # ValueError names what is wrong
+    else:
+        raise ValueError("expected an ISO 8601 time")
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("a time without its UTC offset")
+    if not in_range(moment):
+        raise ValueError("a time outside the years 1971 to 9000")
+    return moment
+
+
+Moment = Annotated[
+    datetime,
+    PlainValidator(_moment),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
 
 
@@ -117,7 +144,7 @@ class SealedHeader(_Checked):
     rules: list[str]
     settings: Settings
     item_count: Annotated[int, Field(ge=1)]
-    created: AwareDatetime
+    created: Moment
 
 
 class ScryptParams(_Checked):
@@ -191,14 +218,14 @@ class ReportPhoto(_Checked):
     format: str
     width: int
     height: int
-    taken_at: AwareDatetime | None = None
+    taken_at: Moment | None = None
 
 
 class ReportEntry(_Checked):
     day: Annotated[int, Field(ge=1)]
     date: date
-    revealed_at: AwareDatetime
-    completed_at: AwareDatetime
+    revealed_at: Moment
+    completed_at: Moment
     title: str | None
     text: str
     reflection: str | None
@@ -220,7 +247,7 @@ class Report(_Checked):
 
     format: int
     kind: Literal["dailylist-report"] = "dailylist-report"
-    exported_at: AwareDatetime
+    exported_at: Moment
     #: The IANA zone the report was exported in (its summary counts days in it).
     zone: str | None = None
     list: ReportList

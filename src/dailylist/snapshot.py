@@ -23,7 +23,7 @@ import json
 import os
 
 from dailylist import limits
-from dailylist.days import check_clock, utc
+from dailylist.days import check_clock, in_range, in_range_day, utc
 
 TYPE_CHECKING = False  # `typing` alone costs the prompt several milliseconds to import
 if TYPE_CHECKING:
@@ -233,13 +233,18 @@ def _moment(text: Any) -> datetime:
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
         raise ValueError("a time without a zone")
+    if not in_range(moment):
+        raise ValueError("a time outside the years dailylist works with")
     return moment
 
 
 def _day(text: Any) -> date:
     from datetime import date
 
-    return date.fromisoformat(text)
+    day = date.fromisoformat(text)
+    if not in_range_day(day):
+        raise ValueError("a day outside the years dailylist works with")
+    return day
 
 
 def _maybe(text: Any) -> datetime | None:

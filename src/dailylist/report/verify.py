@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -19,6 +20,7 @@ from dailylist import figures, fold
 from dailylist.canonical import parse_json
 from dailylist.chain import breaks, computed_id, label
 from dailylist.checks import Check, photo_file_problem
+from dailylist.days import in_range, utc
 from dailylist.domain import day_number
 from dailylist.errors import BadInput, DailylistError
 from dailylist.events import Event
@@ -57,7 +59,9 @@ def load_report(path: Path) -> LoadedReport:
     try:
         document = parse_json(raw)
     except ValueError as exc:
-        raise BadInput(f"{path} is not a JSON report (export it with -o NAME.json)") from exc
+        raise BadInput(
+            f"{path} is not a JSON report ({exc}; export one with -o NAME.json)"
+        ) from exc
     return LoadedReport(document, check_report_document(document, source=str(path)))
 
 
@@ -83,8 +87,11 @@ def photos_folder(path: Path, report: LoadedReport, given: Path | None) -> Path:
     return candidates[0]
 
 
-def verify(report: LoadedReport, unsealed: UnsealedList, photos_dir: Path) -> Verdict:
-    """Check `report` against the sealed list; each failed check names the day and why."""
+def verify(
+    report: LoadedReport, unsealed: UnsealedList, photos_dir: Path, now: datetime
+) -> Verdict:
+    """Check `report` against the sealed list, at `now`; each failed check names the day
+    and why."""
     document = report.document
     documents: list[Any] = document["events"]
 
@@ -107,7 +114,7 @@ def verify(report: LoadedReport, unsealed: UnsealedList, photos_dir: Path) -> Ve
         followed.problems.append(f"{_named(refusal.event)}: {refusal.reason}")
 
     entries, texts = _entries(document["entries"], replayed, unsealed)
-    summary = _summary(report, replayed)
+    summary = _summary(report, replayed, now)
 
     photos = Check("photos match their hashes")
     for entry in replayed.entries:
@@ -179,9 +186,22 @@ def _entries(
     return matches, texts
 
 
-def _summary(report: LoadedReport, replayed: fold.Replay) -> Check:
+#: How far ahead of the verifying computer's clock a report's export may be (the two
+#: computers' clocks need not agree to the minute).
+EXPORT_AHEAD = timedelta(days=1)
+
+
+def _summary(report: LoadedReport, replayed: fold.Replay, now: datetime) -> Check:
     check = Check("summary matches the events")
     exported = report.checked.exported_at
+    # Its figures run day by day up to the export: a date far ahead (year 8999) would
+    # have them count millions of days.
+    if not in_range(exported) or utc(exported) > utc(now) + EXPORT_AHEAD:
+        check.problems.append(
+            f"it says it was exported at {exported.isoformat()}, later than now "
+            f"({now:%Y-%m-%d %H:%M})"
+        )
+        return check
     zone = report.checked.zone
     if zone is not None:
         try:
@@ -190,7 +210,7 @@ def _summary(report: LoadedReport, replayed: fold.Replay) -> Check:
             check.problems.append(f"the report's zone {zone!r} is not a time zone")
             return check
     last = replayed.standing.last_event_at
-    if last is not None and exported < last:
+    if last is not None and utc(exported) < utc(last):
         check.problems.append(
             f"it was exported at {exported:%Y-%m-%d %H:%M}, before the journal's last event "
             f"({last.astimezone(exported.tzinfo):%Y-%m-%d %H:%M})"
