@@ -133,3 +133,40 @@ def test_amend_before_todays_done_says_there_is_nothing_to_amend_yet(
     result = run("amend", "--note", "x", now=at(f"{DAY2} 10:00"))
     assert result.exit_code == 1
     assert "today's item (day 2) is not done yet, so there is nothing to amend" in result.stderr
+
+
+def test_a_day_can_be_changed_only_so_often(
+    done_today: Path, run: Cli, private_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Amendments each add to the journal: a script amending all day must not grow it
+    past what can be read again."""
+    from dailylist import limits
+
+    monkeypatch.setattr(limits, "AMENDMENTS_A_DAY", 2)
+    for number in range(2):
+        result = run("amend", "--note", f"version {number}", now=at(f"{DAY1} 2{number}:00"))
+        assert result.exit_code == 0, result.output
+    before = snapshot(private_home)
+    refused = run("amend", "--note", "once more", now=at(f"{DAY1} 22:30"))
+    assert refused.exit_code == 1
+    assert "changed 2 times already" in refused.stderr
+    assert snapshot(private_home) == before
+    assert entry(run)["reflection"] == "version 1"
+
+
+@pytest.mark.parametrize("how", ["--note", "stdin"])
+def test_a_reflection_longer_than_the_cap_is_refused_whole(
+    done_today: Path, run: Cli, private_home: Path, how: str
+) -> None:
+    from dailylist.limits import REFLECTION
+
+    long_text = "word " * REFLECTION  # five times the cap
+    before = snapshot(private_home)
+    if how == "stdin":
+        result = run("amend", "--note", "-", now=at(f"{DAY1} 22:00"), input=long_text)
+    else:
+        result = run("amend", "--note", long_text, now=at(f"{DAY1} 22:00"))
+    assert result.exit_code == 2
+    assert "longer than 32 KB" in result.stderr
+    assert snapshot(private_home) == before
+    assert entry(run)["reflection"] == "First words."

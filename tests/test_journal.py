@@ -182,7 +182,7 @@ def test_a_newer_journal_is_left_for_a_newer_dailylist() -> None:
         read(b'{"format": 9, "list_id": "x", "events": []}')
 
 
-texts = st.text(max_size=30)
+texts = st.text(min_size=1, max_size=30).map(str.strip).filter(bool)  # as `done` keeps them
 moments = st.datetimes(
     min_value=datetime(1972, 1, 1),  # noqa: DTZ001 - hypothesis wants naive bounds
     max_value=datetime(8999, 1, 1),  # noqa: DTZ001

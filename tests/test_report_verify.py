@@ -306,6 +306,62 @@ def test_offsets_with_seconds_are_times_too(
     assert list(failed) == ["entries match the events"]  # read, and compared: not refused
 
 
+def _spaced_reflection(document: Document) -> None:
+    event(document, "completed", 2)["reflection"] = "  padded \n"
+    document["entries"][1]["reflection"] = "  padded \n"
+
+
+def _blank_device(document: Document) -> None:
+    event(document, "completed", 2)["device"] = ""
+
+
+def _original_path(document: Document) -> None:
+    event(document, "completed", 2)["photos"][0]["original_path"] = "/home/me/IMG_1.jpg"
+
+
+def _another_file(document: Document) -> None:
+    next(e for e in document["events"] if e["kind"] == "opened")["list_sha256"] = "0" * 64
+
+
+@pytest.mark.parametrize(
+    ("forge", "says"),
+    [
+        (_spaced_reflection, "its reflection is not as dailylist writes one"),
+        (_blank_device, "names its device as no export does"),
+        (_original_path, "names a photo's original path"),
+        (_another_file, "opened another file than this sealed list"),
+    ],
+    ids=["reflection with spaces", "blank device", "original path", "another list file"],
+)
+def test_events_no_export_writes_are_refused_even_rehashed(
+    genuine: Document,
+    ten_days: Path,
+    run: Cli,
+    tmp_path: Path,
+    forge: Callable[[Document], None],
+    says: str,
+) -> None:
+    forge(genuine)
+    rehash(genuine)
+    code, failed = check(run, tmp_path, genuine, ten_days)
+    assert code == 1
+    assert any(says in problem for problem in failed["every event follows the rules"]), failed
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("format", -7), ("photos_dir", "/etc"), ("photos_dir", "..")]
+)
+def test_report_fields_no_export_writes_are_refused(
+    genuine: Document, ten_days: Path, run: Cli, tmp_path: Path, field: str, value: object
+) -> None:
+    genuine[field] = value
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(genuine), encoding="utf-8")
+    result = run("verify", str(path), "--list", str(ten_days), now=at("2026-03-13 09:00"))
+    assert result.exit_code == 2
+    assert f"not a valid report ({field}" in result.stderr
+
+
 # --- the chain, the photos, the list ----------------------------------------------------------
 
 

@@ -765,7 +765,16 @@ def _stdin_is_terminal() -> bool:
 
 def _read_stdin() -> str:
     """A reflection given on standard input (`--note -`): UTF-8 text, or `BadInput`."""
-    raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+    from dailylist.limits import REFLECTION, size_text
+
+    stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None
+    most = 2 * REFLECTION  # room for blank lines around it, which are left out
+    raw = stream.read(most + 1) if stream is not None else sys.stdin.read(most + 1).encode()
+    if len(raw) > most:
+        raise BadInput(
+            f"the reflection on standard input is longer than {size_text(REFLECTION)}; "
+            "nothing was written"
+        )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -1026,6 +1035,7 @@ def verify(
     from dailylist.report.verify import load_report, photos_folder
     from dailylist.report.verify import verify as check_report
     from dailylist.sealing import open_sealed
+    from dailylist.snapshot import digest
     from dailylist.store import read_input_file
 
     loaded = load_report(report)
@@ -1034,7 +1044,7 @@ def verify(
         raw, source=str(sealed_path), passphrase=_passphrase_source(passphrase_file)
     )
     photos = photos_folder(report, loaded, photos_dir)
-    verdict = check_report(loaded, unsealed, photos, _now(ctx))
+    verdict = check_report(loaded, unsealed, digest(raw), photos, _now(ctx))
     if as_json:
         jsonout.print_json(jsonout.verdict_json(verdict))
     else:

@@ -103,6 +103,7 @@ class Completed(Event):
         super().__post_init__()
         require(self.index >= 0, "index is negative")
         require(in_range_day(self.day), "day is out of range")
+        _check_reflection(self.reflection)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -123,6 +124,17 @@ class Amended(Event):
         super().__post_init__()
         require(self.index >= 0, "index is negative")
         require(in_range_day(self.day), "day is out of range")
+        _check_reflection(self.reflection)
+
+
+def _check_reflection(reflection: str | None) -> None:
+    """A reflection as dailylist has always written one: text, with no blank space around
+    it (an empty one is none at all)."""
+    if reflection is not None:
+        require(
+            isinstance(reflection, str) and bool(reflection) and reflection == reflection.strip(),
+            "its reflection is not as dailylist writes one (empty, or blank space around it)",
+        )
 
 
 EVENT_KINDS: dict[str, type[Event]] = {

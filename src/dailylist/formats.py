@@ -242,10 +242,16 @@ class ReportSummary(_Checked):
     finished_on: date | None = None
 
 
+def _plain_name(name: str) -> str:
+    if name in (".", "..") or "/" in name or "\\" in name:
+        raise ValueError("a folder's name beside the report, not a path")
+    return name
+
+
 class Report(_Checked):
     """A dailylist report, as `export -o NAME.json` writes it (schema: `report_schema()`)."""
 
-    format: int
+    format: Annotated[int, Field(ge=1)]
     kind: Literal["dailylist-report"] = "dailylist-report"
     exported_at: Moment
     #: The IANA zone the report was exported in (its summary counts days in it).
@@ -256,8 +262,9 @@ class Report(_Checked):
     #: The journal's whole event log, each event naming the one before it by hash (the
     #: journal's own codec reads them: see `journal`).
     events: builtins.list[dict[str, Any]]
-    #: The folder beside the report that holds the photos, by content address.
-    photos_dir: str
+    #: The folder beside the report that holds the photos, by content address ("" when
+    #: the report went to standard output without them).
+    photos_dir: Annotated[str, AfterValidator(_plain_name)]
 
 
 def report_schema() -> dict[str, object]:

@@ -25,6 +25,11 @@ PASSPHRASE_FILE = 64 * 1024
 #: Small files of our own: state.json, device.json, a content key.
 SMALL = 1 * _MB
 
+#: A reflection, in UTF-8 (some 5,000 words), and how often one day may be amended: so that
+#: years of days, each at the most, stay far inside `JOURNAL`.
+REFLECTION = 32 * 1024
+AMENDMENTS_A_DAY = 100
+
 
 def size_text(size: int) -> str:
     return f"{size // _MB} MB" if size >= _MB else f"{size // 1024} KB"

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from dailylist import rules
+from dailylist import limits, rules
 from dailylist.clock import zone_name
 from dailylist.domain import Item, ListInfo, Requirements, day_number
 from dailylist.errors import BadInput, NotNow
@@ -187,6 +187,11 @@ def check_proof(
     (`completing` False), None means "not changed"."""
     # Browsers send a text area's lines ending in CRLF, Windows editors too: kept as LF.
     text = None if reflection is None else _lines(reflection).strip()
+    if text is not None and len(text.encode("utf-8", "surrogatepass")) > limits.REFLECTION:
+        raise BadInput(
+            f"the reflection is longer than {limits.size_text(limits.REFLECTION)} (some 5,000 "
+            "words); shorten it. Nothing was written"
+        )
     if text is not None and not text.isprintable():
         _check_utf8(text)
     if completing:
@@ -331,6 +336,11 @@ def record_amendment(
         last = rules.amendable(opened.standing, now)
         if last.index != target.pending.index:
             raise NotNow("the list moved on while you were writing; run `dailylist today`")
+        if len(opened.replay.entries[-1].amendments) >= limits.AMENDMENTS_A_DAY:
+            raise NotNow(
+                f"day {day_number(last.index)} was changed {limits.AMENDMENTS_A_DAY} times "
+                "already, the most a day may be; it stays as it is"
+            )
         early = rules.taken_before(photos, last.revealed_at)
         event = _event(
             data,

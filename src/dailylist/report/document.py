@@ -80,7 +80,8 @@ def summary_json(stats: figures.Stats) -> dict[str, Any]:
     }
 
 
-_OPAQUE = re.compile(r"[0-9a-f]{32}")
+#: How an export names a device: an opaque id, never a host name.
+OPAQUE_ID = re.compile(r"[0-9a-f]{32}")
 
 
 def exported_events(documents: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -93,7 +94,7 @@ def exported_events(documents: Sequence[Mapping[str, Any]]) -> list[dict[str, An
     for stored in documents:
         event = dict(stored)
         device = event.get("device")
-        if isinstance(device, str) and not _OPAQUE.fullmatch(device):
+        if isinstance(device, str) and not OPAQUE_ID.fullmatch(device):
             event["device"] = hashlib.sha256(device.encode()).hexdigest()[:32]
         if isinstance(event.get("photos"), list):
             event["photos"] = [

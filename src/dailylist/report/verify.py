@@ -29,7 +29,7 @@ from dailylist.journal import decode_event
 from dailylist.limits import REPORT
 from dailylist.lookback import days
 from dailylist.opened import empty_standing
-from dailylist.report.document import entry_json, list_json, summary_json
+from dailylist.report.document import OPAQUE_ID, entry_json, list_json, summary_json
 from dailylist.sealed_list import UnsealedList
 from dailylist.store import read_input_file
 
@@ -88,10 +88,14 @@ def photos_folder(path: Path, report: LoadedReport, given: Path | None) -> Path:
 
 
 def verify(
-    report: LoadedReport, unsealed: UnsealedList, photos_dir: Path, now: datetime
+    report: LoadedReport,
+    unsealed: UnsealedList,
+    sealed_sha256: str,
+    photos_dir: Path,
+    now: datetime,
 ) -> Verdict:
-    """Check `report` against the sealed list, at `now`; each failed check names the day
-    and why."""
+    """Check `report` against the sealed list (whose file's sha256 is `sealed_sha256`), at
+    `now`; each failed check names the day and why."""
     document = report.document
     documents: list[Any] = document["events"]
 
@@ -109,6 +113,9 @@ def verify(
             events.append(decode_event(event_document))
         except ValueError as exc:
             followed.problems.append(f"{label(number, event_document)} is not readable: {exc}")
+            continue
+        for problem in _exported_wrongly(event_document, sealed_sha256):
+            followed.problems.append(f"{label(number, event_document)} {problem}")
     replayed = fold.replay(events, empty_standing(unsealed), unsealed)
     for refusal in replayed.refused:
         followed.problems.append(f"{_named(refusal.event)}: {refusal.reason}")
@@ -184,6 +191,22 @@ def _entries(
         if any(shown.get(key) != wanted[key] for key in _ITEM_FIELDS):
             texts.problems.append(f"day {entry.number}: the item text is not the sealed one")
     return matches, texts
+
+
+def _exported_wrongly(event: Mapping[str, Any], sealed_sha256: str) -> list[str]:
+    """What in a readable event no export writes: a device not named by an opaque id, a
+    photo's original path (both kept only in journals of dailylist 0.1), or an opening of
+    another file than the sealed list given."""
+    problems = []
+    if not OPAQUE_ID.fullmatch(str(event.get("device"))):
+        problems.append("names its device as no export does")
+    photos = event.get("photos") or []
+    if any(isinstance(photo, Mapping) and "original_path" in photo for photo in photos):
+        problems.append("names a photo's original path, which no export holds")
+    opened = event.get("list_sha256")  # None in journals of dailylist 0.1
+    if event.get("kind") == "opened" and opened not in (None, sealed_sha256):
+        problems.append("opened another file than this sealed list")
+    return problems
 
 
 #: How far ahead of the verifying computer's clock a report's export may be (the two
