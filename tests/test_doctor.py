@@ -86,6 +86,16 @@ def test_it_finds_a_snapshot_that_says_something_else(two_days: Path, run: Cli) 
     assert doctor(run) == (0, {})
 
 
+def test_a_clock_behind_the_journal_is_named_as_the_clock(two_days: Path, run: Cli) -> None:
+    result = run("doctor", "--json", now=at(f"{DAY2} 09:54"))  # done at 10:00
+    report = json.loads(result.stdout)
+    problems = [p for check in report["lists"][0]["checks"] for p in check["problems"]]
+    assert result.exit_code == 2
+    assert len(problems) == 1
+    assert problems[0].startswith("the clock reads")
+    assert "does not say what the journal says" not in problems[0]
+
+
 def test_it_reports_leftover_temporary_files(two_days: Path, run: Cli) -> None:
     (two_days / ".journal.json.x1y2.tmp").write_bytes(b"{")
     human = run("doctor", now=at(f"{DAY2} 12:00"))

@@ -212,7 +212,8 @@ HOSTILE_NOTE = (
     "## Day 99 · forged\n"
     "- a list\n"
     "1. a number\n"
-    "`code` *bold* _it_ | table"
+    "`code` *bold* _it_ | table\n"
+    "a title \x1b]0;owned\x07 and a bell"
 )
 
 
@@ -239,6 +240,8 @@ def test_markdown_shows_a_reflection_as_it_is_and_runs_nothing(
         line.startswith(("## Day 99", "- a list", "1. a number")) for line in text.splitlines()
     )
     assert "&lt;script&gt;" in text
+    assert "\x1b" not in text  # `cat journal.md` retitles no terminal
+    assert "x1b" in text  # shown as it was typed, visibly
     assert "## Day 1 · 2026-03-01 · Day title 1 · amended the same day" in text
     # The HEIC photo is there as a JPEG most viewers show; the link points at it.
     (photo,) = (tmp_path / "journal-photos").iterdir()

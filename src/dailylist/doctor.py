@@ -16,6 +16,7 @@ from dailylist import limits, rules, snapshot
 from dailylist.chain import label
 from dailylist.checks import Check, photo_file_problem
 from dailylist.clock import zone_name
+from dailylist.days import CLOCK_TOLERANCE, utc
 from dailylist.domain import day_number
 from dailylist.errors import BadInput, DailylistError
 from dailylist.events import Amended, Completed, Event
@@ -151,6 +152,14 @@ def _snapshot(files: ListFiles, opened: OpenedList | None, now: datetime) -> Che
         key for key in expected if key not in ("prompt",) and found.get(key) != expected[key]
     )
     cached = found.get("prompt")
+    last = made.standing.last_event_at
+    if last is not None and utc(now) < utc(last) - CLOCK_TOLERANCE:
+        check.problems.append(
+            f"the clock reads {now:%Y-%m-%d %H:%M}, before the journal's last event "
+            f"({last.astimezone(now.tzinfo):%Y-%m-%d %H:%M}): set it right; the commands "
+            "refuse to answer until then"
+        )
+        cached = None  # the prompt's answer cannot be judged at such a time
     if isinstance(cached, dict) and isinstance(cached.get("zone"), str):
         from zoneinfo import ZoneInfo
 

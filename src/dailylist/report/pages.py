@@ -8,6 +8,7 @@ import re
 from datetime import date, datetime
 
 from dailylist.lookback import Day, History
+from dailylist.terminal import safe
 
 
 def _timeline(found: History) -> list[Day | date]:
@@ -40,6 +41,7 @@ _LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])")
 def md(text: str) -> str:
     """Untrusted text as Markdown that shows it as it is: no HTML (a `<script>`, an
     `<img onerror>`), no link or image (a remote `![]()`), no heading or list it opens."""
+    text = safe(text)  # the file may well be `cat`: no raw control character in it
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
     return "\n".join(_LINE_START.sub(r"\1\\\2", line) for line in text.split("\n"))
@@ -111,7 +113,10 @@ footer { font-size: .8rem; margin-top: 2rem; }
 
 def render_html(found: History, photos: dict[str, str], exported_at: datetime) -> str:
     """One self-contained page: inline CSS, photos embedded, no scripts, no network."""
-    esc = html.escape
+
+    def esc(text: str) -> str:
+        return html.escape(safe(text))  # no raw control character: the page may be `cat`
+
     info = found.info
     parts = [
         "<!doctype html>",
