@@ -6,9 +6,11 @@ without the id, and names the event before it as `prev`. One check, shared by th
 from __future__ import annotations
 
 import hashlib
+import heapq
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from dailylist.canonical import canonical_json
 
@@ -53,11 +55,59 @@ def label(number: int, document: object) -> str:
 
 def breaks(links: Iterable[tuple[str | None, str | None, str]]) -> Iterator[tuple[int, str]]:
     """Every break in a chain: for each event's (id, prev, computed id), in order, the
-    0-based position and what is wrong with it."""
-    before: str | None = None
+    0-based position and what is wrong with it.
+
+    One device's events form a line, each naming the one before it. Several devices'
+    events form a tree: an event names the last one its device knew of, which may be any
+    before it (see `in_order`). Either way an event that names none before it (but the
+    first), names one that comes later, or comes twice, breaks the chain: so does one
+    dropped from the middle, or moved.
+    """
+    seen: set[str] = set()
     for position, (stored, prev, computed) in enumerate(links):
         if computed != stored:
             yield position, "was changed after it was written"
-        elif prev != before:
-            yield position, "does not follow the event before it"
-        before = stored
+        elif stored in seen:
+            yield position, "is there twice"
+        elif (prev is None) != (position == 0) or (prev is not None and prev not in seen):
+            yield position, "does not follow the events before it"
+        if stored is not None:
+            seen.add(stored)
+
+
+T = TypeVar("T")
+
+
+def in_order(
+    events: Iterable[T], links: Callable[[T], tuple[str, str | None, datetime]]
+) -> list[T]:
+    """Events of one list from any devices (each once), in the one order every device
+    computes: after the event each names as `prev`, and otherwise by instant, then id.
+
+    `links` gives an event's (id, prev, instant). For one device's journal this is the
+    order it was written in. Events whose `prev` is not among them come where their
+    instant puts them (the chain check then names them).
+    """
+    found = {links(event)[0]: event for event in events}
+    waiting: dict[str, list[T]] = {}
+    ready: list[tuple[datetime, str, T]] = []
+    for event_id_, event in found.items():
+        _, prev, at = links(event)
+        if prev is not None and prev in found:
+            waiting.setdefault(prev, []).append(event)
+        else:
+            heapq.heappush(ready, (at.astimezone(UTC), event_id_, event))
+    ordered: list[T] = []
+    while ready:
+        _, done_id, event = heapq.heappop(ready)
+        ordered.append(event)
+        for child in waiting.pop(done_id, ()):
+            child_id, _, at = links(child)
+            heapq.heappush(ready, (at.astimezone(UTC), child_id, child))
+    if len(ordered) < len(found):  # events naming each other in a ring: none is dropped
+        placed = {links(event)[0] for event in ordered}
+        rest = [event for key, event in found.items() if key not in placed]
+        ordered += sorted(
+            rest, key=lambda event: (links(event)[2].astimezone(UTC), links(event)[0])
+        )
+    return ordered
