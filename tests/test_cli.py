@@ -27,7 +27,7 @@ DAY = "2026-03-02"
 COMMANDS = [
     "new", "check", "seal", "open", "today", "done", "journal", "status", "export", "verify",
     "doctor", "amend", "prompt", "show", "completion", "remind", "remind ics", "remind cron",
-    "remind systemd", "remind notify", "close", "phone",
+    "remind systemd", "remind notify", "close", "phone", "sync", "sync setup", "sync join",
 ]  # fmt: skip
 
 

@@ -172,6 +172,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
       dailylist today                 see today's item (only today's)
       dailylist done --photo pic.jpg --note "..."
       dailylist phone                 or do the day from your phone: scan its QR code
+      dailylist sync                  keep the journal in step across your devices
       dailylist journal               look back (show DAY for one day in full)
       dailylist status                progress, streak, missed days
       dailylist export -o r.json      a report for the author
@@ -561,6 +562,118 @@ def phone(
         raise NotNow(stopped_because)
 
 
+@cli.group(invoke_without_command=True)
+@list_option
+@click.pass_context
+def sync(ctx: click.Context, list_name: str | None) -> None:
+    """Keep a list's journal in step across your devices, through git or a synced folder.
+
+    Without a subcommand, exchange now, both ways, and say what came in, what went out and
+    any clash. Nothing else touches the network. Everything sent is encrypted (age) with a
+    key the sync passphrase unlocks once per device.
+
+    \b
+    Examples:
+      dailylist sync setup ~/remotes/dailylist.git     # the first device (a bare repository)
+      dailylist sync join ssh://me@host/dailylist.git  # each other device
+      dailylist sync setup --folder ~/Sync/dailylist   # or a folder Syncthing keeps in step
+      dailylist sync                                   # exchange now
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from dailylist import render
+    from dailylist.sync.exchange import sync as exchange
+
+    data = _data()
+    list_id = None if list_name is None else _pick(data, list_name)
+    report = exchange(data, list_id, _now(ctx))
+    render.synced(_out(), report, _now(ctx))
+    if any(part.problem for part in report.lists):
+        ctx.exit(1)
+
+
+def _sync_passphrase(passphrase_file: Path | None) -> Callable[[bool], str]:
+    """The sync passphrase: from the file, else asked (twice when it is a new one)."""
+
+    def ask(new: bool) -> str:
+        if passphrase_file is not None:
+            return _read_passphrase_file(passphrase_file)
+        if not _stdin_is_terminal():
+            raise BadInput("the sync needs its passphrase: pass --passphrase-file FILE")
+        if new:
+            click.echo("Choose the sync passphrase: every device asks for it once.")
+        passphrase: str = click.prompt("Sync passphrase", hide_input=True, confirmation_prompt=new)
+        return passphrase
+
+    return ask
+
+
+_folder_option = click.option(
+    "--folder",
+    is_flag=True,
+    help="REMOTE is a plain folder that a file-sync tool (Syncthing, Nextcloud, Dropbox) "
+    "keeps in step, not a git remote.",
+)
+
+
+@sync.command(name="setup")
+@click.argument("remote")
+@_folder_option
+@list_option
+@passphrase_file_option
+@click.pass_context
+def sync_setup(
+    ctx: click.Context,
+    remote: str,
+    folder: bool,
+    list_name: str | None,
+    passphrase_file: Path | None,
+) -> None:
+    """Start syncing a list, on the first device: asks for a sync passphrase twice.
+
+    REMOTE is a git remote (a URL, or the path of a bare repository you made with `git init
+    --bare`), or with --folder a plain folder. A remote this device syncs with already takes
+    the list too.
+
+    \b
+    Examples:
+      git init --bare ~/usb/dailylist.git && dailylist sync setup ~/usb/dailylist.git
+      dailylist sync setup --folder ~/Sync/dailylist --passphrase-file pass.txt
+    """
+    from dailylist import render
+    from dailylist.sync.exchange import setup
+
+    data = _data()
+    list_id = _pick(data, list_name)
+    now = _now(ctx)
+    report = setup(
+        data, remote, list_id, now, folder=folder, passphrase=_sync_passphrase(passphrase_file)
+    )
+    render.synced(_out(), report, now)
+
+
+@sync.command(name="join")
+@click.argument("remote")
+@_folder_option
+@passphrase_file_option
+@click.pass_context
+def sync_join(ctx: click.Context, remote: str, folder: bool, passphrase_file: Path | None) -> None:
+    """Take part on another device: brings every list in REMOTE, journals and photos.
+
+    \b
+    Examples:
+      dailylist sync join ssh://me@host/dailylist.git
+      dailylist sync join --folder ~/Sync/dailylist
+    """
+    from dailylist import render
+    from dailylist.sync.exchange import join
+
+    data = _data()
+    now = _now(ctx)
+    report = join(data, remote, now, folder=folder, passphrase=_sync_passphrase(passphrase_file))
+    render.synced(_out(), report, now)
+
+
 def _checked_photos(
     data: DataDir, list_id: str, photos: tuple[Path, ...], now: datetime
 ) -> AbstractContextManager[list[CheckedPhoto]]:
@@ -879,7 +992,7 @@ def show(ctx: click.Context, number: int, list_name: str | None, as_json: bool) 
     if as_json:
         from dailylist import jsonout
 
-        jsonout.print_json(jsonout.entry_json(found, entry))
+        jsonout.print_json(jsonout.show_json(found, entry))
     else:
         from dailylist import render
 

@@ -78,13 +78,48 @@ class Refusal:
 
 
 @dataclass(frozen=True)
+class SetAside:
+    """A completion another device's completion of the same day (or of a later one) came
+    before: valid on the device that wrote it, which had not yet seen the other; kept in
+    the journal and reported, never counted. With the amendments made to it there."""
+
+    position: int
+    completion: Completed
+    amendments: tuple[Amended, ...]
+    #: Why it does not count, as the rules say it.
+    reason: str
+
+    @property
+    def index(self) -> int:
+        return self.completion.index
+
+    @property
+    def number(self) -> int:
+        return day_number(self.completion.index)
+
+    @property
+    def reflection(self) -> str | None:
+        changed = [a.reflection for a in self.amendments if a.reflection is not None]
+        return changed[-1] if changed else self.completion.reflection
+
+    @property
+    def photos(self) -> tuple[PhotoRecord, ...]:
+        changed = [a.photos for a in self.amendments if a.photos is not None]
+        return changed[-1] if changed else self.completion.photos
+
+
+@dataclass(frozen=True)
 class Replay:
-    """The fold of a journal's events: where the list stands, its days as they stand, and
-    the events that do not count."""
+    """The fold of a journal's events: where the list stands, its days as they stand, the
+    events that do not count because of another device's (`passed_over`: valid where they
+    were written; the completions among them are `set_aside`), and those the app would
+    never have written (`refused`)."""
 
     standing: Standing
     entries: tuple[Entry, ...]
     refused: tuple[Refusal, ...]
+    passed_over: tuple[Refusal, ...] = ()
+    set_aside: tuple[SetAside, ...] = ()
 
     @property
     def done_days(self) -> tuple[date, ...]:
@@ -93,28 +128,82 @@ class Replay:
 
 
 def replay(events: Iterable[Event], start: Standing, items: ItemSource) -> Replay:
-    """Fold `events` into `start` (a list's empty standing), judging each one.
+    """Fold `events` (in the order `chain.in_order` gives) into `start`, a list's empty
+    standing, judging each one.
 
-    An event the app would not have written does not count and is listed in `refused`.
+    Each event is judged against the events counted before it, and, when its device cannot
+    have known all of those, against its own history too: the events it descends from
+    through `prev`. An event that names the one just before it in this order knew them all
+    (its device computed the same order), as every event of a one-device journal does: it
+    is judged once. Counted before it, an event counts. Valid only in its own history, it
+    was written on a device that had not yet seen another's events that came first: it is
+    passed over, and kept. Valid in neither, the app would never have written it: it is
+    refused.
     """
-    standing, refused = start, []
+    standing, counted = start, None  # `counted`: the id of the last completion counted
+    #: Each event's own history: where the list stood after it, and its last completion.
+    own: dict[str, tuple[Standing, str | None]] = {}
+    refused: list[Refusal] = []
+    passed_over: list[Refusal] = []
     # Each day's amendments are gathered in a list and made a tuple once, at the end: one
     # tuple made again on each amendment would make a day of many amendments quadratic.
     days: list[tuple[Revealed, Completed, list[Amended]]] = []
+    aside: dict[str, tuple[int, Completed, list[Amended], str]] = {}
     reveal: Revealed | None = None
+    before: str | None = None  # the id of the event just before, counted or not
     for position, event in enumerate(events):
-        try:
-            judge(standing, event, items)
-        except DailylistError as error:
-            refused.append(Refusal(position, event, error.message))
-            continue
-        if isinstance(event, Revealed):
-            reveal = event
-        elif isinstance(event, Completed):
-            assert reveal is not None
-            days.append((reveal, event, []))
-        elif isinstance(event, Amended):
-            days[-1][2].append(event)
-        standing = apply(standing, event)
+        if event.prev == before:  # its device knew every event before it
+            mine, mine_done = standing, counted
+        elif event.prev is not None and event.prev in own:
+            mine, mine_done = own[event.prev]
+        else:
+            mine, mine_done = start, None
+        before = event.id
+        here = _refusal(standing, event, items)
+        there = here if mine is standing else _refusal(mine, event, items)
+        if here is None and isinstance(event, Amended) and mine_done != counted:
+            here = "it amends a completion that another device's came before"
+        if here is None:
+            if isinstance(event, Revealed):
+                reveal = event
+            elif isinstance(event, Completed):
+                assert reveal is not None
+                days.append((reveal, event, []))
+                counted = event.id
+            elif isinstance(event, Amended):
+                days[-1][2].append(event)
+            moved = apply(standing, event)
+            if mine is standing:
+                own[event.id] = (moved, counted)
+            elif there is None:
+                own[event.id] = (apply(mine, event), _done(event, mine_done))
+            standing = moved
+        elif there is None:
+            passed_over.append(Refusal(position, event, here))
+            if isinstance(event, Completed):
+                aside[event.id] = (position, event, [], here)
+            elif isinstance(event, Amended) and mine_done in aside:
+                aside[mine_done][2].append(event)
+            own[event.id] = (apply(mine, event), _done(event, mine_done))
+        else:
+            refused.append(Refusal(position, event, here))
+        own.setdefault(event.id, (mine, mine_done))
     entries = [Entry(shown, done, tuple(changes)) for shown, done, changes in days]
-    return Replay(standing, tuple(entries), tuple(refused))
+    set_aside = [
+        SetAside(p, done, tuple(changes), why) for p, done, changes, why in aside.values()
+    ]
+    return Replay(standing, tuple(entries), tuple(refused), tuple(passed_over), tuple(set_aside))
+
+
+def _refusal(standing: Standing, event: Event, items: ItemSource) -> str | None:
+    """Why the rules refuse `event` after `standing`, or None when they take it."""
+    try:
+        judge(standing, event, items)
+    except DailylistError as error:
+        return error.message
+    return None
+
+
+def _done(event: Event, before: str | None) -> str | None:
+    """The last completion of a history, once `event` is added to it."""
+    return event.id if isinstance(event, Completed) else before

@@ -248,6 +248,19 @@ def _plain_name(name: str) -> str:
     return name
 
 
+class ReportSetAside(_Checked):
+    """A completion set aside: another device's completion of that day came first."""
+
+    day: Annotated[int, Field(ge=1)]
+    date: date
+    device: str
+    completed_at: Moment
+    reflection: str | None
+    photos: builtins.list[ReportPhoto]
+    amended: bool
+    why: str
+
+
 class Report(_Checked):
     """A dailylist report, as `export -o NAME.json` writes it (schema: `report_schema()`)."""
 
@@ -259,6 +272,8 @@ class Report(_Checked):
     list: ReportList
     summary: ReportSummary
     entries: builtins.list[ReportEntry]
+    #: Completions set aside (reports of dailylist 0.1 have none).
+    set_aside: builtins.list[ReportSetAside] = []
     #: The journal's whole event log, each event naming the one before it by hash (the
     #: journal's own codec reads them: see `journal`).
     events: builtins.list[dict[str, Any]]

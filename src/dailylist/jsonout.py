@@ -84,6 +84,28 @@ def entry_json(found: History, entry: Day) -> dict[str, Any]:
     }
 
 
+def show_json(found: History, entry: Day) -> dict[str, Any]:
+    """`show N --json`: the day, and any completion of it set aside (another device's came
+    first), with the photos' paths here."""
+    from dailylist.report.document import set_aside_json
+
+    files = found.opened.files
+    return {
+        **entry_json(found, entry),
+        "set_aside": [
+            {
+                **set_aside_json(aside),
+                "photos": [
+                    {**photo, "path": str(files.photo(photo["stored_name"]))}
+                    for photo in set_aside_json(aside)["photos"]
+                ],
+            }
+            for aside in found.opened.replay.set_aside
+            if aside.index == entry.index
+        ],
+    }
+
+
 def journal_json(found: History) -> dict[str, Any]:
     return {
         "list": _list_json(found.info),
@@ -110,6 +132,7 @@ def status_json(views: list[ListStatus]) -> dict[str, Any]:
                 if view.stats.finished_on
                 else None,
                 "closed": view.closed,
+                "set_aside": view.set_aside,
             }
             for view in views
         ]

@@ -73,6 +73,7 @@ def _snapshot(
         done_days=done_days,
         current=item,
         head=head,
+        set_aside=len(opened.replay.set_aside),
         journal_sha256=journal_sha256,
         sealed_sha256=digest(opened.sealed_raw),
     )

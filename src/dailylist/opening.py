@@ -84,7 +84,6 @@ def open_list(
             write_atomic(files.sealed, raw)
         with contextlib.suppress(DailylistError):  # a cache: `today` makes it otherwise
             keep_snapshot(data, load(data, info.id).snapshot(), now)
-            keep_snapshot(data, load(data, info.id).snapshot(), now)
     elif not files.journal.exists():
         load(data, info.id)  # says what is wrong: the journal is missing
     elif own_key is not None and not files.content_key.is_file():

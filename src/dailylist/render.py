@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from dailylist.report.export import ExportResult
     from dailylist.report.verify import Verdict
     from dailylist.status import ListStatus
+    from dailylist.sync.exchange import SyncReport
 
 
 def console(*, stderr: bool = False, quiet: bool = False) -> Console:
@@ -241,6 +242,53 @@ def qr_code(out: Console, text: str) -> None:
         out.print(Text(line, style="white on black"), soft_wrap=True, no_wrap=True)
 
 
+def synced(out: Console, report: SyncReport, now: datetime) -> None:
+    """What a sync did, list by list: in, out, put back, waiting, and every clash."""
+    if not report.lists:
+        out.print(f"Nothing to sync with {escape(report.remote)} yet.")
+        return
+    for part in report.lists:
+        name = escape(part.name)
+        if part.problem:
+            out.print(f"[yellow]{name}[/]: {escape(part.problem)}")
+            continue
+        moved = []
+        if part.joined:
+            moved.append("joined")
+        if part.events_in or part.photos_in:
+            moved.append(
+                f"{_count(part.events_in, 'event')} and {_count(part.photos_in, 'photo')} in"
+            )
+        if part.events_out or part.photos_out:
+            moved.append(
+                f"{_count(part.events_out, 'event')} and {_count(part.photos_out, 'photo')} out"
+            )
+        out.print(f"[bold]{name}[/]: {', '.join(moved) if moved else 'in step, nothing new'}.")
+        if part.restored:
+            lost = _count(part.restored, "file")
+            out.print(f"  The remote had lost {lost} of this device's: put back.")
+        if part.skipped:
+            out.print(
+                f"  {_count(part.skipped, 'file')} did not open (still being copied, or "
+                "damaged): taken when whole."
+            )
+        if part.waiting:
+            out.print(f"  {_count(part.waiting, 'thing')} still to come from other devices.")
+        for clash in part.clashes:
+            kept = ""
+            if clash.kept_at is not None:
+                kept = f"; {escape(clash.kept_device)} did it first ({when(clash.kept_at, now)})"
+            out.print(
+                f"  [yellow]Clash:[/] day {clash.number} was done on {escape(clash.device)} too "
+                f"({when(clash.at, now)}): set aside, kept in the journal{kept}. "
+                f"See `dailylist show {clash.number}`."
+            )
+
+
+def _count(number: int, what: str) -> str:
+    return f"{number} {what}{'' if number == 1 else 's'}"
+
+
 def warn(err: Console, message: str) -> None:
     err.print(f"[yellow]warning:[/] {escape(message)}")
 
@@ -330,6 +378,16 @@ def day(out: Console, found: History, entry: Day) -> None:
     if not previews:
         for path in _photo_files(found, entry):
             out.print(str(path), soft_wrap=True)
+    for aside in found.opened.replay.set_aside:
+        if aside.index == entry.index:
+            out.print(
+                f"[yellow]Also done on another device[/] ({aside.completion.at:%Y-%m-%d %H:%M}), "
+                "set aside: this one came first. It stays in the journal:"
+            )
+            if aside.reflection:
+                out.print(Text(reflow(aside.reflection)))
+            for photo in aside.photos:
+                out.print(str(found.opened.files.photo(photo.stored_name)), soft_wrap=True)
 
 
 _STATE_LABELS = {
@@ -360,6 +418,21 @@ def status(out: Console, views: list[ListStatus], now: datetime) -> None:
             when(stats.unlocks_at, now) if stats.unlocks_at else "",
         )
     out.print(table)
+    for view in views:
+        notes = []
+        if view.syncs:
+            notes.append(
+                f"last synced {when(view.synced_at, now)}"
+                if view.synced_at
+                else "never synced yet"
+            )
+        if view.set_aside:
+            notes.append(
+                f"{view.set_aside} completion{'s' if view.set_aside != 1 else ''} set aside "
+                "(two devices did a day: see `dailylist show N`)"
+            )
+        if notes:
+            out.print(f"{escape(view.info.name)}: {'; '.join(notes)}.")
 
 
 # --- reports --------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 SNAPSHOT_NAME = "snapshot.json"
 JOURNAL_NAME = "journal.json"
 SEALED_NAME = "list.dlist"
-SNAPSHOT_FORMAT = 3
+SNAPSHOT_FORMAT = 4
 
 
 def digest(raw: bytes) -> str:
@@ -134,6 +134,7 @@ class Snapshot:
         "info",
         "journal_sha256",
         "sealed_sha256",
+        "set_aside",
         "standing",
     )
 
@@ -145,6 +146,7 @@ class Snapshot:
         done_days: tuple[date, ...],
         current: Item | None,
         head: str | None,
+        set_aside: int = 0,
         journal_sha256: str,
         sealed_sha256: str,
     ) -> None:
@@ -157,6 +159,8 @@ class Snapshot:
         self.current = current
         #: The id of the journal's last event, which the next event names as `prev`.
         self.head = head
+        #: How many completions are set aside (two devices that were apart did a day).
+        self.set_aside = set_aside
         self.journal_sha256 = journal_sha256
         self.sealed_sha256 = sealed_sha256
 
@@ -194,6 +198,7 @@ class Snapshot:
             "standing": _standing_document(standing),
             "done_days": [day.isoformat() for day in self.done_days],
             "current": None if self.current is None else _item_document(self.current),
+            "set_aside": self.set_aside,
             "prompt": prompt,
         }
 
@@ -208,6 +213,7 @@ class Snapshot:
             done_days=tuple(_day(day) for day in document["done_days"]),
             current=None if document["current"] is None else _item(document["current"]),
             head=None if document["head"] is None else str(document["head"]),
+            set_aside=int(document["set_aside"]),
             journal_sha256=str(document["journal_sha256"]),
             sealed_sha256=str(document["sealed_sha256"]),
         )

@@ -21,6 +21,12 @@ class ListStatus:
     stats: figures.Stats
     #: Closed: kept in the archive, left out of everything but `status --all`.
     closed: bool = False
+    #: Completions set aside: two devices that were apart did a day (see `fold`).
+    set_aside: int = 0
+    #: When this device last exchanged the list with its sync remote (None: never, or
+    #: the list does not sync).
+    synced_at: datetime | None = None
+    syncs: bool = False
 
 
 def list_status(files: ListFiles, now: datetime, *, closed: bool = False) -> ListStatus:
@@ -29,7 +35,21 @@ def list_status(files: ListFiles, now: datetime, *, closed: bool = False) -> Lis
     stats = figures.stats(snapshot.standing, snapshot.done_days, now)
     if not fresh:
         files.save_snapshot(encode(snapshot.document(now)))
-    return ListStatus(snapshot.info, stats, closed)
+    syncs, synced_at = _sync_of(files)
+    return ListStatus(snapshot.info, stats, closed, snapshot.set_aside, synced_at, syncs)
+
+
+def _sync_of(files: ListFiles) -> tuple[bool, datetime | None]:
+    """Whether the list syncs, and when this device last exchanged it."""
+    data_root = files.root.parent.parent
+    if not (data_root / "sync" / "config.json").is_file():
+        return False, None
+    from dailylist.store import DataDir
+    from dailylist.sync.config import read_config
+
+    config = read_config(DataDir(data_root))
+    state = None if config is None else config.lists.get(files.root.name)
+    return state is not None, None if state is None else state.synced_at
 
 
 def statuses(

@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -272,39 +272,45 @@ class ListFiles:
         _fsync_dir(path.parent)
         return True
 
-    @contextlib.contextmanager
-    def locked(self) -> Iterator[None]:
+    def locked(self) -> contextlib.AbstractContextManager[None]:
         """Hold the list's journal lock: one reader-then-writer at a time, across processes."""
-        if os.name != "posix":  # pragma: no cover - Windows has no flock
-            import filelock
+        return hold_lock(self.lock, _busy)
 
-            lock = filelock.FileLock(self.lock, timeout=LOCK_TIMEOUT_SECONDS, mode=0o600)
-            try:
-                lock.acquire()
-            except filelock.Timeout as exc:
-                raise _busy() from exc
-            try:
-                yield
-            finally:
-                lock.release()
-            return
-        import fcntl
-        import time
 
-        fd = os.open(self.lock, os.O_RDWR | os.O_CREAT, 0o600)
+@contextlib.contextmanager
+def hold_lock(path: Path, busy: Callable[[], DailylistError]) -> Iterator[None]:
+    """Hold the lock file at `path` (made 0600 on demand), waiting a few seconds for another
+    process to let it go; `busy()` is raised when it does not."""
+    if os.name != "posix":  # pragma: no cover - Windows has no flock
+        import filelock
+
+        lock = filelock.FileLock(path, timeout=LOCK_TIMEOUT_SECONDS, mode=0o600)
         try:
-            deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise _busy() from None
-                    time.sleep(0.01)
+            lock.acquire()
+        except filelock.Timeout as exc:
+            raise busy() from exc
+        try:
             yield
         finally:
-            os.close(fd)  # closing it lets the lock go
+            lock.release()
+        return
+    import fcntl
+    import time
+
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise busy() from None
+                time.sleep(0.01)
+        yield
+    finally:
+        os.close(fd)  # closing it lets the lock go
 
 
 def _busy() -> NotNow:

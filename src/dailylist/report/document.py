@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from dailylist import figures
+from dailylist import figures, fold
 from dailylist.chain import event_id
 from dailylist.domain import ListInfo
 from dailylist.events import PhotoRecord
@@ -70,6 +70,21 @@ def entry_json(entry: Day) -> dict[str, Any]:
     }
 
 
+def set_aside_json(aside: fold.SetAside) -> dict[str, Any]:
+    """A completion set aside (another device's came first), as reports and `show` list it."""
+    completion = aside.completion
+    return {
+        "day": aside.number,
+        "date": completion.day.isoformat(),
+        "device": completion.device,
+        "completed_at": completion.at.isoformat(),
+        "reflection": aside.reflection,
+        "photos": [photo_json(photo) for photo in aside.photos],
+        "amended": bool(aside.amendments),
+        "why": aside.reason,
+    }
+
+
 def summary_json(stats: figures.Stats) -> dict[str, Any]:
     return {
         "done": stats.done_count,
@@ -120,6 +135,7 @@ def report_json(
     signature: bytes,
     stats: figures.Stats,
     entries: Sequence[Day],
+    set_aside: Sequence[fold.SetAside],
     events: Sequence[Mapping[str, Any]],
     exported_at: datetime,
     zone: str,
@@ -134,6 +150,7 @@ def report_json(
         "list": list_json(info, public_key, signature),
         "summary": summary_json(stats),
         "entries": [entry_json(entry) for entry in entries],
+        "set_aside": [set_aside_json(aside) for aside in set_aside],
         "events": exported_events(events),
         "photos_dir": photos_dir,
     }

@@ -122,6 +122,13 @@ def export(
     check_writable(found.opened.standing, now)  # a report is never dated before its journal
     files = found.opened.files
     records = [photo for entry in found.entries for photo in entry.photos]
+    # A completion set aside keeps its photos in the report too, those this device has.
+    records += [
+        photo
+        for aside in found.opened.replay.set_aside
+        for photo in aside.photos
+        if files.photo(photo.stored_name).is_file() and photo not in records
+    ]
     if on_total is not None:
         on_total(len(records))
 
@@ -189,6 +196,7 @@ def _report(found: History, now: datetime, photos_dir: str) -> dict[str, object]
         signature=sealed.signature,
         stats=found.stats,
         entries=found.entries,
+        set_aside=found.opened.replay.set_aside,
         events=found.opened.journal.documents,
         exported_at=now,
         zone=zone_name(now),

@@ -29,7 +29,13 @@ from dailylist.journal import decode_event
 from dailylist.limits import REPORT
 from dailylist.lookback import days
 from dailylist.opened import empty_standing
-from dailylist.report.document import OPAQUE_ID, entry_json, list_json, summary_json
+from dailylist.report.document import (
+    OPAQUE_ID,
+    entry_json,
+    list_json,
+    set_aside_json,
+    summary_json,
+)
 from dailylist.sealed_list import UnsealedList
 from dailylist.store import read_input_file
 
@@ -121,6 +127,12 @@ def verify(
         followed.problems.append(f"{_named(refusal.event)}: {refusal.reason}")
 
     entries, texts = _entries(document["entries"], replayed, unsealed)
+    wanted_aside = [set_aside_json(aside) for aside in replayed.set_aside]
+    if document.get("set_aside", []) != wanted_aside:
+        entries.problems.append(
+            f"the report lists {len(document.get('set_aside') or [])} completions set aside; "
+            f"its events give {len(wanted_aside)}, as they stand"
+        )
     summary = _summary(report, replayed, now)
 
     photos = Check("photos match their hashes")
