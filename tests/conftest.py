@@ -24,7 +24,7 @@ from dailylist.clock import FixedClock
 from dailylist.sealing import load_or_create_author_key, seal
 from dailylist.store import DataDir
 
-pytest_plugins = ["tests.phone_helpers"]
+pytest_plugins = ["tests.phone_helpers", "tests.sync_helpers"]
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

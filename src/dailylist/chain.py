@@ -53,23 +53,33 @@ def label(number: int, document: object) -> str:
     return f"event {number} ({', '.join(parts)})" if parts else f"event {number}"
 
 
-def breaks(links: Iterable[tuple[str | None, str | None, str]]) -> Iterator[tuple[int, str]]:
-    """Every break in a chain: for each event's (id, prev, computed id), in order, the
-    0-based position and what is wrong with it.
+def parents_of(document: Mapping[str, Any]) -> tuple[object, ...]:
+    """The events an event's JSON names as before it: `prev`, and any `merges`."""
+    merges = document.get("merges")
+    return (document.get("prev"), *(merges if isinstance(merges, list) else ()))
+
+
+def breaks(
+    links: Iterable[tuple[str | None, tuple[object, ...], str]],
+) -> Iterator[tuple[int, str]]:
+    """Every break in a chain: for each event's (id, parents, computed id), in order, the
+    0-based position and what is wrong with it. `parents` is what it names as before it
+    (`prev`, then any `merges`; see `parents_of`).
 
     One device's events form a line, each naming the one before it. Several devices'
-    events form a tree: an event names the last one its device knew of, which may be any
-    before it (see `in_order`). Either way an event that names none before it (but the
-    first), names one that comes later, or comes twice, breaks the chain: so does one
-    dropped from the middle, or moved.
+    events form a graph: an event names the last one its device knew of, which may be any
+    before it, and the last of the other lines it knew (see `in_order`). Either way an
+    event that names none before it (but the first), names one that comes later, or comes
+    twice, breaks the chain: so does one dropped from the middle, or moved.
     """
-    seen: set[str] = set()
-    for position, (stored, prev, computed) in enumerate(links):
+    seen: set[object] = set()
+    for position, (stored, parents, computed) in enumerate(links):
+        prev = parents[0] if parents else None
         if computed != stored:
             yield position, "was changed after it was written"
         elif stored in seen:
             yield position, "is there twice"
-        elif (prev is None) != (position == 0) or (prev is not None and prev not in seen):
+        elif (prev is None) != (position == 0) or not all(p in seen for p in parents if p):
             yield position, "does not follow the events before it"
         if stored is not None:
             seen.add(stored)
@@ -79,35 +89,39 @@ T = TypeVar("T")
 
 
 def in_order(
-    events: Iterable[T], links: Callable[[T], tuple[str, str | None, datetime]]
+    events: Iterable[T], links: Callable[[T], tuple[str, tuple[str, ...], datetime]]
 ) -> list[T]:
     """Events of one list from any devices (each once), in the one order every device
-    computes: after the event each names as `prev`, and otherwise by instant, then id.
+    computes: after every event each names as known before it, and otherwise by instant,
+    then id.
 
-    `links` gives an event's (id, prev, instant). For one device's journal this is the
-    order it was written in. Events whose `prev` is not among them come where their
-    instant puts them (the chain check then names them).
+    `links` gives an event's (id, parents, instant). For one device's journal this is the
+    order it was written in. An event naming one that is not among them comes where its
+    instant puts it (the chain check then names it).
     """
     found = {links(event)[0]: event for event in events}
+    missing: dict[str, int] = {}
     waiting: dict[str, list[T]] = {}
     ready: list[tuple[datetime, str, T]] = []
-    for event_id_, event in found.items():
-        _, prev, at = links(event)
-        if prev is not None and prev in found:
-            waiting.setdefault(prev, []).append(event)
-        else:
-            heapq.heappush(ready, (at.astimezone(UTC), event_id_, event))
+    for key, event in found.items():
+        _, parents, at = links(event)
+        known = [parent for parent in dict.fromkeys(parents) if parent in found]
+        missing[key] = len(known)
+        for parent in known:
+            waiting.setdefault(parent, []).append(event)
+        if not known:
+            heapq.heappush(ready, (at.astimezone(UTC), key, event))
     ordered: list[T] = []
     while ready:
-        _, done_id, event = heapq.heappop(ready)
+        _, done, event = heapq.heappop(ready)
         ordered.append(event)
-        for child in waiting.pop(done_id, ()):
+        for child in waiting.pop(done, ()):
             child_id, _, at = links(child)
-            heapq.heappush(ready, (at.astimezone(UTC), child_id, child))
+            missing[child_id] -= 1
+            if missing[child_id] == 0:
+                heapq.heappush(ready, (at.astimezone(UTC), child_id, child))
     if len(ordered) < len(found):  # events naming each other in a ring: none is dropped
         placed = {links(event)[0] for event in ordered}
         rest = [event for key, event in found.items() if key not in placed]
-        ordered += sorted(
-            rest, key=lambda event: (links(event)[2].astimezone(UTC), links(event)[0])
-        )
+        ordered += sorted(rest, key=lambda e: (links(e)[2].astimezone(UTC), links(e)[0]))
     return ordered

@@ -16,7 +16,7 @@ from dailylist import limits, rules, snapshot
 from dailylist.chain import label
 from dailylist.checks import Check, photo_file_problem
 from dailylist.clock import zone_name
-from dailylist.days import CLOCK_TOLERANCE, utc
+from dailylist.days import CLOCK_TOLERANCE, utc, when
 from dailylist.domain import day_number
 from dailylist.errors import BadInput, DailylistError
 from dailylist.events import Amended, Completed, Event
@@ -112,7 +112,34 @@ def examine(data: DataDir, list_id: str, now: datetime) -> Examination:
         privacy.detail = "private to you"
 
     findings = (sealed, journal, backup, photos, kept_snapshot, leftovers, privacy)
-    return Examination(list_id, name, findings)
+    return Examination(list_id, name, (*findings, *_sync(data, list_id, opened, now)))
+
+
+def _sync(data: DataDir, list_id: str, opened: OpenedList | None, now: datetime) -> list[Check]:
+    """For a list that syncs: when it last exchanged with the remote, and any completion set
+    aside (a clash between devices is no damage: it is kept, and counted once)."""
+    from dailylist.sync.config import SyncPaths, device_name, read_config
+
+    if not SyncPaths.of(data).config.exists():
+        return []
+    check = Check("sync")
+    config = read_config(data)
+    state = None if config is None else config.lists.get(list_id)
+    if config is None:
+        check.problems.append(f"{SyncPaths.of(data).config} is damaged; join the remote again")
+        return [check]
+    if state is None:
+        return []
+    last = "never yet" if state.synced_at is None else when(state.synced_at, now)
+    check.detail = f"with {config.remote}, last exchanged {last}"
+    aside = opened.replay.set_aside if opened is not None else ()
+    for one in aside:
+        who = device_name(state, one.completion.device)
+        check.detail += (
+            f"; day {one.number} done on {who} too ({one.completion.at:%Y-%m-%d %H:%M}), set "
+            "aside and kept"
+        )
+    return [check]
 
 
 def _photos(files: ListFiles, events: tuple[Event, ...] | None) -> Check:

@@ -51,13 +51,28 @@ class Event:
 
     id: str
     prev: str | None = None
+    #: Other events its device knew as the last of their lines (after a sync brought in
+    #: another device's): with `prev`, everything before it that it knew of.
+    merges: tuple[str, ...] | None = None
     at: datetime
     zone: str
     device: str
 
+    @property
+    def parents(self) -> tuple[str, ...]:
+        """The events it names as known before it: `prev`, and any `merges`."""
+        if self.prev is None:
+            return ()
+        return (self.prev, *(self.merges or ()))
+
     def __post_init__(self) -> None:
         require(bool(_HEX64.fullmatch(self.id)), "id is 64 lowercase hex digits")
         require(self.prev is None or bool(_HEX64.fullmatch(self.prev)), "prev: 64 hex digits")
+        require(
+            self.merges is None
+            or (self.prev is not None and all(_HEX64.fullmatch(m) for m in self.merges)),
+            "merges: ids of 64 hex digits, after a prev",
+        )
         check_moment(self.at, "at")
         require(bool(self.zone), "zone is empty")
 

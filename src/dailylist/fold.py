@@ -132,13 +132,13 @@ def replay(events: Iterable[Event], start: Standing, items: ItemSource) -> Repla
     standing, judging each one.
 
     Each event is judged against the events counted before it, and, when its device cannot
-    have known all of those, against its own history too: the events it descends from
-    through `prev`. An event that names the one just before it in this order knew them all
-    (its device computed the same order), as every event of a one-device journal does: it
-    is judged once. Counted before it, an event counts. Valid only in its own history, it
-    was written on a device that had not yet seen another's events that came first: it is
-    passed over, and kept. Valid in neither, the app would never have written it: it is
-    refused.
+    have known all of those, against its own history too: the line of events it descends
+    from through `prev`. An event that names (as `prev` and `merges`) every event before it
+    that no other names knew them all (its device computed this same order), as every
+    event of a one-device journal does: it is judged once. Counted before it, an event
+    counts. Valid only in its own history, it was written on a device that had not yet
+    seen another's events that came first: it is passed over, and kept. Valid in neither,
+    the app would never have written it: it is refused.
     """
     standing, counted = start, None  # `counted`: the id of the last completion counted
     #: Each event's own history: where the list stood after it, and its last completion.
@@ -150,15 +150,16 @@ def replay(events: Iterable[Event], start: Standing, items: ItemSource) -> Repla
     days: list[tuple[Revealed, Completed, list[Amended]]] = []
     aside: dict[str, tuple[int, Completed, list[Amended], str]] = {}
     reveal: Revealed | None = None
-    before: str | None = None  # the id of the event just before, counted or not
+    tips: set[str] = set()  # the events before this one that none names (yet)
     for position, event in enumerate(events):
-        if event.prev == before:  # its device knew every event before it
+        parents = set(event.parents)
+        if tips <= parents:  # its device knew every event before it
             mine, mine_done = standing, counted
         elif event.prev is not None and event.prev in own:
             mine, mine_done = own[event.prev]
         else:
             mine, mine_done = start, None
-        before = event.id
+        tips = (tips - parents) | {event.id}
         here = _refusal(standing, event, items)
         there = here if mine is standing else _refusal(mine, event, items)
         if here is None and isinstance(event, Amended) and mine_done != counted:

@@ -22,7 +22,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from dailylist.canonical import canonical_json, parse_json
-from dailylist.chain import breaks, computed_id, event_id, label
+from dailylist.chain import breaks, computed_id, event_id, label, parents_of
 from dailylist.errors import BadInput, DamagedData
 from dailylist.events import EVENT_KINDS, Event, PhotoRecord
 
@@ -80,6 +80,12 @@ def _photos(value: object) -> tuple[PhotoRecord, ...]:
     return tuple(decode(PhotoRecord, photo) for photo in value)
 
 
+def _texts(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        raise ValueError("expected a list of one or more texts")
+    return tuple(_text(item) for item in value)
+
+
 #: How each field type of the domain's journal types is read from JSON and written to it.
 _DECODERS: dict[str, Callable[[Any], Any]] = {
     "str": _text,
@@ -89,6 +95,7 @@ _DECODERS: dict[str, Callable[[Any], Any]] = {
     "date": _day,
     "bytes": _raw_bytes,
     "tuple[PhotoRecord, ...]": _photos,
+    "tuple[str, ...]": _texts,
 }
 _ENCODERS: dict[str, Callable[[Any], Any]] = {
     "str": str,
@@ -98,6 +105,7 @@ _ENCODERS: dict[str, Callable[[Any], Any]] = {
     "date": date.isoformat,
     "bytes": lambda raw: base64.b64encode(raw).decode("ascii"),
     "tuple[PhotoRecord, ...]": lambda photos: [encode(photo) for photo in photos],
+    "tuple[str, ...]": list,
 }
 
 
@@ -210,6 +218,15 @@ class JournalFile:
         """The id of the last event, which the next one names as `prev`."""
         return self.events[-1].id if self.events else None
 
+    @property
+    def other_tips(self) -> tuple[str, ...] | None:
+        """The events no later event names, but the head: the last of each other device's
+        line merged in and not yet followed. The next event names them as `merges` (it
+        knows them all), None when there are none (one device, or all followed)."""
+        named = {parent for event in self.events for parent in event.parents}
+        tips = tuple(e.id for e in self.events[:-1] if e.id not in named)
+        return tips or None
+
 
 def journal_text(list_id: str, events: Sequence[Mapping[str, Any]]) -> bytes:
     """A journal as dailylist writes it: one event per line, each in canonical JSON."""
@@ -248,7 +265,7 @@ def read_journal(raw: bytes, list_id: str, *, where: str, advice: str) -> Journa
         if not isinstance(document, Mapping):
             raise DamagedData(f"{where} is damaged: event {number} is not an object; {advice}")
         line = lines[number - 1] if lines is not None else None
-        links.append((document.get("id"), document.get("prev"), computed_id(document, line)))
+        links.append((document.get("id"), parents_of(document), computed_id(document, line)))
     for position, problem in breaks(links):
         name = label(position + 1, documents[position])
         raise DamagedData(f"{where} is damaged: {name} {problem}; {advice}")

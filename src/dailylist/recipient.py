@@ -36,12 +36,14 @@ E = TypeVar("E", bound="Event")
 
 
 def _event(data: DataDir, opened: OpenedList, cls: type[E], now: datetime, **fields: Any) -> E:
-    """A new event of `cls` at `now`, to follow the journal `opened` was read from."""
+    """A new event of `cls` at `now`, to follow the journal `opened` was read from: after
+    its last event, and after the last of any other device's line a sync brought in."""
     from dailylist.journal import new_event
 
     return new_event(
         cls,
         prev=opened.journal.head,
+        merges=opened.journal.other_tips,
         at=now,
         zone=zone_name(now),
         device=data.device_id(),

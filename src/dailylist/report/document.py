@@ -103,9 +103,10 @@ def exported_events(documents: Sequence[Mapping[str, Any]]) -> list[dict[str, An
     """The journal's events as a report carries them: as stored, but with nothing of the
     recipient's computer in them. Events written by dailylist 0.1 named a photo's original
     path and a device by its host name; those are left out (the device becomes an opaque
-    hash of its name), and the chain is made again from there, so it still holds."""
+    hash of its name), and the ids are made again from there (each event then names its
+    `prev` by its new id), so the chain, a line or a tree, still holds."""
     exported: list[dict[str, Any]] = []
-    prev: str | None = None
+    renamed: dict[str, str] = {}
     for stored in documents:
         event = dict(stored)
         device = event.get("device")
@@ -118,13 +119,18 @@ def exported_events(documents: Sequence[Mapping[str, Any]]) -> list[dict[str, An
                 else photo
                 for photo in event["photos"]
             ]
-        if event != stored or event.get("prev") != prev:
-            event.pop("prev", None)
-            if prev is not None:
-                event["prev"] = prev
-            event["id"] = event_id({key: value for key, value in event.items() if key != "id"})
+        prev = event.get("prev")
+        if isinstance(prev, str) and prev in renamed:
+            event["prev"] = renamed[prev]
+        merges = event.get("merges")
+        if isinstance(merges, list) and any(m in renamed for m in merges if isinstance(m, str)):
+            event["merges"] = [renamed.get(m, m) if isinstance(m, str) else m for m in merges]
+        if event != stored:
+            new_id = event_id({key: value for key, value in event.items() if key != "id"})
+            if isinstance(stored.get("id"), str):
+                renamed[stored["id"]] = new_id
+            event["id"] = new_id
         exported.append(event)
-        prev = event.get("id") if isinstance(event.get("id"), str) else None
     return exported
 
 

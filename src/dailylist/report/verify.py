@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dailylist import figures, fold
 from dailylist.canonical import parse_json
-from dailylist.chain import breaks, computed_id, label
+from dailylist.chain import breaks, computed_id, label, parents_of
 from dailylist.checks import Check, photo_file_problem
 from dailylist.days import in_range, utc
 from dailylist.domain import day_number
@@ -108,7 +108,7 @@ def verify(
     same = _same_list(document["list"], unsealed)
 
     chain = Check("hash chain unbroken")
-    links = [(d.get("id"), d.get("prev"), computed_id(d)) for d in documents]
+    links = [(d.get("id"), parents_of(d), computed_id(d)) for d in documents]
     for position, problem in breaks(links):
         chain.problems.append(f"{label(position + 1, documents[position])} {problem}")
 

@@ -135,11 +135,20 @@ class SyncReport:
 
 @contextlib.contextmanager
 def _one_sync(data: DataDir) -> Iterator[None]:
-    """One sync at a time on this device."""
+    """One sync at a time on this device. A first setup or join that fails leaves no trace
+    (no sync folder: the device does not sync, as before)."""
+    import shutil
+
     paths = SyncPaths.of(data)
+    new = not paths.root.exists()
     ensure_private_dir(paths.root)
-    with hold_lock(paths.lock, lambda: NotNow("a sync is running already; try again soon")):
-        yield
+    try:
+        with hold_lock(paths.lock, lambda: NotNow("a sync is running already; try again soon")):
+            yield
+    except BaseException:
+        if new and not paths.config.exists():
+            shutil.rmtree(paths.root, ignore_errors=True)
+        raise
 
 
 def setup(
@@ -280,7 +289,7 @@ def _exchange(
         found = _joinable(key, remote, files) if join_new else []
         for list_id in dict.fromkeys([*wanted, *found]):
             state = config.lists.get(list_id) or ListSync()
-            part = _exchange_list(data, key, remote, files, list_id, device, state)
+            part = _exchange_list(data, key, remote, files, list_id, device, state, now)
             if part.journal_here:
                 config.lists[list_id] = state
                 reports.append(part)
@@ -392,6 +401,7 @@ def _exchange_list(
     list_id: str,
     device: str,
     state: ListSync,
+    now: datetime,
 ) -> ListReport:
     """One list in step with the remote: take what is new there (events, then the photos
     they name), then send what the remote lacks."""
@@ -428,7 +438,7 @@ def _exchange_list(
         report.photos_in, missing = _photos_in(key, remote, photos, list_files, journal.events)
         report.waiting += missing
         if added or report.photos_in or report.joined:
-            _keep_snapshot(data, list_id)
+            _keep_snapshot(data, list_id, now)
         for event, document in zip(journal.events, journal.documents, strict=True):
             name = key.name("event", event.id)
             if name not in events:
@@ -532,7 +542,7 @@ def _merge(
         grew = False
         for event_id, (event, document) in list(pending.items()):
             starts = event.prev is None and root is None
-            if starts or (event.prev is not None and event.prev in known):
+            if starts or (event.prev is not None and all(p in known for p in event.parents)):
                 known[event_id] = (event, document)
                 root = root or (event_id if starts else None)
                 del pending[event_id]
@@ -540,7 +550,7 @@ def _merge(
     added = len(known) - (len(journal.events) if journal is not None else 0)
     if not added:
         return journal, 0, len(pending), False
-    ordered = in_order(known.values(), lambda pair: (pair[0].id, pair[0].prev, pair[0].at))
+    ordered = in_order(known.values(), lambda pair: (pair[0].id, pair[0].parents, pair[0].at))
     raw = journal_text(list_id, [document for _, document in ordered])
     merged = read_journal(raw, list_id, where="the merged journal", advice="nothing was written")
     return merged, added, len(pending), False
@@ -643,12 +653,11 @@ def _learn_devices(
                 continue
 
 
-def _keep_snapshot(data: DataDir, list_id: str) -> None:
-    from dailylist.clock import SystemClock
+def _keep_snapshot(data: DataDir, list_id: str, now: datetime) -> None:
     from dailylist.opened import keep_snapshot, load
 
     with contextlib.suppress(DailylistError):  # a cache: the next command makes it
-        keep_snapshot(data, load(data, list_id).snapshot(), SystemClock().now())
+        keep_snapshot(data, load(data, list_id).snapshot(), now)
 
 
 def _clashes(data: DataDir, list_id: str, state: ListSync) -> list[Clash]:

@@ -119,6 +119,8 @@ class GitRemote:
         self.url = url
         self.clone = clone
         self.shown = url
+        self._tree: dict[str, tuple[str, int]] = {}
+        self._writing = False
 
     # --- git itself ---------------------------------------------------------------------
 
@@ -169,43 +171,87 @@ class GitRemote:
     # --- the remote -----------------------------------------------------------------------
 
     def fetch(self) -> None:
+        """Fetch the remote's branch; the clone's files are left as they are until this
+        device writes (see `write`), so a remote that turns out not to be ours, or a sync
+        with nothing to send, changes none of them."""
         self._ready()
+        self._writing = False
         try:
             self._git("fetch", "-q", "--prune", "origin")
         except _GitFailed as exc:
             raise BadInput(f"cannot reach {self.shown}: {exc.line}; nothing was changed") from exc
+        self._tree = self._remote_tree()
+
+    def _remote_tree(self) -> dict[str, tuple[str, int]]:
+        """The remote branch's files: path -> (blob, size); empty for a remote with none."""
+        remote = f"refs/remotes/origin/{BRANCH}"
+        if self._git("rev-parse", "-q", "--verify", remote, check=False).returncode != 0:
+            return {}
+        listing = self._git("ls-tree", "-r", "-l", "-z", remote).stdout
+        tree: dict[str, tuple[str, int]] = {}
+        for line in listing.split("\0"):
+            if not line:
+                continue
+            meta, _, path = line.partition("\t")
+            _, kind, blob, size = meta.split()
+            if kind == "blob" and size.isdigit():
+                tree[path] = (blob, int(size))
+        return tree
+
+    def files(self) -> dict[str, int]:
+        return {
+            path: size
+            for path, (_, size) in self._tree.items()
+            if not any(part.startswith(".") for part in path.split("/"))
+        }
+
+    def read(self, path: str) -> bytes:
+        found = self._tree.get(path)
+        if found is None:
+            raise FileNotFoundError(path)
+        if found[1] > MAX_FILE:
+            raise OSError(f"{path} is larger than a remote file may be")
+        done = subprocess.run(
+            ["git", "-C", str(self.clone), "cat-file", "blob", found[0]],
+            capture_output=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise OSError(f"git cannot read {path}")
+        return done.stdout
+
+    def write(self, path: str, data: bytes) -> None:
+        if not self._writing:
+            self._at_remote()  # the clone's files as the remote's branch has them, once
+            self._writing = True
+        _write(self.clone, path, data)
+        self._tree[path] = ("", len(data))
+
+    def _at_remote(self) -> None:
+        """The clone's files exactly as the remote's branch has them (no merge, ever); a
+        clone a kill left unusable is made again."""
+        remote = f"refs/remotes/origin/{BRANCH}"
         try:
-            self._at_remote()
-        except _GitFailed:  # a clone left broken: make it again, once
+            if self._tree:
+                self._git("checkout", "-q", "-f", "-B", BRANCH, remote)
+                self._git("reset", "-q", "--hard", remote)
+            self._git("clean", "-q", "-f", "-d", "-x")
+        except _GitFailed:
             shutil.rmtree(self.clone, ignore_errors=True)
             self._ready()
             try:
                 self._git("fetch", "-q", "origin")
-                self._at_remote()
+                if self._tree:
+                    self._git("checkout", "-q", "-f", "-B", BRANCH, remote)
             except _GitFailed as exc:
                 raise DamagedData(f"git cannot use {self.clone}: {exc.line}") from exc
 
-    def _at_remote(self) -> None:
-        """The clone's files exactly as the remote's branch has them (no merge, ever)."""
-        remote = f"refs/remotes/origin/{BRANCH}"
-        if self._git("rev-parse", "-q", "--verify", remote, check=False).returncode == 0:
-            self._git("checkout", "-q", "-B", BRANCH, remote)
-            self._git("reset", "-q", "--hard", remote)
-        self._git("clean", "-q", "-f", "-d", "-x")
-
-    def files(self) -> dict[str, int]:
-        return _walk(self.clone)
-
-    def read(self, path: str) -> bytes:
-        return _read(self.clone, path)
-
-    def write(self, path: str, data: bytes) -> None:
-        _write(self.clone, path, data)
-
     def publish(self) -> bool:
+        if not self._writing:
+            return True  # nothing new to send: no commit, no push
         self._git("add", "-A")
         if self._git("diff", "--cached", "--quiet", check=False).returncode == 0:
-            return True  # nothing new
+            return True
         self._git("commit", "-q", "-m", "dailylist")
         pushed = self._git("push", "-q", "origin", f"HEAD:refs/heads/{BRANCH}", check=False)
         if pushed.returncode == 0:
