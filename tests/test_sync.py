@@ -9,16 +9,19 @@ files half copied). After each scenario the devices must agree: `journal --json`
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import signal
 import subprocess
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import at, item_text, make_photo
 from tests.sync_helpers import (
@@ -490,3 +493,64 @@ def test_a_sync_with_nothing_new_touches_no_file(
     before = list(tree(laptop.home, skip=".git")), list(tree(remote))
     assert "in step, nothing new" in laptop.ok("sync", now=day(1, "14:00")).stdout
     assert (list(tree(laptop.home, skip=".git")), list(tree(remote))) == before
+
+
+# --- any interleaving ---------------------------------------------------------------------------
+
+_ACTIONS = st.tuples(
+    st.integers(min_value=0, max_value=2),  # which device
+    st.sampled_from(["today", "done", "amend", "sync", "sync"]),
+    st.integers(min_value=1, max_value=30),  # hours since the step before
+)
+
+
+@settings(
+    max_examples=int(os.environ.get("DAILYLIST_SYNC_EXAMPLES", "6")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=st.lists(_ACTIONS, min_size=4, max_size=24))
+def test_any_interleaving_ends_the_same_everywhere(
+    steps: list[tuple[int, str, int]],
+    make_sealed: Callable[..., Path],
+    passphrase_file: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Three devices sharing one folder do days, amend and sync in any order; once all have
+    synced, they show the same journal and status, no event any of them wrote is lost, and
+    no list day counts two completions."""
+    work = tmp_path_factory.mktemp("interleaving")
+    folder = work / "Sync"
+    folder.mkdir()
+    devices = [Device(name, work / name) for name in ("laptop", "desktop", "tablet")]
+    photo = make_photo(work / "p.jpg")
+    now = day(1, "08:00")
+    first = devices[0]
+    first.ok("open", str(make_sealed(6)), now=now)
+    pass_file = str(passphrase_file)
+    first.ok("sync", "setup", "--folder", str(folder), "--passphrase-file", pass_file, now=now)
+    for device in devices[1:]:
+        device.ok("sync", "join", "--folder", str(folder), "--passphrase-file", pass_file, now=now)
+    seen: set[str] = set()
+    for number, action, hours in steps:
+        now += timedelta(hours=hours)
+        device = devices[number]
+        if action == "done":
+            args = ["done", "--photo", str(photo), "--note", f"{device.name} at {now:%d %H}"]
+        elif action == "amend":
+            args = ["amend", "--note", f"{device.name} changed it at {now:%d %H}"]
+        else:
+            args = [action]
+        result = device.run(*args, now=now)
+        assert result.exit_code in (0, 1, 2), result.output
+        assert "internal error" not in result.output
+        seen |= {event["id"] for event in device.events()}
+    now += timedelta(minutes=1)
+    sync_all(now, *devices)
+    agree(now, *devices)
+    final = devices[0].events()
+    assert seen <= {event["id"] for event in final}  # nothing any device wrote is lost
+    dates = [entry["date"] for entry in devices[0].journal(now)["entries"]]
+    assert len(dates) == len(set(dates))  # one completion counted a list day
+    for device in devices:
+        assert device.run("doctor", now=now).exit_code == 0

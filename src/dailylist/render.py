@@ -264,6 +264,10 @@ def synced(out: Console, report: SyncReport, now: datetime) -> None:
                 f"{_count(part.events_out, 'event')} and {_count(part.photos_out, 'photo')} out"
             )
         out.print(f"[bold]{name}[/]: {', '.join(moved) if moved else 'in step, nothing new'}.")
+        if part.set_aside and not part.clashes:
+            out.print(
+                f"  {_count(part.set_aside, 'completion')} set aside: see `dailylist status`."
+            )
         if part.restored:
             lost = _count(part.restored, "file")
             out.print(f"  The remote had lost {lost} of this device's: put back.")

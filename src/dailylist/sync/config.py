@@ -25,6 +25,9 @@ class ListSync:
     synced_at: datetime | None = None
     #: The names of the devices that wrote to it, by device id (from their device.age).
     devices: dict[str, str] = field(default_factory=dict)
+    #: The remote's state and this journal's digest when the list was last in step: while
+    #: both are the same, a sync has nothing to do for it (and reads nothing more).
+    in_step: str | None = None
 
 
 @dataclass
@@ -36,6 +39,8 @@ class SyncConfig:
     #: The name of the passphrase-wrapped identity's file in `keys/`.
     key_token: str
     lists: dict[str, ListSync] = field(default_factory=dict)
+    #: The remote's state when this device last looked for lists new to it there.
+    looked: str | None = None
 
     def document(self) -> dict[str, Any]:
         return {
@@ -43,10 +48,12 @@ class SyncConfig:
             "kind": self.kind,
             "remote": self.remote,
             "key_token": self.key_token,
+            "looked": self.looked,
             "lists": {
                 list_id: {
                     "synced_at": None if state.synced_at is None else state.synced_at.isoformat(),
                     "devices": state.devices,
+                    "in_step": state.in_step,
                 }
                 for list_id, state in self.lists.items()
             },
@@ -60,11 +67,19 @@ class SyncConfig:
             lists[str(list_id)] = ListSync(
                 synced_at=None if when is None else datetime.fromisoformat(when),
                 devices={str(k): str(v) for k, v in dict(state.get("devices") or {}).items()},
+                in_step=None if state.get("in_step") is None else str(state["in_step"]),
             )
         kind = str(document["kind"])
         if kind not in ("git", "folder") or document.get("format") != CONFIG_FORMAT:
             raise ValueError("not a sync configuration")
-        return cls(kind, str(document["remote"]), str(document["key_token"]), lists)
+        looked = document.get("looked")
+        return cls(
+            kind,
+            str(document["remote"]),
+            str(document["key_token"]),
+            lists,
+            None if looked is None else str(looked),
+        )
 
 
 @dataclass(frozen=True)

@@ -117,9 +117,12 @@ class ListReport:
     journal_here: bool = False
     #: Why the list could not be exchanged (it is left as it was).
     problem: str | None = None
+    #: For a list in step: how many completions are set aside (reported when they came).
+    set_aside: int = 0
 
     @property
     def changed(self) -> bool:
+        """Whether anything moved (and the list's time of last sync moves with it)."""
         moved = self.events_in + self.events_out + self.photos_in + self.photos_out
         return bool(moved or self.restored or self.joined)
 
@@ -238,8 +241,9 @@ def sync(data: DataDir, list_id: str | None, now: datetime) -> SyncReport:
         remote.fetch()
         wanted = [list_id] if list_id is not None else list(config.lists)
         key = _key(data)
+        before = config.document()
         report = _exchange(data, config, key, remote, wanted, now, join_new=list_id is None)
-        if any(part.changed for part in report.lists):
+        if config.document() != before:
             save_config(data, config)
         return report
 
@@ -283,22 +287,60 @@ def _exchange(
     for attempt in range(PUSH_TRIES):
         if attempt:
             remote.fetch()
+        before = remote.state()
         files = remote.files()
         _check_ours(key, remote, files, config)
-        reports = []
-        found = _joinable(key, remote, files) if join_new else []
+        reports, exchanged = [], []
+        found = []
+        if join_new and config.looked != before:
+            found = _joinable(key, remote, files)
         for list_id in dict.fromkeys([*wanted, *found]):
             state = config.lists.get(list_id) or ListSync()
+            if state.in_step is not None and state.in_step == _in_step(before, data, list_id):
+                reports.append(_still_in_step(data, list_id))
+                continue
             part = _exchange_list(data, key, remote, files, list_id, device, state, now)
             if part.journal_here:
                 config.lists[list_id] = state
                 reports.append(part)
+                exchanged.append((list_id, part))
                 if part.changed:
                     state.synced_at = now
         _keep_key_file(remote, files, data, config)
         if remote.publish():
+            after = remote.state()
+            for list_id, part in exchanged:
+                # In step once nothing waits: a list still taking files does all again.
+                done = not (part.problem or part.skipped or part.waiting)
+                config.lists[list_id].in_step = _in_step(after, data, list_id) if done else None
+            if join_new:
+                config.looked = after
             return SyncReport(remote.shown, reports)
     raise NotNow(f"{remote.shown} kept changing while this device synced; try again")
+
+
+def _in_step(remote_state: str, data: DataDir, list_id: str) -> str:
+    """The word for "this remote and this journal, as they are"."""
+    import hashlib
+
+    journal = data.list_files(list_id).journal
+    try:
+        raw = limits.read_file(journal, limits.JOURNAL)
+    except OSError:
+        return ""
+    return hashlib.sha256(remote_state.encode() + b"\0" + raw).hexdigest()
+
+
+def _still_in_step(data: DataDir, list_id: str) -> ListReport:
+    """A list in step with a remote that did not change: nothing read, nothing said but
+    the clashes its snapshot counts."""
+    from dailylist.opened import current_snapshot, describe
+
+    report = ListReport(list_id, describe(data.list_files(list_id)), journal_here=True)
+    with contextlib.suppress(DailylistError):
+        snapshot, _ = current_snapshot(data, list_id)
+        report.set_aside = snapshot.set_aside
+    return report
 
 
 def _check_ours(key: Key, remote: Remote, files: dict[str, int], config: SyncConfig) -> None:

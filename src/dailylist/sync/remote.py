@@ -51,6 +51,9 @@ class Remote(Protocol):
         """Send this device's new files; False when the remote moved on meanwhile (fetch
         and try again)."""
 
+    def state(self) -> str:
+        """What the remote holds, in a word: the same as long as no file there changed."""
+
 
 def _walk(root: Path) -> dict[str, int]:
     found: dict[str, int] = {}
@@ -110,6 +113,12 @@ class FolderRemote:
 
     def publish(self) -> bool:
         return True  # the file-sync tool sends them
+
+    def state(self) -> str:
+        import hashlib
+
+        listing = sorted(self.files().items())
+        return hashlib.sha256(repr(listing).encode()).hexdigest()
 
 
 class GitRemote:
@@ -197,6 +206,12 @@ class GitRemote:
             if kind == "blob" and size.isdigit():
                 tree[path] = (blob, int(size))
         return tree
+
+    def state(self) -> str:
+        """The commit the remote's branch is at (after this device's push, its own)."""
+        remote = f"refs/remotes/origin/{BRANCH}"
+        found = self._git("rev-parse", "-q", "--verify", remote, check=False)
+        return found.stdout.strip() if found.returncode == 0 else "empty"
 
     def files(self) -> dict[str, int]:
         return {
