@@ -116,7 +116,7 @@ def test_sending_the_form_is_done_with_the_same_checks(page: Served, private_hom
     page.clock.move(hours=1)
     sent = page.post("done", {"reflection": "Walked to the river."}, [("IMG_0001.JPG", jpeg())])
     assert sent.status == 303
-    assert sent.headers["location"] == "./?said=done"
+    assert sent.headers["location"] == "./?said=done&day=1"
     (entry,) = journal_entries(page.clock)
     assert entry["day"] == 1
     assert entry["reflection"] == "Walked to the river."
@@ -202,7 +202,7 @@ def test_amend_from_the_page_on_the_same_day_only(page: Served) -> None:
     assert "Nothing changed" in unchanged.text
     changed = page.post("amend", {"reflection": "better"}, [("b.jpg", jpeg((9, 9, 9)))])
     assert changed.status == 303
-    assert changed.headers["location"] == "./?said=amended"
+    assert changed.headers["location"] == "./?said=amended&day=1"
     (entry,) = journal_entries(page.clock)
     assert entry["reflection"] == "better"
     assert entry["amended"] is True
@@ -367,3 +367,134 @@ def test_stopping_waits_for_the_send_being_recorded(
     assert results in ([303], [503])
     assert len(journal_entries(clock)) == (1 if results == [303] else 0)
     assert leftovers(private_home) == []
+
+
+# --- what a tester found: answers that did not arrive, odd hosts, stale words -------------------
+
+
+def _reset_after_sending(served: Served, raw: bytes) -> None:
+    """Send `raw` and drop the connection at once (RST), as a phone walking away does."""
+    import struct
+
+    host, port = served.server.server_address[:2]
+    client = socket.create_connection((str(host), int(port)), timeout=10)
+    client.sendall(raw)
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    client.close()
+
+
+def test_the_wrong_try_that_stops_it_need_not_hear_its_answer(opened: None, data: DataDir) -> None:
+    with serving(data, MovingClock(at("2026-05-01 09:00"))) as page:
+        for number in range(MAX_WRONG_TRIES - 1):
+            assert page.request("GET", f"/guess{number}/").status == 404
+        _reset_after_sending(page, b"GET /the-tenth/ HTTP/1.0\r\n\r\n")
+        assert page.stopped(timeout=10)
+        assert page.server.stopped_because is not None
+
+
+def test_once_stops_when_the_day_is_recorded_even_if_the_phone_is_gone(
+    opened: None, data: DataDir, private_home: Path
+) -> None:
+    import urllib3
+
+    clock = MovingClock(at("2026-05-01 09:00"))
+    with serving(data, clock, once=True) as page:
+        page.get()
+        clock.move(hours=1)
+        body, kind = urllib3.encode_multipart_formdata(
+            [("photo", ("a.jpg", jpeg())), ("reflection", "sent, then gone")]
+        )
+        head = (
+            f"POST /{page.server.token}/done HTTP/1.0\r\nContent-Type: {kind}\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        _reset_after_sending(page, head + body)
+        assert page.stopped(timeout=20)
+        assert page.server.day_done
+    assert [e["reflection"] for e in journal_entries(clock)] == ["sent, then gone"]
+
+
+def test_once_on_a_day_done_already_stops_after_a_change(opened: None, data: DataDir) -> None:
+    clock = MovingClock(at("2026-05-01 09:00"))
+    with serving(data, clock) as page:
+        page.get()
+        clock.move(hours=1)
+        assert page.post("done", {"reflection": "one"}, [("a.jpg", jpeg())]).status == 303
+    with serving(data, clock, once=True) as page:
+        changed = page.post("amend", {"reflection": "one, better"})
+        assert changed.status == 200
+        assert "has stopped" in changed.text
+        assert page.stopped(timeout=10)
+
+
+def test_a_photo_gone_from_the_store_leaves_the_page_working(
+    page: Served, private_home: Path
+) -> None:
+    page.get()
+    page.clock.move(hours=1)
+    assert page.post("done", {"reflection": "x"}, [("a.jpg", jpeg())]).status == 303
+    for photo in (list_folder(private_home) / "photos").iterdir():
+        photo.write_bytes(photo.read_bytes()[:100])
+    shown = page.get()
+    assert shown.status == 200
+    assert "cannot be shown" in shown.text
+    assert 'action="amend"' in shown.text
+
+
+def test_a_stalled_upload_is_dropped_quietly(
+    page: Served, private_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dailylist.phone import server as phone_server
+
+    monkeypatch.setattr(phone_server._Handler, "timeout", 1)
+    page.get()
+    before = snapshot(private_home)
+    host, port = page.server.server_address[:2]
+    head = (
+        f"POST /{page.server.token}/done HTTP/1.0\r\n"
+        "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 500\r\n\r\n--b\r\n"
+    )
+    with socket.create_connection((str(host), int(port)), timeout=10) as client:
+        client.sendall(head.encode())
+        answer = b"".join(iter(lambda: client.recv(65536), b""))  # waits for the timeout
+    assert b" 500 " not in answer.split(b"\r\n")[0] if answer else True
+    assert not [line for line in page.log if "failed" in line]
+    assert snapshot(private_home) == before
+    assert leftovers(private_home) == []
+
+
+def test_what_was_said_is_not_said_again_on_another_day(page: Served) -> None:
+    page.get()
+    page.clock.move(hours=1)
+    sent = page.post("done", {"reflection": "x"}, [("a.jpg", jpeg())])
+    assert sent.headers["location"] == "./?said=done&day=1"
+    assert "The day is done" in page.get("?said=done&day=1").text
+    page.clock.move(days=1)
+    later = page.get("?said=done&day=1")  # the same tab, reloaded the next morning
+    assert item_text(2) in later.text
+    assert "The day is done" not in later.text
+
+
+def test_a_code_when_none_is_wanted_says_nothing(page: Served) -> None:
+    page.get()
+    answer = page.post("code", {"code": "nope"})
+    assert answer.status == 303
+    assert answer.headers["location"] == "./"
+    assert not [line for line in page.log if "code" in line]
+
+
+def test_head_icons_and_floods_of_parts(page: Served) -> None:
+    assert page.request("HEAD", f"/{page.server.token}/").status == 200
+    for _ in range(MAX_WRONG_TRIES + 2):  # what iPhones ask for by themselves
+        assert page.request("GET", "/apple-touch-icon-120x120.png").status == 404
+    assert page.server.stopped_because is None
+    flood = page.post("done", {f"field{n}": "x" for n in range(200)})
+    assert flood.status == 400
+    assert "not a form of this page" in flood.text
+
+
+@pytest.mark.parametrize("host", ["0", "0.0.0.0", "::0", "[::]", "0:0:0:0:0:0:0:0"])
+def test_no_host_that_means_every_address(opened: None, run: Cli, host: str) -> None:
+    result = run("phone", "--host", host, now=at("2026-05-01 09:00"))
+    assert result.exit_code == 2
+    assert "every address" in result.stderr

@@ -219,11 +219,16 @@ def amended(out: Console, entry: Entry) -> None:
     )
 
 
-def phone_started(out: Console, url: str, *, once: bool) -> None:
-    """Where the phone's page is: the address on a line of its own, and its QR code."""
-    out.print("Scan the code with your phone's camera (on the same Wi-Fi), or open:")
-    out.print(url, soft_wrap=True, markup=False)
-    qr_code(out, url)
+def phone_started(out: Console, url: str, *, once: bool, here_only: bool = False) -> None:
+    """Where the phone's page is: the address on a line of its own, and its QR code (not
+    for an address only this computer can open)."""
+    if here_only:
+        out.print("Open this in a browser on this computer:")
+        out.print(url, soft_wrap=True, markup=False)
+    else:
+        out.print("Scan the code with your phone's camera (on the same Wi-Fi), or open:")
+        out.print(url, soft_wrap=True, markup=False)
+        qr_code(out, url)
     until = "until the day is done (or Ctrl-C)" if once else "until Ctrl-C"
     out.print(f"Serving today's page {until}. Only someone with this address can use it.")
 

@@ -96,6 +96,7 @@ class Phone:
         self,
         *,
         said: str | None = None,
+        said_day: int | None = None,
         refusal: str | None = None,
         reflection: str = "",
         status: int = 200,
@@ -103,7 +104,8 @@ class Phone:
     ) -> Reply:
         """Today's page, as `today` would show it (revealing the day's item if the rules
         allow): the item and its form, or the day's entry and its amend form, or when the
-        next item unlocks."""
+        next item unlocks. `said` is shown only on the page of day `said_day` (a reload on a
+        later day does not say again what was said then)."""
         from dailylist.recipient import reveal_today
 
         try:
@@ -112,6 +114,13 @@ class Phone:
         except DailylistError as exc:
             return self._problem(exc)
         info, decision = view.info, view.decision
+        target = None if isinstance(decision, rules.Available) else self._amendable(now)
+        shown = (
+            decision.index if isinstance(decision, rules.Available) else
+            target.entry.index if target is not None else None
+        )  # fmt: skip
+        if said_day is not None and (shown is None or day_number(shown) != said_day):
+            said = None
         notes = [pages.said(said) if said else "", pages.refused(refusal) if refusal else ""]
         if view.needs_code:
             assert isinstance(decision, rules.Available)
@@ -125,7 +134,6 @@ class Phone:
             parts.append(pages.done_form(ask, reflection))
             return self._reply(info, decision.index, parts, status)
         parts = list(notes)
-        target = self._amendable(now)
         if target is not None:
             parts += self._entry(target, closing=closing, reflection=reflection)
         if isinstance(decision, rules.Waiting):
@@ -156,7 +164,12 @@ class Phone:
 
         pending, entry = target.pending, target.entry
         files = self.data.list_files(self.list_id)
-        photos = [data_uri(files.photo(record.stored_name), 1024) for record in entry.photos]
+        photos: list[str | None] = []
+        for record in entry.photos:
+            try:
+                photos.append(data_uri(files.photo(record.stored_name), 1024))
+            except Exception:  # a photo gone or damaged since: the page still works
+                photos.append(None)
         note = None
         if entry.photo_taken_before_reveal:
             note = "A photo was taken before the item was revealed; the journal says so."
@@ -196,13 +209,16 @@ class Phone:
         form.remove_files()
         typed = (form.text("code") or "").strip()
         try:
+            if not reveal_today(self.data, self.list_id, self.clock).needs_code:
+                return Reply(303, location="./")  # no code wanted (now): the page, as it is
             view = reveal_today(self.data, self.list_id, self.clock, code=lambda: typed)
         except DailylistError as exc:
             return self.page(refusal=_words(exc), status=_status(exc))
         if view.needs_code:
             return self.page(refusal="Type the code the author gave you.", status=400)
-        self.log(f"day {day_number(view.index or 0)} opened with its code")
-        return Reply(303, location="./?said=opened")
+        number = day_number(view.index or 0)
+        self.log(f"day {number} opened with its code")
+        return Reply(303, location=f"./?said=opened&day={number}")
 
     def done(self, form: Form) -> Reply:
         """The day's form sent: `done`, photos and reflection checked as the CLI does."""
@@ -226,10 +242,11 @@ class Phone:
         photos = len(result.event.photos)
         kept = f"{photos} photo{'' if photos == 1 else 's'}"
         self.log(f"day {day_number(result.event.index)} done from the page ({kept} kept)")
+        number = day_number(result.event.index)
         if self.once:
-            reply = self.page(said=SAID["done"], closing=True)
+            reply = self.page(said=SAID["done"], said_day=number, closing=True)
             return Reply(reply.status, reply.body, day_done=True)
-        return Reply(303, location="./?said=done", day_done=True)
+        return Reply(303, location=f"./?said=done&day={number}", day_done=True)
 
     def amend(self, form: Form) -> Reply:
         """The entry changed: `amend`; an unchanged reflection is not a change."""
@@ -255,7 +272,10 @@ class Phone:
         finally:
             form.remove_files()
         self.log(f"day {entry.number} amended from the page")
-        return Reply(303, location="./?said=amended")
+        if self.once:  # the day was done before the page started: changing it ends it
+            reply = self.page(said=SAID["amended"], said_day=entry.number, closing=True)
+            return Reply(reply.status, reply.body, day_done=True)
+        return Reply(303, location=f"./?said=amended&day={entry.number}")
 
 
 def _ask(needs: Requirements, info: ListInfo) -> pages.Ask:

@@ -10,6 +10,7 @@ cap, at most `MAX_FILES` of them, a text field no longer than `MAX_FIELD`.
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from collections.abc import Callable
@@ -24,11 +25,17 @@ if TYPE_CHECKING:
 from dailylist.limits import size_text
 from dailylist.photos import MAX_PHOTO_BYTES
 
+# python-multipart logs what it finds wrong in a body; the page says it, the terminal not.
+logging.getLogger("python_multipart").addHandler(logging.NullHandler())
+logging.getLogger("python_multipart").propagate = False
+
 #: The most one form may carry: a few phone photos, with room to spare.
 MAX_BODY = 2 * MAX_PHOTO_BYTES
 MAX_FILES = 10
 #: A text field (the reflection): some thousands of words.
 MAX_FIELD = 256 * 1024
+#: The page's forms have a handful of parts; a body of millions of tiny ones is refused.
+MAX_PARTS = 64
 _PIECE = 64 * 1024
 
 
@@ -149,6 +156,7 @@ class _Reader:
         self.file: BinaryIO | None = None
         self.file_size = 0
         self.parts_open = 0
+        self.parts_seen = 0
         self.ended = False
         #: The first cap broken: the rest is still parsed (its files not kept), for the text.
         self.refusal: FormRefused | None = None
@@ -175,6 +183,9 @@ class _Reader:
         )
 
     def part_begin(self) -> None:
+        if self.parts_seen >= MAX_PARTS:
+            raise FormRefused("that is not a form of this page", 400)
+        self.parts_seen += 1
         self.headers = {}
         self.field_name, self.file, self.file_size = None, None, 0
         self.field.clear()

@@ -148,10 +148,13 @@ def code_form(author: str) -> str:
     )
 
 
-def entry(reflection: str | None, photos: Sequence[str], day: str, note: str | None) -> str:
-    """A completed day: its photos (as data: URIs) and its reflection."""
+def entry(reflection: str | None, photos: Sequence[str | None], day: str, note: str | None) -> str:
+    """A completed day: its photos (as data: URIs; None for one that cannot be shown) and
+    its reflection."""
     images = "".join(
         f'<img src="{uri}" alt="photo {number} of {escape(day)}">'
+        if uri is not None
+        else paragraph(f"Photo {number} cannot be shown: `dailylist doctor` says why.", small=True)
         for number, uri in enumerate(photos, 1)
     )
     parts = [f'<div class="photos">{images}</div>' if images else ""]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import signal
+import socket
 import threading
 from typing import TYPE_CHECKING
 
-from dailylist.errors import BadInput
+from dailylist.errors import BadInput, DailylistError
 from dailylist.phone.app import Phone
 from dailylist.phone.server import PhoneServer, local_address
 
@@ -19,8 +21,6 @@ if TYPE_CHECKING:
 
     from dailylist.clock import Clock
     from dailylist.store import DataDir
-
-_EVERY_ADDRESS = ("", "0.0.0.0", "::", "[::]")
 
 
 def serve(
@@ -39,16 +39,16 @@ def serve(
     None when it was stopped or the day was done."""
     from dailylist import render
 
+    loopback = False
     if host is None:
         host = local_address()
         if host is None:
-            host = "127.0.0.1"
+            host, loopback = "127.0.0.1", True
             render.warn(err, "no local network found: only this computer can open the page")
-    if host.strip() in _EVERY_ADDRESS:
-        raise BadInput(
-            f"--host {host!r} would listen on every address: give one (the page is served "
-            "only at the address it prints)"
-        )
+    address = _one_address(host)
+    loopback = loopback or ipaddress.ip_address(address.split("%")[0]).is_loopback
+    if once:
+        _say_if_done(data, list_id, clock, out)
 
     def log(line: str) -> None:
         out.print(f"{clock.now():%H:%M} {line}", soft_wrap=True)
@@ -56,13 +56,13 @@ def serve(
     phone = Phone(data, list_id, clock, once=once, log=log)
     try:
         server = PhoneServer(
-            phone, host.strip("[]"), port, once=once, report=lambda line: render.warn(err, line)
+            phone, address, port, once=once, report=lambda line: render.warn(err, line)
         )
     except OSError as exc:
         raise BadInput(f"cannot listen on {host} port {port}: {exc.strerror or exc}") from exc
     try:
         with _sigterm_as_ctrl_c():
-            render.phone_started(out, server.url, once=once)
+            render.phone_started(out, server.url, once=once, here_only=loopback)
             server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         pass
@@ -71,6 +71,40 @@ def serve(
     if server.stopped_because is None:
         out.print("The day is done; stopped." if once and server.day_done else "Stopped.")
     return server.stopped_because
+
+
+def _one_address(host: str) -> str:
+    """The one address `host` names (an address, or a name resolved here), or `BadInput`:
+    never one that means every address, since the page is served only where it says."""
+    name = host.strip().strip("[]")
+    try:
+        found = socket.getaddrinfo(name, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise BadInput(f"--host {host!r} is not an address of this computer") from exc
+    address = str(found[0][4][0])
+    if not name or ipaddress.ip_address(address.split("%")[0]).is_unspecified:
+        raise BadInput(
+            f"--host {host!r} would listen on every address: give one (the page is served "
+            "only at the address it prints)"
+        )
+    return address
+
+
+def _say_if_done(data: DataDir, list_id: str, clock: Clock, out: Console) -> None:
+    """With --once on a day already done: say so, and that changing it ends the page."""
+    from dailylist import rules
+    from dailylist.opened import current_snapshot
+
+    try:
+        snapshot, _ = current_snapshot(data, list_id)
+        decision = rules.decide_today(snapshot.standing, clock.now())
+    except DailylistError:
+        return
+    if not isinstance(decision, rules.Available):
+        out.print(
+            "Today's item is done already: the page shows it and lets you change it (the "
+            "page stops once you have); or stop it with Ctrl-C."
+        )
 
 
 @contextlib.contextmanager

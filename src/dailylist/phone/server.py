@@ -19,6 +19,7 @@ seconds. Stopping waits for the request being recorded, and removes uploads left
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import secrets
 import socket
@@ -40,9 +41,16 @@ MAX_WRONG_TRIES = 10
 MAX_CLIENTS = 16
 TIMEOUT = 60
 #: What browsers ask for by themselves: answered 404, not counted as a wrong try.
-_BROWSER_ASKS = frozenset(
-    ("/favicon.ico", "/robots.txt", "/apple-touch-icon.png", "/apple-touch-icon-precomposed.png")
-)
+_BROWSER_ASKS = frozenset(("/favicon.ico", "/robots.txt"))
+
+
+def _asked_by_browser(path: str) -> bool:
+    """What browsers ask for by themselves (iPhones: /apple-touch-icon-120x120.png...)."""
+    return path in _BROWSER_ASKS or (
+        path.startswith("/apple-touch-icon") and path.endswith(".png") and path.count("/") == 1
+    )
+
+
 _FORMS = ("done", "amend", "code")
 
 
@@ -111,7 +119,7 @@ class PhoneServer(ThreadingHTTPServer):
         many (the caller stops once it has answered)."""
         with self._count_lock:
             self._wrong_tries += 1
-            if self._wrong_tries != MAX_WRONG_TRIES:
+            if self._wrong_tries < MAX_WRONG_TRIES:
                 return None
         return (
             f"stopped after {MAX_WRONG_TRIES} requests for a wrong address: someone on the "
@@ -200,28 +208,41 @@ class _Handler(BaseHTTPRequestHandler):
         if not self.server.take_slot():
             self._send(_plain(503, "Busy: try again in a moment."))
             return
+        reply: Reply | None = None
         try:
-            self._send(self._route(method))
+            reply = self._route(method)
+            self._send(reply)
+        except (ConnectionError, TimeoutError):
+            self.close_connection = True  # the phone went away, or stalled: nothing to say
         except Exception as exc:  # a bug: say so on the page and the terminal, keep serving
             self.server.report(f"a request failed: {exc!r}")
-            self._send(_plain(500, "Something went wrong; the terminal says what."))
+            with contextlib.suppress(OSError):
+                self._send(_plain(500, "Something went wrong; the terminal says what."))
         finally:
             self.server.free_slot()
-        if self.stop_after is not None:
-            self.server.stop_soon(self.stop_after)
+            # Whether or not the answer reached the phone: what was recorded, was.
+            if reply is not None and reply.day_done:
+                self.server.day_done = True
+                if self.server.once:
+                    self.server.stop_soon(None)
+            if self.stop_after is not None:
+                self.server.stop_soon(self.stop_after)
 
     def _route(self, method: str) -> Reply:
         url = urlsplit(self.path)
         token, slash, rest = url.path.removeprefix("/").partition("/")
         if not url.path.startswith("/") or not self.server.token_matches(token):
-            if url.path not in _BROWSER_ASKS:
+            if not _asked_by_browser(url.path):
                 self.stop_after = self.server.wrong_try()
             return _plain(404, "Not found.")
         if not slash:
             return Reply(303, location=f"/{token}/")
-        if method == "GET" and rest == "":
-            said = parse_qs(url.query).get("said", [""])[0]
-            return self.server.run(lambda phone: phone.page(said=SAID.get(said)))
+        if method in ("GET", "HEAD") and rest == "":
+            query = parse_qs(url.query)
+            said = SAID.get(query.get("said", [""])[0])
+            number = query.get("day", [""])[0]
+            said_day = int(number) if number.isdigit() and len(number) < 7 else None
+            return self.server.run(lambda phone: phone.page(said=said, said_day=said_day))
         if rest not in _FORMS:
             return _plain(404, "Not found.")
         if method == "GET":
@@ -273,7 +294,3 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(reply.body)
         self.wfile.flush()
-        if reply.day_done:
-            self.server.day_done = True
-            if self.server.once:
-                self.server.stop_soon(None)
