@@ -179,6 +179,12 @@ def test_devices_apart_both_do_a_day_and_one_is_set_aside(
     assert Path(aside["photos"][0]["path"]).is_file()
     assert "set aside" in laptop.ok("status", now=when).stdout
     assert "sync" in laptop.ok("doctor", now=when).stdout
+    assert "Also done on another device" in desktop.ok("show", "2", now=when).stdout
+    for page in ("report.md", "report.html"):
+        target = tmp_path / page
+        desktop.ok("export", "-o", str(target), now=when)
+        assert "set aside" in target.read_text("utf-8")
+        assert "Day two on the desktop." in target.read_text("utf-8")
     # Day 3 is there the next day, on either device, once.
     laptop.ok("today", now=day(3, "09:00"))
     sync_all(day(3, "10:00"), laptop, desktop)

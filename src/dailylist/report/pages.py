@@ -77,7 +77,20 @@ def render_markdown(found: History, photos: dict[str, str], exported_at: datetim
             lines.append("")
         if thing.photo_taken_before_reveal:
             lines += ["*A photo was taken before the item was revealed.*", ""]
+        for aside in _set_aside(found, thing.index):
+            lines += [f"*{md(aside)}*", ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _set_aside(found: History, index: int) -> list[str]:
+    """A line for each completion of a day set aside (done on another device too)."""
+    return [
+        f"Also done on another device ({aside.completion.at:%Y-%m-%d %H:%M}), set aside: "
+        f"this one came first."
+        + (f" Its reflection: {aside.reflection}" if aside.reflection else "")
+        for aside in found.opened.replay.set_aside
+        if aside.index == index
+    ]
 
 
 _CSS = """
@@ -154,6 +167,8 @@ def render_html(found: History, photos: dict[str, str], exported_at: datetime) -
             parts.append("</div>")
         if thing.photo_taken_before_reveal:
             parts.append('<p class="flag">A photo was taken before the item was revealed.</p>')
+        for aside in _set_aside(found, thing.index):
+            parts.append(f'<p class="flag">{esc(aside)}</p>')
         parts.append("</article>")
     parts.append(
         f"<footer>Exported {exported_at:%Y-%m-%d %H:%M} by dailylist. "
