@@ -20,7 +20,7 @@ from click.testing import CliRunner, Result
 
 from dailylist.cli import cli
 from dailylist.clock import FixedClock
-from dailylist.sync import crypto, exchange
+from dailylist.sync import commands, crypto
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -52,7 +52,7 @@ def quick_keys(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(crypto.Key, "generate", staticmethod(generate))
     monkeypatch.setattr(crypto.Key, "wrapped", wrapped)
-    monkeypatch.setattr(exchange, "unwrap", unwrap)
+    monkeypatch.setattr(commands, "unwrap", unwrap)
 
 
 def _real_generate() -> str:

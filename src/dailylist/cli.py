@@ -581,13 +581,13 @@ def sync(ctx: click.Context, list_name: str | None) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from dailylist import render
-    from dailylist.sync.exchange import sync as exchange
+    from dailylist.sync.commands import sync as exchange
+    from dailylist.sync.show import synced
 
     data = _data()
     list_id = None if list_name is None else _pick(data, list_name)
     report = exchange(data, list_id, _now(ctx))
-    render.synced(_out(), report, _now(ctx))
+    synced(_out(), report, _now(ctx))
     if any(part.problem for part in report.lists):
         ctx.exit(1)
 
@@ -640,8 +640,8 @@ def sync_setup(
       git init --bare ~/usb/dailylist.git && dailylist sync setup ~/usb/dailylist.git
       dailylist sync setup --folder ~/Sync/dailylist --passphrase-file pass.txt
     """
-    from dailylist import render
-    from dailylist.sync.exchange import setup
+    from dailylist.sync.commands import setup
+    from dailylist.sync.show import synced
 
     data = _data()
     list_id = _pick(data, list_name)
@@ -649,7 +649,7 @@ def sync_setup(
     report = setup(
         data, remote, list_id, now, folder=folder, passphrase=_sync_passphrase(passphrase_file)
     )
-    render.synced(_out(), report, now)
+    synced(_out(), report, now)
 
 
 @sync.command(name="join")
@@ -665,13 +665,13 @@ def sync_join(ctx: click.Context, remote: str, folder: bool, passphrase_file: Pa
       dailylist sync join ssh://me@host/dailylist.git
       dailylist sync join --folder ~/Sync/dailylist
     """
-    from dailylist import render
-    from dailylist.sync.exchange import join
+    from dailylist.sync.commands import join
+    from dailylist.sync.show import synced
 
     data = _data()
     now = _now(ctx)
     report = join(data, remote, now, folder=folder, passphrase=_sync_passphrase(passphrase_file))
-    render.synced(_out(), report, now)
+    synced(_out(), report, now)
 
 
 def _checked_photos(

@@ -42,7 +42,6 @@ if TYPE_CHECKING:
     from dailylist.report.export import ExportResult
     from dailylist.report.verify import Verdict
     from dailylist.status import ListStatus
-    from dailylist.sync.exchange import SyncReport
 
 
 def console(*, stderr: bool = False, quiet: bool = False) -> Console:
@@ -217,85 +216,6 @@ def amended(out: Console, entry: Entry) -> None:
         f"[green]Day {entry.number} amended[/] "
         f"({photos} photo{'s' if photos != 1 else ''}; the first version stays in the journal)."
     )
-
-
-def phone_started(out: Console, url: str, *, once: bool, here_only: bool = False) -> None:
-    """Where the phone's page is: the address on a line of its own, and its QR code (not
-    for an address only this computer can open)."""
-    if here_only:
-        out.print("Open this in a browser on this computer:")
-        out.print(url, soft_wrap=True, markup=False)
-    else:
-        out.print("Scan the code with your phone's camera (on the same Wi-Fi), or open:")
-        out.print(url, soft_wrap=True, markup=False)
-        qr_code(out, url)
-    until = "until the day is done (or Ctrl-C)" if once else "until Ctrl-C"
-    out.print(f"Serving today's page {until}. Only someone with this address can use it.")
-
-
-def qr_code(out: Console, text: str) -> None:
-    """`text` as a QR code in the terminal, two rows of modules to a line (segno's compact
-    drawing: a full block is two light modules), drawn white on black so that it reads on
-    light and dark terminals alike."""
-    import io
-
-    import segno
-
-    drawing = io.StringIO()
-    segno.make(text, error="m", micro=False).terminal(out=drawing, compact=True, border=2)
-    for line in drawing.getvalue().splitlines():
-        out.print(Text(line, style="white on black"), soft_wrap=True, no_wrap=True)
-
-
-def synced(out: Console, report: SyncReport, now: datetime) -> None:
-    """What a sync did, list by list: in, out, put back, waiting, and every clash."""
-    if not report.lists:
-        out.print(f"Nothing to sync with {escape(report.remote)} yet.")
-        return
-    for part in report.lists:
-        name = escape(part.name)
-        if part.problem:
-            out.print(f"[yellow]{name}[/]: {escape(part.problem)}")
-            continue
-        moved = []
-        if part.joined:
-            moved.append("joined")
-        if part.events_in or part.photos_in:
-            moved.append(
-                f"{_count(part.events_in, 'event')} and {_count(part.photos_in, 'photo')} in"
-            )
-        if part.events_out or part.photos_out:
-            moved.append(
-                f"{_count(part.events_out, 'event')} and {_count(part.photos_out, 'photo')} out"
-            )
-        out.print(f"[bold]{name}[/]: {', '.join(moved) if moved else 'in step, nothing new'}.")
-        if part.set_aside and not part.clashes:
-            out.print(
-                f"  {_count(part.set_aside, 'completion')} set aside: see `dailylist status`."
-            )
-        if part.restored:
-            lost = _count(part.restored, "file")
-            out.print(f"  The remote had lost {lost} of this device's: put back.")
-        if part.skipped:
-            out.print(
-                f"  {_count(part.skipped, 'file')} did not open (still being copied, or "
-                "damaged): taken when whole."
-            )
-        if part.waiting:
-            out.print(f"  {_count(part.waiting, 'thing')} still to come from other devices.")
-        for clash in part.clashes:
-            kept = ""
-            if clash.kept_at is not None:
-                kept = f"; {escape(clash.kept_device)} did it first ({when(clash.kept_at, now)})"
-            out.print(
-                f"  [yellow]Clash:[/] day {clash.number} was done on {escape(clash.device)} too "
-                f"({when(clash.at, now)}): set aside, kept in the journal{kept}. "
-                f"See `dailylist show {clash.number}`."
-            )
-
-
-def _count(number: int, what: str) -> str:
-    return f"{number} {what}{'' if number == 1 else 's'}"
 
 
 def warn(err: Console, message: str) -> None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from dailylist.errors import BadInput, DailylistError
 from dailylist.phone.app import Phone
 from dailylist.phone.server import PhoneServer, local_address
+from dailylist.phone.show import phone_started
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -62,7 +63,7 @@ def serve(
         raise BadInput(f"cannot listen on {host} port {port}: {exc.strerror or exc}") from exc
     try:
         with _sigterm_as_ctrl_c():
-            render.phone_started(out, server.url, once=once, here_only=loopback)
+            phone_started(out, server.url, once=once, here_only=loopback)
             server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         pass

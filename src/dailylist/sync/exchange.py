@@ -1,4 +1,4 @@
-"""Several devices, one journal: `dailylist sync setup`, `join` and `sync`.
+"""What a sync does, list by list: send what the remote lacks, take what it has.
 
 The remote holds, for each list, one folder per device, and a device writes only in its
 own (so a file-sync tool never has two writers on a file, and git never a conflict):
@@ -25,62 +25,28 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import secrets
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from dailylist import limits
 from dailylist.canonical import canonical_json, parse_json
-from dailylist.errors import BadInput, DailylistError, DamagedData, NotNow
-from dailylist.store import DataDir, ensure_private_dir, hold_lock, write_atomic
+from dailylist.errors import BadInput, DailylistError, NotNow
+from dailylist.store import DataDir, write_atomic
 from dailylist.sync.config import (
     ListSync,
     SyncConfig,
     SyncPaths,
     device_name,
-    read_config,
-    save_config,
 )
-from dailylist.sync.crypto import Key, unwrap
-from dailylist.sync.remote import FolderRemote, GitRemote, Remote
+from dailylist.sync.crypto import Key
+from dailylist.sync.merge import incoming, join_list, merge
+from dailylist.sync.remote import Remote
 
 #: How often a sync tries again when another device pushed between its fetch and its push.
 PUSH_TRIES = 5
-
-
-def _key(data: DataDir) -> Key:
-    paths = SyncPaths.of(data)
-    try:
-        return Key.parse(limits.read_file(paths.identity, limits.SMALL).decode("ascii"))
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise DamagedData(
-            f"this device's sync key ({paths.identity}) is missing or damaged; run "
-            "`dailylist sync join` again with the sync passphrase"
-        ) from exc
-
-
-def remote_of(data: DataDir, kind: str, where: str) -> Remote:
-    """The remote `where` names: a git remote (a URL, or a bare repository's path), or with
-    `kind` "folder" a plain folder."""
-    if kind == "folder":
-        return FolderRemote(Path(where).expanduser())
-    return GitRemote(where, SyncPaths.of(data).clone)
-
-
-def remote_address(where: str, folder: bool) -> str:
-    """How the remote is kept: a folder or a repository path as an absolute path (so that
-    it means the same from any working directory), a URL as it is."""
-    path = Path(where).expanduser()
-    if folder or path.exists() or where.startswith((".", "/", "~")):
-        return str(path.resolve())
-    return where
-
-
-# --- what a sync did ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -133,145 +99,7 @@ class SyncReport:
     lists: list[ListReport] = field(default_factory=list)
 
 
-# --- the commands ----------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def _one_sync(data: DataDir) -> Iterator[None]:
-    """One sync at a time on this device. A first setup or join that fails leaves no trace
-    (no sync folder: the device does not sync, as before)."""
-    import shutil
-
-    paths = SyncPaths.of(data)
-    new = not paths.root.exists()
-    ensure_private_dir(paths.root)
-    try:
-        with hold_lock(paths.lock, lambda: NotNow("a sync is running already; try again soon")):
-            yield
-    except BaseException:
-        if new and not paths.config.exists():
-            shutil.rmtree(paths.root, ignore_errors=True)
-        raise
-
-
-def setup(
-    data: DataDir,
-    where: str,
-    list_id: str,
-    now: datetime,
-    *,
-    folder: bool,
-    passphrase: Callable[[bool], str],
-) -> SyncReport:
-    """Start syncing list `list_id` through the remote `where` (on the first device).
-
-    A remote this device syncs with already takes the list too. A new remote gets a new
-    identity, locked with the passphrase (`passphrase(True)` asks for it twice); a remote
-    that has one is unlocked with it (a wrong one changes nothing).
-    """
-    address = remote_address(where, folder)
-    kind = "folder" if folder else "git"
-    with _one_sync(data):
-        config = read_config(data)
-        if config is not None and (config.kind, config.remote) != (kind, address):
-            raise BadInput(f"this device syncs with {config.remote} already; one remote a device")
-        remote = remote_of(data, kind, address)
-        if isinstance(remote, GitRemote):
-            remote.check_reachable()
-        remote.fetch()
-        if config is None:
-            key, token, wrapped = _unlock_or_create(remote, passphrase)
-            config = SyncConfig(kind, address, token)
-            _keep_key(data, key, wrapped)
-        key = _key(data)
-        config.lists.setdefault(list_id, ListSync())
-        report = _exchange(data, config, key, remote, [list_id], now, join_new=False)
-        save_config(data, config)
-        return report
-
-
-def join(
-    data: DataDir, where: str, now: datetime, *, folder: bool, passphrase: Callable[[bool], str]
-) -> SyncReport:
-    """Take part in the remote `where` (on another device): unlock its identity with the
-    passphrase and bring every list in it, journals and photos."""
-    address = remote_address(where, folder)
-    kind = "folder" if folder else "git"
-    with _one_sync(data):
-        config = read_config(data)
-        if config is not None and (config.kind, config.remote) != (kind, address):
-            raise BadInput(f"this device syncs with {config.remote} already; one remote a device")
-        remote = remote_of(data, kind, address)
-        if isinstance(remote, GitRemote):
-            remote.check_reachable()
-        remote.fetch()
-        if config is None:
-            keys = _key_files(remote)
-            if not keys:
-                raise BadInput(
-                    f"{remote.shown} holds no dailylist sync yet; start it on the first "
-                    "device with `dailylist sync setup`"
-                )
-            wrapped = remote.read(keys[0])
-            key = unwrap(wrapped, passphrase(False))
-            config = SyncConfig(kind, address, Path(keys[0]).stem)
-            _keep_key(data, key, wrapped)
-        report = _exchange(
-            data, config, _key(data), remote, list(config.lists), now, join_new=True
-        )
-        if not report.lists:
-            raise BadInput(f"{remote.shown} holds no list yet; nothing was joined")
-        save_config(data, config)
-        return report
-
-
-def sync(data: DataDir, list_id: str | None, now: datetime) -> SyncReport:
-    """Exchange with the remote now, both ways: the lists that sync (or `list_id`), and any
-    list another device added to the remote."""
-    with _one_sync(data):
-        config = read_config(data)
-        if config is None:
-            raise BadInput(
-                "this device does not sync yet: `dailylist sync setup REMOTE` on the first "
-                "device, `dailylist sync join REMOTE` on the others"
-            )
-        if list_id is not None and list_id not in config.lists:
-            raise BadInput("that list does not sync; start with `dailylist sync setup`")
-        remote = remote_of(data, config.kind, config.remote)
-        remote.fetch()
-        wanted = [list_id] if list_id is not None else list(config.lists)
-        key = _key(data)
-        before = config.document()
-        report = _exchange(data, config, key, remote, wanted, now, join_new=list_id is None)
-        if config.document() != before:
-            save_config(data, config)
-        return report
-
-
-def _key_files(remote: Remote) -> list[str]:
-    return sorted(p for p in remote.files() if p.startswith("keys/") and p.endswith(".age"))
-
-
-def _unlock_or_create(remote: Remote, passphrase: Callable[[bool], str]) -> tuple[Key, str, bytes]:
-    """The remote's identity: unlocked, or (for a remote with none) made and locked."""
-    keys = _key_files(remote)
-    if keys:
-        wrapped = remote.read(keys[0])
-        return unwrap(wrapped, passphrase(False)), Path(keys[0]).stem, wrapped
-    key = Key.generate()
-    return key, secrets.token_hex(16), key.wrapped(passphrase(True))
-
-
-def _keep_key(data: DataDir, key: Key, wrapped: bytes) -> None:
-    paths = SyncPaths.of(data)
-    write_atomic(paths.identity, key.secret.encode("ascii") + b"\n")
-    write_atomic(paths.wrapped, wrapped)
-
-
-# --- the exchange ------------------------------------------------------------------------------
-
-
-def _exchange(
+def exchange(
     data: DataDir,
     config: SyncConfig,
     key: Key,
@@ -313,8 +141,8 @@ def _exchange(
                 # In step once nothing waits: a list still taking files does all again.
                 done = not (part.problem or part.skipped or part.waiting)
                 config.lists[list_id].in_step = _in_step(after, data, list_id) if done else None
-            if join_new:
-                config.looked = after
+            if join_new and all(list_id in config.lists for list_id in found):
+                config.looked = after  # else look again: a list still arriving
             return SyncReport(remote.shown, reports)
     raise NotNow(f"{remote.shown} kept changing while this device synced; try again")
 
@@ -409,32 +237,6 @@ def _joinable(key: Key, remote: Remote, files: dict[str, int]) -> list[str]:
     return list(ids)
 
 
-def _sealed_in_remote(
-    key: Key, remote: Remote, files: dict[str, int], list_id: str
-) -> tuple[bytes, bytes | None] | None:
-    """A list's sealed file (its signature checked) and content key, from any device's
-    list.age in the remote; None when none can be read yet."""
-    from dailylist.sealed_list import stored_list
-    from dailylist.sealing import parse_sealed
-
-    folder = key.name("list", list_id)
-    for path in sorted(files):
-        if not (path.startswith(f"lists/{folder}/") and path.endswith("/list.age")):
-            continue
-        try:
-            document = parse_json(key.open(remote.read(path)))
-            raw = base64.b64decode(document["sealed"], validate=True)
-            content_key = document.get("content_key")
-            own_key = None if content_key is None else base64.b64decode(content_key, validate=True)
-            source = "the sealed list in the remote"
-            parse_sealed(raw, source=source)  # its signature, checked
-            if stored_list(raw, source=source, content_key=own_key).info.id == list_id:
-                return raw, own_key
-        except (OSError, ValueError, KeyError, TypeError, DailylistError):
-            continue
-    return None
-
-
 def _exchange_list(
     data: DataDir,
     key: Key,
@@ -456,7 +258,7 @@ def _exchange_list(
     report = ListReport(list_id, list_id[:8])
     _learn_devices(key, remote, files, folder, state)
     if not list_files.root.exists():
-        if not _join(data, key, remote, files, list_id, events, report):
+        if not join_list(data, key, remote, files, list_id, events, report):
             return report
         report.joined = True
     report.journal_here = True
@@ -464,8 +266,8 @@ def _exchange_list(
     with list_files.locked():
         journal = journal_of(data, list_id)
         known = {key.name("event", e.id) for e in journal.events}
-        incoming = _incoming(key, remote, events, known, report)
-        merged, added, report.waiting, apart = _merge(list_id, journal, incoming)
+        taken = incoming(key, remote, events, known, report)
+        merged, added, report.waiting, apart = merge(list_id, journal, taken)
         if apart:
             report.problem = (
                 "this device opened the list on its own, and its journal began apart from "
@@ -492,110 +294,6 @@ def _exchange_list(
         _describe_here(key, remote, files, list_files, own, device)
     report.clashes = _clashes(data, list_id, state)
     return report
-
-
-def _incoming(
-    key: Key, remote: Remote, events: dict[str, str], known: set[str], report: ListReport
-) -> list[tuple[Any, Any]]:
-    """The remote's events not here, read and checked (each is what its name says); a
-    file that does not open yet is counted in `report.skipped`."""
-    from dailylist.journal import decode_event
-
-    incoming = []
-    for name, path in sorted(events.items()):
-        if name in known:
-            continue
-        try:
-            document = parse_json(key.open(remote.read(path)))
-            event = decode_event(document)
-        except (OSError, ValueError, DailylistError):
-            report.skipped += 1
-            continue
-        if key.name("event", event.id) != name:
-            report.skipped += 1  # a file put under another event's name
-            continue
-        incoming.append((event, document))
-    return incoming
-
-
-def _join(
-    data: DataDir,
-    key: Key,
-    remote: Remote,
-    files: dict[str, int],
-    list_id: str,
-    events: dict[str, str],
-    report: ListReport,
-) -> bool:
-    """Make the remote's list here (sealed copy, content key, the journal so far) in one
-    step: written in a private folder beside, then moved into place. False while its
-    sealed file or its first event cannot be read yet."""
-    import shutil
-    import tempfile
-
-    sealed = _sealed_in_remote(key, remote, files, list_id)
-    if sealed is None:
-        return False
-    merged, added, report.waiting, _ = _merge(
-        list_id, None, _incoming(key, remote, events, set(), report)
-    )
-    if merged is None:
-        return False
-    raw, own_key = sealed
-    target = data.list_files(list_id)
-    staging = SyncPaths.of(data).root / "joining"
-    ensure_private_dir(staging)
-    building = Path(tempfile.mkdtemp(prefix=f"{list_id}-", dir=staging))
-    try:
-        made = type(target)(building)
-        ensure_private_dir(made.photos)
-        if own_key is not None:
-            write_atomic(made.content_key, own_key)
-        write_atomic(made.sealed, raw)
-        made.write_journal(None, merged.raw)
-        ensure_private_dir(target.root.parent)
-        building.rename(target.root)
-    except BaseException:
-        shutil.rmtree(building, ignore_errors=True)
-        raise
-    report.events_in += added
-    return True
-
-
-def _merge(
-    list_id: str, journal: Any, incoming: list[tuple[Any, Any]]
-) -> tuple[Any, int, int, bool]:
-    """The journal with `incoming` events added whose history is here, in the one order
-    (`chain.in_order`), checked whole; how many were added; how many wait for their
-    history; and whether the remote's journal began apart from this one (another opening
-    of the list: nothing is merged then)."""
-    from dailylist.chain import in_order
-    from dailylist.journal import journal_text, read_journal
-
-    known: dict[str, tuple[Any, Any]] = {}
-    if journal is not None:
-        known = {e.id: (e, d) for e, d in zip(journal.events, journal.documents, strict=True)}
-    root = next((e.id for e, _ in known.values() if e.prev is None), None)
-    pending = {event.id: (event, document) for event, document in incoming}
-    if root is not None and any(e.prev is None and e.id != root for e, _ in pending.values()):
-        return journal, 0, 0, True
-    grew = True
-    while grew:
-        grew = False
-        for event_id, (event, document) in list(pending.items()):
-            starts = event.prev is None and root is None
-            if starts or (event.prev is not None and all(p in known for p in event.parents)):
-                known[event_id] = (event, document)
-                root = root or (event_id if starts else None)
-                del pending[event_id]
-                grew = True
-    added = len(known) - (len(journal.events) if journal is not None else 0)
-    if not added:
-        return journal, 0, len(pending), False
-    ordered = in_order(known.values(), lambda pair: (pair[0].id, pair[0].parents, pair[0].at))
-    raw = journal_text(list_id, [document for _, document in ordered])
-    merged = read_journal(raw, list_id, where="the merged journal", advice="nothing was written")
-    return merged, added, len(pending), False
 
 
 def _photos_in(
