@@ -87,13 +87,8 @@ class Device:
         return json.loads(self.ok(*args, "--json", now=now).stdout)
 
     def journal(self, now: datetime) -> Any:
-        """`journal --json`, with photo paths as the part every device shares (each keeps
-        its photos in its own data dir)."""
-        document = self.json("journal", now=now)
-        for entry in document["entries"]:
-            for photo in entry["photos"]:
-                photo["path"] = Path(photo["path"]).name
-        return document
+        """`journal --json`, which every device that synced prints the same."""
+        return self.json("journal", now=now)
 
     def events(self) -> list[dict[str, Any]]:
         """Every event in this device's journal, as stored."""

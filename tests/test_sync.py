@@ -104,8 +104,9 @@ def agree(when: datetime, *devices: Device) -> None:
     and summary, which `verify` finds genuine."""
     first, *others = devices
     for other in others:
-        assert other.journal(when) == first.journal(when), other.name
-        assert other.json("status", now=when) == first.json("status", now=when), other.name
+        for command in ("journal", "status"):  # the printed text itself, not just its data
+            printed = other.ok(command, "--json", now=when).stdout
+            assert printed == first.ok(command, "--json", now=when).stdout, (other.name, command)
         assert other.events() == first.events(), other.name
     reports = []
     for device in devices:

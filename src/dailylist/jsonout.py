@@ -66,7 +66,9 @@ def today_json(view: TodayView) -> dict[str, Any]:
     return result
 
 
-def entry_json(found: History, entry: Day) -> dict[str, Any]:
+def entry_json(entry: Day) -> dict[str, Any]:
+    """One day as `journal --json` lists it: the same on every device that synced the
+    list, so no local path (`show N --json` gives the photos' paths here)."""
     from dailylist.report.document import photo_json
 
     return {
@@ -77,10 +79,7 @@ def entry_json(found: History, entry: Day) -> dict[str, Any]:
         "reflection": entry.reflection,
         "amended": entry.amended,
         "photo_taken_before_reveal": entry.photo_taken_before_reveal,
-        "photos": [
-            {**photo_json(photo), "path": str(found.opened.files.photo(photo.stored_name))}
-            for photo in entry.photos
-        ],
+        "photos": [photo_json(photo) for photo in entry.photos],
     }
 
 
@@ -90,8 +89,12 @@ def show_json(found: History, entry: Day) -> dict[str, Any]:
     from dailylist.report.document import set_aside_json
 
     files = found.opened.files
+    day = entry_json(entry)
     return {
-        **entry_json(found, entry),
+        **day,
+        "photos": [
+            {**photo, "path": str(files.photo(photo["stored_name"]))} for photo in day["photos"]
+        ],
         "set_aside": [
             {
                 **set_aside_json(aside),
@@ -109,7 +112,7 @@ def show_json(found: History, entry: Day) -> dict[str, Any]:
 def journal_json(found: History) -> dict[str, Any]:
     return {
         "list": _list_json(found.info),
-        "entries": [entry_json(found, entry) for entry in found.entries],
+        "entries": [entry_json(entry) for entry in found.entries],
         "missed_days": [day.isoformat() for day in found.stats.missed_days],
     }
 
