@@ -76,17 +76,20 @@ class Log:
             self.open(now)
         decision = rules.decide_today(self.standing, now)
         if isinstance(decision, rules.Available) and decision.newly:
+            now = rules.write_moment(self.standing, now)
             index = rules.revealable(self.standing, now)
             key = b"k" * 32 if index in self.items.checkin else None
             self.add(Revealed, now, index=index, item_key=key)
         return decision
 
     def done(self, now: datetime, *, photos: tuple[PhotoRecord, ...] = (PHOTO,)) -> int:
+        now = rules.write_moment(self.standing, now)
         index, day = rules.completable(self.standing, now)
         self.add(Completed, now, index=index, day=day, reflection="ok", photos=photos)
         return index
 
     def amend(self, now: datetime, reflection: str = "better") -> int:
+        now = rules.write_moment(self.standing, now)
         last = rules.amendable(self.standing, now)
         self.add(Amended, now, index=last.index, day=last.day, reflection=reflection)
         return last.index

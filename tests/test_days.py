@@ -147,3 +147,25 @@ def test_a_day_done_at_either_end_of_the_years(
     assert run("export", "-o", str(report), now=local(done)).exit_code == 0
     verdict = run("verify", str(report), "--list", str(sealed), now=local(done))
     assert verdict.exit_code == 0, verdict.output
+
+
+def test_commands_started_at_one_faked_moment_follow_each_other(
+    make_sealed: Callable[..., Path], run: Cli, photo: Path
+) -> None:
+    """`faketime` starts every command at the same moment, so a command may read the clock
+    a moment before the event the one before it wrote: each write then follows that event,
+    and the day is done as a person would expect."""
+    sealed = make_sealed(3)
+    start = at("2026-12-02 10:00")
+    assert run("open", str(sealed), now=start + timedelta(seconds=0.9)).exit_code == 0
+    today = run("today", now=start + timedelta(seconds=0.1))
+    assert today.exit_code == 0, today.output
+    done = run("done", "--photo", str(photo), "--note", "x", now=start + timedelta(seconds=0.2))
+    assert done.exit_code == 0, done.output
+    amend = run("amend", "--note", "y", now=start)
+    assert amend.exit_code == 0, amend.output
+    entry = json.loads(run("journal", "--json", now=start).stdout)["entries"][0]
+    assert entry["reflection"] == "y"
+    assert datetime.fromisoformat(entry["completed_at"]) > start + timedelta(seconds=0.9)
+    verdict = run("export", "-o", str(photo.parent / "r.json"), now=start)
+    assert verdict.exit_code == 0, verdict.output

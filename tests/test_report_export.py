@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -168,10 +169,20 @@ def test_a_report_to_standard_output(ten_days: Path, run: Cli, tmp_path: Path) -
 def test_a_report_is_never_dated_before_its_journal(
     ten_days: Path, run: Cli, tmp_path: Path
 ) -> None:
-    result = run("export", "-o", str(tmp_path / "r.json"), now=at("2026-03-12 19:59"))
+    result = run("export", "-o", str(tmp_path / "r.json"), now=at("2026-03-12 19:50"))
     assert result.exit_code == 1
     assert "earlier than the journal's last entry" in result.stderr
     assert not (tmp_path / "r.json").exists()
+    # A minute behind (a clock stepped back a little): dated just after the last event.
+    result = run("export", "-o", str(tmp_path / "r.json"), now=at("2026-03-12 19:59"))
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "r.json").read_text("utf-8"))
+    last = max(datetime.fromisoformat(event["at"]) for event in report["events"])
+    assert datetime.fromisoformat(report["exported_at"]) > last
+    verified = run(
+        "verify", str(tmp_path / "r.json"), "--list", str(ten_days), now=at("2026-03-12 20:30")
+    )
+    assert verified.exit_code == 0, verified.output
 
 
 def test_a_report_carries_nothing_of_this_computer(

@@ -119,31 +119,42 @@ def test_the_next_unlock_across_calendar_edges(done_at: str, unlocks: str) -> No
 # --- the clock ------------------------------------------------------------------------------
 
 
-def test_reads_forgive_a_few_minutes_of_drift_and_writes_none() -> None:
+def test_a_few_minutes_of_drift_is_forgiven_and_events_still_move_forward() -> None:
     log = Log()
     log.today(at("2026-05-10 09:00"))
     with pytest.raises(NotNow, match="clock reads"):
         log.today(at("2026-05-09 09:00"))
+    with pytest.raises(NotNow, match="earlier than the journal's last entry"):
+        log.done(at("2026-05-10 08:54"))  # more than five minutes behind
     # Showing what is already revealed forgives a few minutes ...
     assert log.today(at("2026-05-10 08:57")) == rules.Available(0, newly=False)
-    # ... but nothing is written earlier than the last event.
-    with pytest.raises(NotNow, match="earlier than the journal's last entry"):
-        log.done(at("2026-05-10 08:57"))
+    # ... and a write a few minutes behind is made just after the last event, never before.
+    log.done(at("2026-05-10 08:57"))
+    revealed, done = log.events[-2:]
+    assert done.at == revealed.at + timedelta(microseconds=1)
+    assert rules.write_moment(log.standing, at("2026-05-10 10:00")) == at("2026-05-10 10:00")
+
+
+def test_done_at_the_instant_of_the_reveal_is_refused() -> None:
+    """The same moment is not later: what the clock reads is taken as it is when it is not
+    behind the journal."""
+    log = Log()
+    log.today(at("2026-05-10 09:00"))
     with pytest.raises(NotNow, match="not later than day 1 was revealed"):
-        log.done(at("2026-05-10 09:00"))  # not even at the very instant
+        rules.completable(log.standing, at("2026-05-10 09:00"))
 
 
 def test_a_clock_stepped_back_a_few_minutes_gains_no_day() -> None:
-    """Item 3 revealed at 04:01, `done` at 03:57 (the day before, by the list): refused, so
-    item 4 cannot follow at 04:02 on the day item 3 was revealed."""
+    """Item 3 revealed at 04:01, `done` with the clock at 03:57 (the day before, by the
+    list): it counts as done just after the reveal, on item 3's list day, so item 4 still
+    waits for the next one."""
     log = Log()
     for day in (1, 2):
         log.today(at(f"2026-05-0{day} 09:00"))
         log.done(at(f"2026-05-0{day} 10:00"))
     log.today(at("2026-05-03 04:01"))
-    with pytest.raises(NotNow, match="clock reads"):
-        log.done(at("2026-05-03 03:57"))
-    log.done(at("2026-05-03 04:03"))
+    log.done(at("2026-05-03 03:57"))
+    assert log.events[-1].day == date(2026, 5, 3)  # type: ignore[attr-defined]
     decision = log.today(at("2026-05-03 04:04"))
     assert isinstance(decision, rules.Waiting)
     assert decision.unlocks_at == at("2026-05-04 04:00")

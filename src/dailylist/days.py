@@ -11,8 +11,9 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from dailylist.errors import BadInput, NotNow
 
-#: For answers that only read: how far the clock may read before the journal's last event
-#: before we stop trusting it. Writes allow no such slack (see `rules.check_writable`).
+#: How far the clock may read before the journal's last event before we stop trusting it.
+#: Within it a read answers as of now, and a write is made just after that event (see
+#: `rules.write_moment`), so events still only move forward.
 CLOCK_TOLERANCE = timedelta(minutes=5)
 
 #: The moments dailylist works with. Outside them date arithmetic (a day after 31 December

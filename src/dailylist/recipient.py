@@ -111,8 +111,8 @@ def reveal_today(
             return TodayView(opened.unsealed.info, decision, needs_code=True)
         item_key = opened.unsealed.checkin_key(decision.index, code())
     with data.list_files(list_id).locked():
-        now = clock.now()
         opened = load(data, list_id)
+        now = rules.write_moment(opened.standing, clock.now())
         again = rules.decide_today(opened.standing, now)
         if not isinstance(again, rules.Available) or not again.newly:
             return _shown(opened.snapshot(), again)  # revealed by another command meanwhile
@@ -278,7 +278,8 @@ def record_completion(
 
     text = check_proof(pending, photos, reflection, completing=True)
     with _writing(data, pending.info.id, photos) as (opened, records):
-        now = clock.now()  # read under the lock: never before an event a racer wrote
+        # Read under the lock: never before an event a racer wrote.
+        now = rules.write_moment(opened.standing, clock.now())
         index, day = rules.completable(opened.standing, now)
         if index != pending.index:
             raise NotNow("the list moved on while you were writing; run `dailylist today`")
@@ -334,7 +335,7 @@ def record_amendment(
 
     text = check_proof(target.pending, photos or None, reflection, completing=False)
     with _writing(data, target.pending.info.id, photos) as (opened, records):
-        now = clock.now()
+        now = rules.write_moment(opened.standing, clock.now())
         last = rules.amendable(opened.standing, now)
         if last.index != target.pending.index:
             raise NotNow("the list moved on while you were writing; run `dailylist today`")

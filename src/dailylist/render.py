@@ -63,6 +63,10 @@ class _SafeText:
         self.inner = inner
 
     def __rich_console__(self, out: Console, options: ConsoleOptions) -> RenderResult:
+        if options.no_wrap and not isinstance(self.inner, Text):
+            # Piped, a sentence stays one line; but a panel or a table has a border to keep,
+            # so what is inside one wraps there rather than being cut off at it.
+            options = options.update(no_wrap=False, overflow="fold")
         for segment in out.render(self.inner, options):
             if segment.control is None and segment.text:
                 yield Segment(safe(segment.text), segment.style)

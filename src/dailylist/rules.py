@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dailylist.days import (
+    CLOCK_TOLERANCE,
     check_clock,
     clock_behind,
     day_of,
@@ -198,11 +199,17 @@ def decide_today(standing: Standing, now: datetime) -> TodayDecision:
     return Available(standing.current_index, newly=True)
 
 
-def check_writable(standing: Standing, now: datetime) -> None:
-    """Refuse to write at a moment earlier than the journal's last event: events only move
-    forward in time, so no clock step back can reorder them."""
-    if standing.last_event_at is not None and utc(now) < utc(standing.last_event_at):
-        raise clock_behind(standing.last_event_at, now)
+def write_moment(standing: Standing, now: datetime) -> datetime:
+    """The moment a write at `now` is made at: `now`, or just after the journal's last event
+    when the clock reads a little before it (two commands started at one faked moment, a
+    clock stepped back a few seconds). Events only move forward in time, so no clock step
+    back can reorder them; a clock further behind than `CLOCK_TOLERANCE` is refused."""
+    last = standing.last_event_at
+    if last is None or utc(now) >= utc(last):
+        return now
+    if utc(now) < utc(last) - CLOCK_TOLERANCE:
+        raise clock_behind(last, now)
+    return (last + timedelta(microseconds=1)).astimezone(now.tzinfo)
 
 
 def _shown(moment: datetime, now: datetime) -> str:
@@ -211,7 +218,7 @@ def _shown(moment: datetime, now: datetime) -> str:
 
 def revealable(standing: Standing, now: datetime) -> int:
     """The index of the item that may be revealed for the first time at `now`."""
-    check_writable(standing, now)
+    now = write_moment(standing, now)
     decision = decide_today(standing, now)
     if isinstance(decision, Finished):
         raise NotNow("every item of this list is already done")
@@ -227,7 +234,7 @@ def revealable(standing: Standing, now: datetime) -> int:
 
 def completable(standing: Standing, now: datetime) -> tuple[int, date]:
     """The index that `done` may complete at `now`, and the list day it is done on."""
-    check_writable(standing, now)
+    now = write_moment(standing, now)
     if standing.finished:
         raise NotNow("every item of this list is already done")
     current, waiting = standing.current, unlocks_at(standing, now)
@@ -255,7 +262,7 @@ def completable(standing: Standing, now: datetime) -> tuple[int, date]:
 def amendable(standing: Standing, now: datetime) -> LastDone:
     """The completed day that may still be amended at `now`: the last one, until the end
     of its list day (fixed when it was done)."""
-    check_writable(standing, now)
+    now = write_moment(standing, now)
     last, current = standing.last_done, standing.current
     if current is not None and (last is None or utc(now) >= utc(last.amend_until)):
         raise NotNow(

@@ -21,7 +21,7 @@ from dailylist.lookback import History, history
 from dailylist.photos import MAX_PHOTO_BYTES, data_uri, jpeg_copy
 from dailylist.report.document import report_json
 from dailylist.report.pages import render_html, render_markdown
-from dailylist.rules import check_writable
+from dailylist.rules import write_moment
 from dailylist.store import DataDir, ensure_private_dir, file_sha256, write_out
 
 Format = Literal["json", "md", "html"]
@@ -119,7 +119,7 @@ def export(
     if not to_stdout:
         check_target(output, data, force=force)
     found = history(data, list_id, now)
-    check_writable(found.opened.standing, now)  # a report is never dated before its journal
+    now = write_moment(found.opened.standing, now)  # never dated before its journal
     files = found.opened.files
     records = [photo for entry in found.entries for photo in entry.photos]
     # A completion set aside keeps its photos in the report too, those this device has.
