@@ -52,7 +52,15 @@ def test_a_closed_list_is_left_out_and_open_brings_it_back_whole(
     assert run("prompt", now=at("2026-06-02 09:00")).stdout.strip() == "day 1/3 waiting"
     refused = run("today", "--list", "seven-days", now=at("2026-06-02 09:00"))
     assert refused.exit_code == 2
-    assert "no open list is called 'seven-days'" in refused.stderr
+    assert "seven-days is closed: `dailylist open` with its sealed file brings it back" in (
+        refused.stderr
+    )
+    assert run("close", "morning", "--yes", now=at("2026-06-02 09:01")).exit_code == 0
+    nothing_open = run("status", now=at("2026-06-02 09:01"))
+    assert "No list is open: 2 closed (see them with dailylist status --all" in (
+        nothing_open.stdout
+    )
+    assert run("open", str(two_lists[1]), now=at("2026-06-02 09:02")).exit_code == 0
     archived = private_home / "archive" / folder.name
     assert {p.name: p.read_bytes() for p in archived.rglob("*") if p.is_file()} == before
 

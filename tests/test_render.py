@@ -118,3 +118,26 @@ def test_waiting_half_an_hour_says_half_an_hour_not_tomorrow(
     assert result.exit_code == 1
     assert "tomorrow" not in result.stdout.lower()
     assert "The next item unlocks 2026-06-02 05:00 (in 30 min)." in result.stdout
+
+
+def _words(text: str) -> list[str]:
+    """The words of `text`, borders and layout left out."""
+    return re.sub(r"[│╭╮╰╯─┃┏┓┗┛━]", " ", text).split()
+
+
+def test_piped_output_wraps_inside_panels_and_tables_and_cuts_nothing(
+    private_home: Path,
+) -> None:
+    """Piped, a sentence outside a panel stays one line; inside a panel or a table it wraps
+    at the border rather than being cut off there."""
+    import tomllib
+
+    lists = Path(__file__).resolve().parents[1] / "lists"
+    source = tomllib.loads((lists / "find-yourself.toml").read_text("utf-8"))
+    output = in_process_of_its_own(private_home, "open", "--example", "find-yourself")
+    shown = " ".join(_words(output))
+    assert " ".join(source["letter"].split()) in shown
+    for rule in source["rules"]:
+        assert " ".join(rule.split()) in shown
+    table = in_process_of_its_own(private_home, "status", COLUMNS="60")
+    assert "thirty-days-to-find-yourself" in table  # the name `--list` takes, whole

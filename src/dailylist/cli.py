@@ -1024,7 +1024,9 @@ def status(ctx: click.Context, list_name: str | None, everything: bool, as_json:
         else:
             from dailylist import render
 
-            render.status(_out(), views, now)
+            data = _data()
+            closed = 0 if views or everything else len(data.archived_list_ids())
+            render.status(_out(), views, now, closed=closed)
     if errors:
         raise (
             errors[0]

@@ -94,6 +94,7 @@ def pick(root: str, wanted: str | None) -> str:
     lists there are."""
     ids = list_ids(root)
     if not ids:
+        _refuse_closed(root, wanted)
         raise BadInput("no list is open yet: run `dailylist open FILE.dlist` first")
     if wanted is None:
         if len(ids) == 1:
@@ -108,7 +109,22 @@ def pick(root: str, wanted: str | None) -> str:
     if len(matches) == 1:
         return matches[0]
     if not matches:
+        _refuse_closed(root, wanted)
         choices = ", ".join(sorted(names.values()))
         raise BadInput(f"no open list is called {wanted!r}; open lists: {choices}")
     several = ", ".join(sorted(names[i] for i in matches))
     raise BadInput(f"{wanted!r} could be several lists ({several}); give more of the name")
+
+
+def _refuse_closed(root: str, wanted: str | None) -> None:
+    """Say so when `wanted` names a closed list (one `dailylist close` archived)."""
+    key = (wanted or "").strip().lower()
+    if not key:
+        return
+    for list_id in list_ids(root, folder="archive"):
+        name = name_in(os.path.join(root, "archive", list_id), list_id)
+        if name.startswith(key) or (len(key) >= 4 and list_id.startswith(key)):
+            raise BadInput(
+                f"{name} is closed: `dailylist open` with its sealed file brings it back, "
+                "journal and photos as they were (`dailylist status --all` shows it)"
+            )

@@ -331,14 +331,25 @@ _STATE_LABELS = {
 }
 
 
-def status(out: Console, views: list[ListStatus], now: datetime) -> None:
+def status(out: Console, views: list[ListStatus], now: datetime, *, closed: int = 0) -> None:
+    """The status table; `closed` counts the closed lists it leaves out."""
     from rich.table import Table
 
     if not views:
-        out.print("No list is open yet: run [bold]dailylist open FILE.dlist[/].")
+        if closed:
+            out.print(
+                f"No list is open: {closed} closed "
+                f"({'see' if closed == 1 else 'see them with'} [bold]dailylist status --all[/], "
+                "bring one back with [bold]dailylist open FILE.dlist[/])."
+            )
+        else:
+            out.print("No list is open yet: run [bold]dailylist open FILE.dlist[/].")
         return
     table = Table(title=None, show_lines=False)
-    for column in ("list", "progress", "streak", "missed", "today", "next unlock"):
+    # A list's name is what `--list` takes: never cut short, however narrow the terminal.
+    widest = max(len(view.info.name) for view in views)
+    table.add_column("list", min_width=min(widest, 40), overflow="fold")
+    for column in ("progress", "streak", "missed", "today", "next unlock"):
         table.add_column(column)
     for view in views:
         stats = view.stats
