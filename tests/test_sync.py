@@ -198,6 +198,28 @@ def test_the_laptop_that_never_syncs_again_keeps_working(joined: tuple[Device, D
     assert laptop.json("today", now=day(2, "09:05"))["day"] == 2
 
 
+def test_a_day_revealed_after_a_sync_that_brought_the_day_before(
+    joined: tuple[Device, Device], tmp_path: Path
+) -> None:
+    """The desktop reveals day 2 apart from the laptop, which did it; a sync brings the
+    laptop's day 2 in, and the desktop reveals day 3 (the laptop had too, not yet synced).
+    That reveal was right for what the desktop knew, both lines together: every device
+    agrees, and verify takes the report."""
+    laptop, desktop = joined
+    photo = make_photo(tmp_path / "two.jpg", size=(40, 30))
+    laptop.ok("today", now=day(2, "09:00"))
+    laptop.ok("done", "--photo", str(photo), "--note", "Day two.", now=day(2, "10:00"))
+    laptop.ok("sync", now=day(2, "11:00"))
+    desktop.ok("today", now=day(2, "12:00"))  # day 2 here too: it has not synced
+    laptop.ok("today", now=day(3, "09:00"))
+    desktop.ok("sync", now=day(3, "10:00"))
+    revealed = desktop.json("today", now=day(3, "11:00"))
+    assert (revealed["state"], revealed["day"]) == ("revealed", 3)
+    sync_all(day(3, "12:00"), laptop, desktop)
+    agree(day(3, "12:00"), laptop, desktop)
+    assert desktop.json("status", now=day(3, "12:00"))["lists"][0]["done"] == 2
+
+
 # --- a folder a file-sync tool keeps in step ------------------------------------------------
 
 

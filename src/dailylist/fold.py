@@ -151,14 +151,18 @@ def replay(events: Iterable[Event], start: Standing, items: ItemSource) -> Repla
     aside: dict[str, tuple[int, Completed, list[Amended], str]] = {}
     reveal: Revealed | None = None
     tips: set[str] = set()  # the events before this one that none names (yet)
+    before: list[Event] = []
     for position, event in enumerate(events):
         parents = set(event.parents)
         if tips <= parents:  # its device knew every event before it
             mine, mine_done = standing, counted
+        elif len(parents) > 1:  # it knew several lines, though not all: replay those
+            mine, mine_done = _history(before, parents, start, items)
         elif event.prev is not None and event.prev in own:
             mine, mine_done = own[event.prev]
         else:
             mine, mine_done = start, None
+        before.append(event)
         tips = (tips - parents) | {event.id}
         here = _refusal(standing, event, items)
         there = here if mine is standing else _refusal(mine, event, items)
@@ -203,6 +207,25 @@ def _refusal(standing: Standing, event: Event, items: ItemSource) -> str | None:
     except DailylistError as error:
         return error.message
     return None
+
+
+def _history(
+    before: list[Event], parents: set[str], start: Standing, items: ItemSource
+) -> tuple[Standing, str | None]:
+    """Where the list stood for a device whose event names `parents`, having merged other
+    devices' lines: the replay of every event it descends from, in the order of `before`
+    (the order every device computes), and its last completion counted. Only an event
+    written apart from another device's, after a sync, needs this."""
+    by_id = {event.id: event for event in before}
+    known, waiting = set(), [p for p in parents if p in by_id]
+    while waiting:
+        found = waiting.pop()
+        if found not in known:
+            known.add(found)
+            waiting.extend(p for p in by_id[found].parents if p in by_id)
+    ancestors = replay([event for event in before if event.id in known], start, items)
+    last = ancestors.entries[-1].completion.id if ancestors.entries else None
+    return ancestors.standing, last
 
 
 def _done(event: Event, before: str | None) -> str | None:
