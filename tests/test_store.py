@@ -16,7 +16,7 @@ from dailylist.errors import DamagedData
 from dailylist.opened import journal_of
 from dailylist.picking import name_of
 from dailylist.store import DataDir, data_root, write_atomic
-from tests.conftest import Cli, at, item_text, make_photo, snapshot
+from tests.conftest import Cli, at, item_text, make_photo, snapshot, source_toml
 
 DAY1 = "2026-03-02"
 
@@ -327,3 +327,44 @@ def test_a_failed_open_deletes_nothing(lived: Path, run: Cli, tmp_path: Path) ->
     assert result.exit_code == 2
     assert "damaged" in result.stderr
     assert snapshot(tmp_path) == {**before, str(again): sealed}
+
+
+_WRITERS = {
+    "new": lambda source, target: ["new", str(target)],
+    "seal": lambda source, target: ["seal", str(source), "-o", str(target)],
+    "remind ics": lambda source, target: ["remind", "ics", str(target)],
+    "export": lambda source, target: ["export", "-o", str(target), "--format", "json"],
+}
+
+
+@pytest.mark.parametrize("command", sorted(_WRITERS))
+def test_a_file_a_person_asks_for_is_written_only_where_it_may_be(
+    command: str, lived: Path, run: Cli, tmp_path: Path
+) -> None:
+    """Every command that writes a file outside the data dir: a new file, or with --force a
+    regular one; never into the data dir, never over a pipe or a device, even with --force."""
+    source = tmp_path / "mine.toml"
+    source.write_text(source_toml(3), encoding="utf-8")
+    args = _WRITERS[command]
+    now = at(f"{DAY1} 21:00")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    before = snapshot(tmp_path / "home")
+    for target, why in (
+        (lived / "journal.json", "inside the data dir"),
+        (fifo, "is not a regular file"),
+    ):
+        refused = run(*args(source, target), "--force", now=now)
+        assert refused.exit_code == 2, (target, refused.output)
+        assert why in refused.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert snapshot(tmp_path / "home") == before
+    mine = tmp_path / "notes.txt"
+    mine.write_text("mine", encoding="utf-8")
+    refused = run(*args(source, mine), now=now)
+    assert refused.exit_code == 2
+    assert "already exists; choose another name or pass --force" in refused.stderr
+    assert mine.read_text(encoding="utf-8") == "mine"
+    replaced = run(*args(source, mine), "--force", now=now)
+    assert replaced.exit_code == 0, replaced.output
+    assert mine.read_text(encoding="utf-8") != "mine"

@@ -14,7 +14,7 @@ from dailylist.domain import Item, Settings
 from dailylist.errors import BadInput, ProblemsFound
 from dailylist.formats import ListSource
 from dailylist.limits import LIST_SOURCE
-from dailylist.store import DataDir, read_input_file, write_out
+from dailylist.store import DataDir, check_out, read_input_file, write_out
 
 #: The shortest passphrase `seal` takes: the file can be tried offline, as often as one likes.
 MIN_PASSPHRASE = 8
@@ -87,10 +87,10 @@ def warnings(source: ListSource) -> list[str]:
     return []
 
 
-def write_template(path: Path, *, force: bool = False) -> None:
-    """Write a commented template list to `path` (refuses to overwrite unless `force`)."""
-    if path.exists() and not force:
-        raise BadInput(f"{path} already exists; choose another name or pass --force")
+def write_template(path: Path, home: Path, *, force: bool = False) -> None:
+    """Write a commented template list to `path` (refuses to overwrite unless `force`, and
+    anything but a regular file outside the data dir at `home`)."""
+    check_out(path, home, what="list source", force=force)
     write_out(path, TEMPLATE.encode("utf-8"), what="list source")
 
 
@@ -294,15 +294,12 @@ def seal_source(
     source = load_source(path)
     codes_path = codes_path_for(output)
     has_checkins = any(item.checkin for item in source.items)
-    for target in (output, codes_path) if has_checkins else (output,):
-        if target.exists() and not force:
-            raise BadInput(f"{target} already exists; choose another name or pass --force")
     if output.resolve() == path.resolve():
         raise BadInput("the sealed file would overwrite the source; choose another -o")
-    if output.is_dir():
-        raise BadInput(f"{output} is a directory; give a file name for the sealed list")
-    if not output.parent.is_dir():  # before a key is made: a failed seal makes nothing
-        raise BadInput(f"cannot write {output}: the folder {output.parent} does not exist")
+    # Before a key is made: a failed seal makes nothing.
+    check_out(output, data.root, what="sealed list", force=force)
+    if has_checkins:
+        check_out(codes_path, data.root, what="codes file", force=force)
     if passphrase is not None and len(passphrase) < MIN_PASSPHRASE:
         raise BadInput(
             f"a passphrase needs at least {MIN_PASSPHRASE} characters (a few words are best): "

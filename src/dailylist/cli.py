@@ -242,7 +242,7 @@ def new(path: Path, force: bool, quiet: bool) -> None:
     """
     from dailylist.author import write_template
 
-    write_template(path, force=force)
+    write_template(path, _data().root, force=force)
     if not quiet:
         click.echo(safe(f"Wrote {path}. Fill it in, then: dailylist check {path}"))
 
@@ -761,13 +761,14 @@ at_option = click.option(
 @click.argument("path", type=click.Path(path_type=Path))
 @at_option
 @list_option
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
 @click.pass_context
 @quiet_option
 def remind_ics(
-    ctx: click.Context, path: Path, at_text: str, list_name: str | None, quiet: bool
+    ctx: click.Context, path: Path, at_text: str, list_name: str | None, force: bool, quiet: bool
 ) -> None:
     """Write an iCalendar file with a daily reminder event for each open list with days
-    left (or for --list).
+    left (or for --list). An existing file is replaced only with --force.
 
     \b
     Example:
@@ -777,8 +778,9 @@ def remind_ics(
 
     at = parse_time(at_text)
     now = _now(ctx)
-    lists = reminded(_data(), list_name, now)
-    write_calendar(path, calendar(lists, at=at, now=now))
+    data = _data()
+    lists = reminded(data, list_name, now)
+    write_calendar(path, calendar(lists, at=at, now=now), data.root, force=force)
     if not quiet:
         names = ", ".join(view.info.name for view in lists)
         message = (

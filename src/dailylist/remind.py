@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from dailylist.days import zone_of
 from dailylist.errors import BadInput
 from dailylist.home import HOME_ENV
-from dailylist.store import write_out
+from dailylist.store import check_out, write_out
 
 if TYPE_CHECKING:
     from dailylist.status import ListStatus
@@ -185,7 +185,10 @@ def _first_on(year: int, month: int, rule: str) -> date:
     return last - timedelta(days=(last.weekday() - weekday) % 7)
 
 
-def write_calendar(path: Path, content: bytes) -> None:
+def write_calendar(path: Path, content: bytes, home: Path, *, force: bool) -> None:
+    """Write the calendar to `path`: a new file, or with `force` a regular file, never one
+    in the data dir at `home` (see `store.check_out`)."""
+    check_out(path, home, what="calendar file (like reminder.ics)", force=force)
     write_out(path, content, what="calendar file (like reminder.ics)")
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +71,26 @@ def write_atomic(path: Path, data: bytes) -> None:
     failure the old file is left as it was."""
     ensure_private_dir(path.parent)
     _replace(path, data, 0o600)
+
+
+def check_out(path: Path, home: Path, *, what: str, force: bool) -> None:
+    """`BadInput` unless a file a person asked for may be written at `path`: a new file in
+    a folder that exists, or with `force` a regular file; never in the data dir at `home`,
+    never over a folder, a device or a pipe. Every command that writes outside the data
+    dir asks this first, before it does any work."""
+    target, inside = path.resolve(), home.resolve()
+    if target == inside or inside in target.parents:
+        raise BadInput(f"{path} is inside the data dir; write the {what} somewhere else")
+    if path.is_symlink() or path.exists():
+        kind = path.stat().st_mode if path.exists() else path.lstat().st_mode
+        if stat.S_ISDIR(kind):
+            raise BadInput(f"{path} is a directory; give a file name for the {what}")
+        if not stat.S_ISREG(kind):
+            raise BadInput(f"{path} is not a regular file; the {what} is written only to one")
+        if not force:
+            raise BadInput(f"{path} already exists; choose another name or pass --force")
+    if not path.parent.is_dir():
+        raise BadInput(f"cannot write {path}: the folder {path.parent} does not exist")
 
 
 def write_out(path: Path, data: bytes, *, what: str, private: bool = False) -> None:

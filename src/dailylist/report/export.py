@@ -8,7 +8,6 @@ the data dir: the journal a person keeps is never the thing a report replaces.
 from __future__ import annotations
 
 import json
-import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +21,7 @@ from dailylist.photos import MAX_PHOTO_BYTES, data_uri, jpeg_copy
 from dailylist.report.document import report_json
 from dailylist.report.pages import render_html, render_markdown
 from dailylist.rules import write_moment
-from dailylist.store import DataDir, ensure_private_dir, file_sha256, write_out
+from dailylist.store import DataDir, check_out, ensure_private_dir, file_sha256, write_out
 
 Format = Literal["json", "md", "html"]
 FORMATS: tuple[Format, ...] = ("json", "md", "html")
@@ -76,25 +75,13 @@ class ExportResult:
 
 
 def check_target(output: Path, data: DataDir, *, force: bool) -> None:
-    """`BadInput` unless a report may be written at `output`: a new file in a folder that
-    exists, or with `force` a regular file; never in the data dir, never a device or a
-    folder (the same holds for the photos folder beside it)."""
-    home = data.root.resolve()
-    for path in (output, photos_dir_for(output)):
-        target = path.resolve()
-        if target == home or home in target.parents:
-            raise BadInput(f"{path} is inside the data dir; write the report somewhere else")
-    if not output.parent.is_dir():
-        raise BadInput(f"cannot write {output}: the folder {output.parent} does not exist")
-    if output.exists() or output.is_symlink():
-        kind = output.stat().st_mode if output.exists() else 0
-        if stat.S_ISDIR(kind):
-            raise BadInput(f"{output} is a directory; give a file name for the report")
-        if not stat.S_ISREG(kind):
-            raise BadInput(f"{output} is not a regular file; a report is written only to one")
-        if not force:
-            raise BadInput(f"{output} already exists; choose another name or pass --force")
+    """`BadInput` unless a report may be written at `output` (see `store.check_out`), and
+    its photos in the folder beside it."""
+    check_out(output, data.root, what="report", force=force)
     folder = photos_dir_for(output)
+    home = data.root.resolve()
+    if folder.resolve() == home or home in folder.resolve().parents:
+        raise BadInput(f"{folder} is inside the data dir; write the report somewhere else")
     if folder.exists() and not folder.is_dir():
         raise BadInput(f"{folder} exists and is not a folder for the report's photos")
 
