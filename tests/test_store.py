@@ -277,6 +277,27 @@ def test_an_author_key_planted_by_another_user_is_refused(run: Cli, tmp_path: Pa
     assert not (tmp_path / "b.dlist").exists()
 
 
+def test_an_author_key_others_can_read_is_refused(run: Cli, tmp_path: Path) -> None:
+    """As ssh refuses a private key others can read: seal stops, doctor says so, and the
+    advice is a file's mode."""
+    source = tmp_path / "s.toml"
+    assert run("new", str(source), now=at("2026-03-03 10:00")).exit_code == 0
+    first = run("seal", str(source), "-o", str(tmp_path / "a.dlist"), now=at("2026-03-03 10:00"))
+    assert first.exit_code == 0, first.output
+    key = tmp_path / "home" / "author" / "ed25519.pem"
+    key.chmod(0o644)
+    result = run("seal", str(source), "-o", str(tmp_path / "b.dlist"), now=at("2026-03-03 10:00"))
+    assert result.exit_code == 2
+    assert f"{key} can be read by others (mode 644)" in result.stderr
+    assert f"chmod 600 {key}" in result.stderr
+    assert not (tmp_path / "b.dlist").exists()
+    found = run("doctor", "--json", now=at("2026-03-03 10:00"))
+    assert found.exit_code == 2
+    assert any(
+        "can be read by others" in p for p in json.loads(found.stdout)["data_dir"]["problems"]
+    )
+
+
 def test_a_data_dir_that_is_a_file(run: Cli, private_home: Path) -> None:
     private_home.write_text("not a folder", encoding="utf-8")
     for command in (["doctor"], ["open", "--example", "city-walk"], ["status"]):

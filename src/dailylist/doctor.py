@@ -103,11 +103,11 @@ def examine(data: DataDir, list_id: str, now: datetime) -> Examination:
 
     privacy = Check("permissions")
     for path in [files.root, *files.root.rglob("*")]:
-        mode = stat.S_IMODE(path.lstat().st_mode)
-        if (problem := loose(path)) is not None:
-            privacy.problems.append(problem)
-        elif mode & 0o077:
+        info = path.lstat()
+        if not stat.S_ISDIR(info.st_mode) and info.st_mode & 0o077:
             privacy.problems.append(f"{path.relative_to(data.root)} is readable by others")
+        elif (problem := loose(path)) is not None:
+            privacy.problems.append(problem)
     if privacy.ok:
         privacy.detail = "private to you"
 

@@ -192,25 +192,31 @@ def _read(path: Path, what: str, cap: int, error: type[DailylistError], name: st
 
 
 def loose(path: Path) -> str | None:
-    """What makes `path` (the data dir, or a folder or key in it) unsafe to keep private
-    data in, the way ssh judges `~/.ssh`: another user owns it, or others can write to it;
-    None when it is private enough (or missing, or not on a POSIX system)."""
+    """What makes `path` (the data dir, a folder in it, or the author's private key) unsafe
+    to keep private data in, the way ssh judges `~/.ssh` and its keys: another user owns it,
+    others can write to it, or, for a key, others can read it; None when it is private
+    enough (or missing, or not on a POSIX system)."""
     if os.name != "posix":  # pragma: no cover - no owners and modes to check
         return None
     try:
         info = path.stat()
     except OSError:
         return None
+    folder = stat.S_ISDIR(info.st_mode)
+    mode = info.st_mode & 0o777
     if info.st_uid != os.geteuid():
-        problem = "belongs to another user"
-    elif info.st_mode & 0o022:
-        problem = f"can be written by others (mode {info.st_mode & 0o777:o})"
-    else:
-        return None
-    return (
-        f"{path} {problem}: dailylist keeps private data only where no one else can change "
-        f"it; make it yours and private (chmod 700 {path}) or set DAILYLIST_HOME elsewhere"
-    )
+        return (
+            f"{path} belongs to another user: dailylist keeps private data only where no one "
+            f"else can change it; make it yours (chown) or set DAILYLIST_HOME elsewhere"
+        )
+    if mode & (0o022 if folder else 0o077):
+        reach = "written" if mode & 0o022 else "read"
+        return (
+            f"{path} can be {reach} by others (mode {mode:o}): dailylist keeps private data "
+            f"only where no one else can reach it; make it private "
+            f"(chmod {'700' if folder else '600'} {path}) or set DAILYLIST_HOME elsewhere"
+        )
+    return None
 
 
 def check_private(*paths: Path) -> None:
