@@ -78,6 +78,7 @@ def send(
 ) -> None:
     """Fill a form of the page as a person does (the gallery's input, the text), send it,
     and wait for the page that answers."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.expected_conditions import staleness_of
     from selenium.webdriver.support.wait import WebDriverWait
@@ -91,7 +92,14 @@ def send(
         box.send_keys(reflection)
     button = browser.find_element(By.CSS_SELECTOR, f'form[action="{form}"] button')
     button.click()
-    WebDriverWait(browser, 30).until(staleness_of(button))
+    # While the answer replaces the page, chromium may call the button "not in the
+    # document" (an unknown error) before it calls it stale: ask again until it is stale.
+    WebDriverWait(browser, 30, ignored_exceptions=(WebDriverException,)).until(
+        staleness_of(button)
+    )
+    WebDriverWait(browser, 30).until(
+        lambda driver: driver.execute_script("return document.readyState") == "complete"
+    )
 
 
 def text_of(browser: Any) -> str:

@@ -86,6 +86,19 @@ def test_a_finished_list_keeps_its_final_figures() -> None:
     assert stats.unlocks_at is None
 
 
+def test_a_finished_list_keeps_its_longest_streak() -> None:
+    """Days 1-3 in a row, a day missed, days 4-5: finished, its streak is 3, not the 2 it
+    ended on."""
+    log = Log(items=5)
+    for day in (10, 11, 12, 14, 15):
+        log.today(at(f"2026-05-{day} 09:00"))
+        log.done(at(f"2026-05-{day} 10:00"))
+    stats = log.stats(at("2026-05-20 09:00"))
+    assert (stats.state, stats.streak) == ("finished", 3)
+    assert stats.missed_days == (date(2026, 5, 13),)
+    assert log.stats(at("2026-05-15 11:00")).streak == 3  # finished that day already
+
+
 def test_streak_counts_back_from_today_or_yesterday() -> None:
     log = Log()
     for day in (10, 11, 12):

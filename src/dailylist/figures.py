@@ -32,7 +32,7 @@ def stats(standing: Standing, days_done: Sequence[date], now: datetime) -> Stats
     """Progress, streak and missed days at `now` (missed days pause a list, never skip), from
     where the list stands and the list day of each completion (`Replay.done_days`).
 
-    A finished list keeps the figures it finished with.
+    A finished list keeps its final figures: its streak is then the longest it had.
     """
     day_starts_at = standing.settings.day_starts_at
     today = day_of(now, day_starts_at)
@@ -50,11 +50,14 @@ def stats(standing: Standing, days_done: Sequence[date], now: datetime) -> Stats
                 missed.append(day)
             day += timedelta(days=1)
 
-    streak = 0
-    day = finished_on or (today if today in done_days else today - timedelta(days=1))
-    while day in done_days:
-        streak += 1
-        day -= timedelta(days=1)
+    if finished_on is not None:
+        streak = _longest_run(done_days)
+    else:
+        streak = 0
+        day = today if today in done_days else today - timedelta(days=1)
+        while day in done_days:
+            streak += 1
+            day -= timedelta(days=1)
 
     unlocks = None if standing.finished else unlocks_at(standing, now)
     state: State
@@ -76,3 +79,16 @@ def stats(standing: Standing, days_done: Sequence[date], now: datetime) -> Stats
         unlocks_at=unlocks,
         finished_on=finished_on,
     )
+
+
+def _longest_run(days: set[date]) -> int:
+    """The most list days in a row among `days`."""
+    longest = 0
+    for day in days:
+        if day - timedelta(days=1) in days:
+            continue  # not the first of its run
+        run = 1
+        while day + timedelta(days=run) in days:
+            run += 1
+        longest = max(longest, run)
+    return longest

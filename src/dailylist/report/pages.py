@@ -26,7 +26,7 @@ def summary_line(found: History) -> str:
         parts.append(f"from {found.entries[0].day} to {found.entries[-1].day}")
     parts.append(f"{missed} missed day{'s' if missed != 1 else ''}")
     if stats.finished_on is not None:
-        parts.append(f"finished on {stats.finished_on}, with a last streak of {stats.streak}")
+        parts.append(f"finished on {stats.finished_on}, with a longest streak of {stats.streak}")
     else:
         parts.append(f"current streak {stats.streak}")
     return ", ".join(parts)
