@@ -63,3 +63,33 @@ def test_a_tz_that_names_no_zone_is_said_once(
     assert clock.local_zone() == ZoneInfo("UTC")
     said = capsys.readouterr().err
     assert said.count("TZ='Foo/Bar' names no time zone; using the system's, UTC") == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Europe/Berlin", "Europe/Berlin"),
+        ("/usr/share/zoneinfo/Asia/Tokyo", "Asia/Tokyo"),  # TZ=:/path, the ':' taken off
+        ("UTC+3", "Etc/GMT+3"),  # POSIX: three hours behind UTC, as Etc/GMT+3 is
+        ("JST-9", "Etc/GMT-9"),
+        ("UTC0", "UTC"),
+        ("EST5EDT", "EST5EDT"),  # a POSIX rule with a name of its own in the zone database
+        ("GMT+14", None),  # no such zone
+        ("CET-1CEST,M3.5.0,M10.5.0/3", None),  # a summer-time rule: say so, use the system's
+        ("/somewhere/else", None),
+        ("Foo/Bar", None),
+    ],
+)
+def test_what_a_tz_value_names(value: str, expected: str | None) -> None:
+    found = clock.tz_zone(value)
+    assert (getattr(found, "key", None) if found else None) == expected
+
+
+def test_tz_naming_the_systems_own_zone_file_is_the_systems_zone(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(clock, "_SAID", set())
+    monkeypatch.setattr(clock, "system_zone", lambda: ZoneInfo("Asia/Kolkata"))
+    monkeypatch.setenv("TZ", ":/etc/localtime")
+    assert clock.local_zone() == ZoneInfo("Asia/Kolkata")
+    assert capsys.readouterr().err == ""

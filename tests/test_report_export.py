@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import datetime
 from html.parser import HTMLParser
@@ -161,6 +162,8 @@ def test_a_report_to_standard_output(ten_days: Path, run: Cli, tmp_path: Path) -
     assert markdown.exit_code == 0
     assert markdown.stdout.startswith("# Five small days")
     assert "the photos stay in the data dir" in markdown.stderr
+    assert str(tmp_path) not in markdown.stdout  # no local path, the data dir's included
+    assert re.search(r"!\[Day 1, photo 1\]\([0-9a-f]{64}\.jpg\)", markdown.stdout)
     report = run("export", "-o", "-", "--format", "json", now=at("2026-03-12 21:00"))
     assert json.loads(report.stdout)["kind"] == "dailylist-report"
     assert list(tmp_path.glob("*-photos")) == []

@@ -31,10 +31,9 @@ def local_zone() -> tzinfo:
     (and a `$TZ` that names none is said so on stderr, once)."""
     name = os.environ.get("TZ", "").lstrip(":")
     if name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
+        named = tz_zone(name)
+        if named is not None:
+            return named
     zone = system_zone()
     if name and name not in _SAID:
         _SAID.add(name)
@@ -43,6 +42,38 @@ def local_zone() -> tzinfo:
             f"dailylist: warning: TZ={name!r} names no time zone; using the system's, {shown}\n"
         )
     return zone
+
+
+def tz_zone(value: str) -> tzinfo | None:
+    """The zone a `$TZ` value (its ':' taken off) names: an IANA name ("Europe/Berlin");
+    a zone file's path ("/usr/share/zoneinfo/Asia/Tokyo", "/etc/localtime"); or a POSIX
+    fixed offset with no summer time ("UTC+3", three hours behind UTC), as its Etc/GMT
+    zone. None when it names none of these."""
+    if value.startswith("/"):
+        if os.path.realpath(value) == os.path.realpath("/etc/localtime"):
+            return system_zone()
+        found = linked_zone(value)
+        _, inside, key = os.path.realpath(value).rpartition("zoneinfo/")
+        if found is None and inside and key:
+            found = _zone(key)
+        return found
+    zone = _zone(value)
+    if zone is not None:
+        return zone
+    letters = value.rstrip("0123456789+-")
+    offset = value[len(letters) :]
+    if len(letters) >= 3 and letters.isalpha() and offset.lstrip("+-").isdigit():
+        hours = int(offset.lstrip("+-"))
+        sign = "-" if offset.startswith("-") else "+"
+        return _zone(f"Etc/GMT{sign}{hours}" if hours else "UTC")
+    return None
+
+
+def _zone(key: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(key)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 def system_zone() -> tzinfo:
@@ -65,10 +96,7 @@ def linked_zone(localtime: str = "/etc/localtime") -> ZoneInfo | None:
     _, found, key = target.rpartition("zoneinfo/")
     if not found or not key:
         return None
-    try:
-        return ZoneInfo(key)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
+    return _zone(key)
 
 
 def zone_name(moment: datetime) -> str:

@@ -98,7 +98,8 @@ def export(
     on_total: Callable[[int], None] | None = None,
 ) -> ExportResult:
     """Write a report of the list's journal to `output` (photos beside it, or inside for
-    HTML), or return its text for standard output (`STDOUT`: photos stay where they are).
+    HTML), or return its text for standard output (`STDOUT`: photos stay where they are,
+    named by their file names, and no local path is in the text).
 
     `on_total` is told how many photos there are, `progress` is called after each one.
     """
@@ -135,7 +136,9 @@ def export(
             text = render_html(found, embedded, now)
         else:
             folder = "" if to_stdout else photos_dir_for(output).name
-            linked = {r.sha256: (files.photos / r.stored_name).as_posix() for r in records}
+            # To standard output the photos stay in the data dir, and the text names each
+            # by its file name alone: where the data dir is, is nobody else's business.
+            linked = {r.sha256: r.stored_name for r in records}
             if not to_stdout:
                 photos_dir = photos_dir_for(output)
                 ensure_private_dir(photos_dir)
