@@ -197,5 +197,9 @@ def test_the_template_shows_checkins_and_check_warns_of_its_placeholder(
     checked = run("check", str(path), now=NOW)
     assert checked.exit_code == 0
     assert 'author is still "Your name"' in checked.stderr
+    sealed = run("seal", str(path), now=NOW)  # sealed all the same, with the same warning
+    assert sealed.exit_code == 0, sealed.output
+    assert 'author is still "Your name"' in sealed.stderr
     path.write_text(template.replace('"Your name"', '"Sam"'), encoding="utf-8")
     assert "warning" not in run("check", str(path), now=NOW).stderr
+    assert "warning" not in run("seal", str(path), "--force", now=NOW).stderr

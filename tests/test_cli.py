@@ -359,9 +359,16 @@ def test_a_source_given_to_open_and_a_sealed_list_given_to_check_say_what_they_a
     assert "; the file seems cut short)" in truncated.stderr
 
 
-@pytest.mark.parametrize("editor", ["nonexistent-editor", "false"])
+@pytest.mark.parametrize(
+    ("editor", "said"),
+    [
+        ("nonexistent-editor", "'nonexistent-editor' (from $EDITOR) is not installed"),
+        ("false", "the editor 'false' failed"),
+    ],
+)
 def test_a_failing_editor_says_what_failed_and_how_to_go_on(
     editor: str,
+    said: str,
     revealed: Callable[..., Cli],
     photo: Path,
     tmp_path: Path,
@@ -373,7 +380,7 @@ def test_a_failing_editor_says_what_failed_and_how_to_go_on(
     before = snapshot(tmp_path)
     result = run("done", "--photo", str(photo), now=at(f"{DAY} 10:00"))
     assert result.exit_code == 2
-    assert f"the editor '{editor}' failed" in result.stderr
+    assert said in result.stderr
     assert "--note TEXT" in result.stderr
     assert snapshot(tmp_path) == before
 
@@ -384,3 +391,15 @@ def test_example_names_complete() -> None:
     assert names == ["city-walk", "find-yourself"]
     names = [item.value for item in completer.get_completions(["open", "--example"], "ci")]
     assert names == ["city-walk"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["open", ""], ["check", " "], ["export", "-o", ""], ["verify", ""], ["new", ""]],
+)
+def test_an_empty_path_is_no_file(args: list[str], run: Cli, tmp_path: Path) -> None:
+    before = snapshot(tmp_path)
+    result = run(*args, now=at(f"{DAY} 10:00"))
+    assert result.exit_code == 2
+    assert "an empty name names no file; give a path" in result.output
+    assert snapshot(tmp_path) == before

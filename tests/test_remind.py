@@ -173,6 +173,15 @@ def test_a_finished_list_gets_no_reminder(
     )
     assert "every day of just-one is done" in named.stderr
     assert not (tmp_path / "r.ics").exists()
+    for args in ([], ["--list", "just-one"]):  # what a scheduler runs daily stays quiet
+        quiet = run("remind", "notify", *args, now=at("2026-06-03 19:00"))
+        assert (quiet.exit_code, quiet.output) == (0, "")
+
+
+def test_a_time_of_day_with_a_one_digit_hour(one_day_done: Path, run: Cli, tmp_path: Path) -> None:
+    result = run("remind", "ics", str(tmp_path / "r.ics"), "--at", "9:05", now=at(f"{DAY} 12:00"))
+    assert result.exit_code == 0, result.output
+    assert "a daily event at 09:05" in result.stdout
 
 
 @pytest.mark.parametrize(

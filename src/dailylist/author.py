@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from dailylist.domain import Item, Settings
+from dailylist.domain import Item, Settings, counted
 from dailylist.errors import BadInput, ProblemsFound
 from dailylist.formats import ListSource
 from dailylist.limits import LIST_SOURCE
@@ -240,7 +240,7 @@ def load_source(path: Path) -> ListSource:
     if source is None:
         count = len(problems)
         raise ProblemsFound(
-            f"{path} has {count} problem{'s' if count != 1 else ''}",
+            f"{path} has {counted(count, 'problem')}",
             [(p.place, p.message) for p in problems],
         )
     return source
@@ -257,6 +257,8 @@ class SealResult:
     codes_path: Path | None
     checkin_days: tuple[int, ...]
     passphrase: bool
+    #: What in the source is likely a slip (see `warnings`); sealed all the same.
+    warnings: tuple[str, ...] = ()
 
 
 def codes_path_for(output: Path) -> Path:
@@ -330,4 +332,5 @@ def seal_source(
         codes_path=codes_path if sealed_output.codes else None,
         checkin_days=tuple(index + 1 for index in sorted(sealed_output.codes)),
         passphrase=passphrase is not None,
+        warnings=tuple(warnings(source)),
     )

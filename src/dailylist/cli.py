@@ -145,6 +145,16 @@ def _complete_examples(incomplete: str) -> list[CompletionItem]:
     return [CompletionItem(name) for name in example_names() if name.startswith(incomplete)]
 
 
+class FilePath(click.Path):
+    """A path given on the command line; an empty one is refused as no name at all, rather
+    than taken as the current folder."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail("an empty name names no file; give a path", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 list_option = click.option(
     "--list",
     "list_name",
@@ -193,7 +203,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 passphrase_file_option = click.option(
     "--passphrase-file",
-    type=click.Path(path_type=Path),
+    type=FilePath(path_type=Path),
     help="Read the passphrase from this file (its first line) instead of asking.",
 )
 
@@ -230,7 +240,7 @@ def _passphrase_source(passphrase_file: Path | None) -> Callable[[], str]:
 
 
 @cli.command()
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=FilePath(path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
 @quiet_option
 def new(path: Path, force: bool, quiet: bool) -> None:
@@ -248,7 +258,7 @@ def new(path: Path, force: bool, quiet: bool) -> None:
 
 
 @cli.command()
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=FilePath(path_type=Path))
 def check(path: Path) -> None:
     """Check a list source and report every problem with its place.
 
@@ -268,11 +278,11 @@ def check(path: Path) -> None:
 
 
 @cli.command()
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=FilePath(path_type=Path))
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    type=FilePath(path_type=Path),
     help="The sealed file to write [default: PATH with .dlist].",
 )
 @click.option("--force", is_flag=True, help="Overwrite the output (and codes file) if they exist.")
@@ -316,13 +326,15 @@ def seal(
     target = output or path.with_suffix(".dlist")
     result = seal_source(_data(), path, target, _now(ctx), force=force, passphrase=passphrase)
     render.sealed(_out(quiet), result)
+    for warning in result.warnings:
+        render.warn(render.console(stderr=True), warning)
 
 
 # --- recipient ------------------------------------------------------------------------------
 
 
 @cli.command(name="open")
-@click.argument("path", type=click.Path(path_type=Path), required=False)
+@click.argument("path", type=FilePath(path_type=Path), required=False)
 @click.option(
     "--example",
     metavar="NAME",
@@ -431,7 +443,7 @@ def today(ctx: click.Context, code: str | None, list_name: str | None, as_json: 
 
 def _photo_option(help_text: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
     return click.option(
-        "--photo", "photos", multiple=True, type=click.Path(path_type=Path), help=help_text
+        "--photo", "photos", multiple=True, type=FilePath(path_type=Path), help=help_text
     )
 
 
@@ -758,7 +770,7 @@ at_option = click.option(
 
 
 @remind.command(name="ics")
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=FilePath(path_type=Path))
 @at_option
 @list_option
 @click.option("--force", is_flag=True, help="Replace PATH if it exists.")
@@ -932,6 +944,20 @@ def _ask_reflection(pending: PendingCompletion, current: str) -> str:
 
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if editor:
+        import shlex
+        import shutil
+
+        try:
+            words = shlex.split(editor)
+        except ValueError:  # unbalanced quotes: click runs it as it is
+            words = [editor]
+        if not words or shutil.which(words[0]) is None:
+            variable = "VISUAL" if os.environ.get("VISUAL") else "EDITOR"
+            raise BadInput(
+                f"the editor {editor!r} (from ${variable}) is not installed or not on PATH; "
+                "nothing was written. Give the reflection with --note TEXT, or set "
+                f"{variable} to an editor you have"
+            )
         try:
             edited = click.edit(current + reflection_template(pending), extension=".md")
         except click.ClickException as exc:
@@ -1043,7 +1069,7 @@ def status(ctx: click.Context, list_name: str | None, everything: bool, as_json:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path, allow_dash=True),
+    type=FilePath(path_type=Path, allow_dash=True),
     help="The report file (.html, .md or .json), or - for standard output.",
 )
 @click.option(
@@ -1113,18 +1139,18 @@ def export(
 
 
 @cli.command()
-@click.argument("report", type=click.Path(path_type=Path))
+@click.argument("report", type=FilePath(path_type=Path))
 @click.option(
     "--list",
     "sealed_path",
-    type=click.Path(path_type=Path),
+    type=FilePath(path_type=Path),
     required=True,
     help="The sealed .dlist file the report is about.",
 )
 @click.option(
     "--photos",
     "photos_dir",
-    type=click.Path(path_type=Path),
+    type=FilePath(path_type=Path),
     help="The folder with the report's photos [default: NAME-photos/ beside NAME.json].",
 )
 @passphrase_file_option

@@ -17,7 +17,7 @@ from dailylist.chain import label
 from dailylist.checks import Check, photo_file_problem
 from dailylist.clock import zone_name
 from dailylist.days import CLOCK_TOLERANCE, utc, when
-from dailylist.domain import day_number
+from dailylist.domain import counted, day_number
 from dailylist.errors import BadInput, DailylistError
 from dailylist.events import Amended, Completed, Event
 from dailylist.journal import JournalFile, read_journal
@@ -160,7 +160,9 @@ def _photos(files: ListFiles, events: tuple[Event, ...] | None) -> Check:
                     check.problems.append(
                         f"day {day_number(event.index)}: {record.stored_name} {problem}"
                     )
-    check.detail = f"{len(seen)} photos present with the right hashes" if check.ok else ""
+    check.detail = (
+        f"{counted(len(seen), 'photo')} present with the right hashes" if check.ok else ""
+    )
     return check
 
 
@@ -238,8 +240,7 @@ def _dropped(event: Event) -> str:
     if isinstance(event, Completed):
         photos = len(event.photos)
         reflection = ", its reflection" if event.reflection else ""
-        plural = "s" if photos != 1 else ""
-        return f"{day}completion of {event.day}{reflection} and {photos} photo{plural} ({at})"
+        return f"{day}completion of {event.day}{reflection} and {counted(photos, 'photo')} ({at})"
     if isinstance(event, Amended):
         return f"{day}amendment of {event.day} ({at})"
     return f"{day}{event.kind} ({at})"

@@ -30,6 +30,11 @@ def day_number(index: int) -> int:
     return index + 1
 
 
+def counted(number: int, noun: str) -> str:
+    """'1 photo', '2 photos', '0 photos': a count and its noun, for people."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def item_index(number: int) -> int:
     """The index of day `number` (1-based, as people count): the inverse of `day_number`."""
     return number - 1

@@ -25,8 +25,10 @@ if TYPE_CHECKING:
 def parse_time(text: str) -> time:
     """'09:00' -> time(9, 0), or `BadInput` (a reminder is at a time of one's own day: a
     time with a zone or an offset is refused, not quietly ignored)."""
+    hour, colon, _ = text.strip().partition(":")
+    padded = f"0{text.strip()}" if colon and len(hour) == 1 else text.strip()  # 9:00 is 09:00
     try:
-        parsed = time.fromisoformat(text)
+        parsed = time.fromisoformat(padded)
     except ValueError as exc:
         raise BadInput(f"{text!r} is not a time of day; use HH:MM, like 09:00") from exc
     if parsed.tzinfo is not None:
@@ -63,9 +65,15 @@ def reminded(data: DataDir, wanted: str | None, now: datetime) -> list[ListStatu
 
 
 def waiting(data: DataDir, wanted: str | None, now: datetime) -> list[str]:
-    """For `remind notify`: each list whose item waits for today, as 'day 3/30 of NAME'."""
+    """For `remind notify`: each list whose item waits for today, as 'day 3/30 of NAME';
+    none once every list is finished (a scheduler runs it every day: it stays quiet)."""
+    from dailylist.status import statuses
+
+    views, errors = statuses(data, now, wanted)
+    if errors:
+        raise errors[0]
     found = []
-    for view in reminded(data, wanted, now):
+    for view in views:
         if view.stats.state in ("waiting-for-you", "not-started"):
             found.append(
                 f"day {view.stats.done_count + 1}/{view.stats.item_count} of {view.info.name}"

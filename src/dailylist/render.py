@@ -28,7 +28,7 @@ from rich.text import Text
 
 from dailylist import rules
 from dailylist.days import when
-from dailylist.domain import day_number
+from dailylist.domain import counted, day_number
 from dailylist.terminal import safe
 
 if TYPE_CHECKING:
@@ -111,8 +111,7 @@ def problems(out: Console, heading: str, found: list[tuple[str, str]]) -> None:
 def check_ok(out: Console, path: str, title: str, item_count: int, rule_count: int) -> None:
     out.print(
         f"[green]ok[/] {escape(path)}: [bold]{escape(title)}[/], "
-        f"{item_count} item{'s' if item_count != 1 else ''}, {rule_count} rule"
-        f"{'s' if rule_count != 1 else ''}"
+        f"{counted(item_count, 'item')}, {counted(rule_count, 'rule')}"
     )
 
 
@@ -203,7 +202,7 @@ def completed(out: Console, result: CompletionResult) -> None:
     event, count = result.event, result.info.item_count
     photos = len(event.photos)
     number = day_number(event.index)
-    kept = f"({photos} photo{'s' if photos != 1 else ''} kept)"
+    kept = f"({counted(photos, 'photo')} kept)"
     if number == count:
         out.print(f"[green]Day {number} of {count} done[/] {kept}: that was the last one.")
         out.print(
@@ -218,7 +217,7 @@ def amended(out: Console, entry: Entry) -> None:
     photos = len(entry.photos)
     out.print(
         f"[green]Day {entry.number} amended[/] "
-        f"({photos} photo{'s' if photos != 1 else ''}; the first version stays in the journal)."
+        f"({counted(photos, 'photo')}; the first version stays in the journal)."
     )
 
 
@@ -283,7 +282,7 @@ def journal(out: Console, found: History, *, previews: bool = False) -> None:
     info, stats = found.info, found.stats
     out.print(
         f"[bold]{escape(info.title)}[/] from {escape(info.author)}: "
-        f"{stats.done_count} of {stats.item_count} days done"
+        f"{stats.done_count} of {counted(stats.item_count, 'day')} done"
     )
     if not found.entries:
         out.print("Nothing done yet. Start with [bold]dailylist today[/].")
@@ -372,7 +371,7 @@ def status(out: Console, views: list[ListStatus], now: datetime, *, closed: int 
             )
         if view.set_aside:
             notes.append(
-                f"{view.set_aside} completion{'s' if view.set_aside != 1 else ''} set aside "
+                f"{counted(view.set_aside, 'completion')} set aside "
                 "(two devices did a day: see `dailylist show N`)"
             )
         if notes:
@@ -404,8 +403,7 @@ def progress_bar(
 def exported(out: Console, result: ExportResult) -> None:
     out.print(
         f"[green]Wrote[/] {escape(str(result.output))} ({result.format}, "
-        f"{result.entries} day{'s' if result.entries != 1 else ''}, "
-        f"{result.photos} photo{'s' if result.photos != 1 else ''})"
+        f"{counted(result.entries, 'day')}, {counted(result.photos, 'photo')})"
     )
     if result.photos_dir is not None:
         out.print(f"Photos are in {escape(str(result.photos_dir))}/: send them with the report.")

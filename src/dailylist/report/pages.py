@@ -7,6 +7,7 @@ import html
 import re
 from datetime import date, datetime
 
+from dailylist.domain import counted
 from dailylist.lookback import Day, History
 from dailylist.terminal import safe
 
@@ -21,10 +22,10 @@ def _timeline(found: History) -> list[Day | date]:
 def summary_line(found: History) -> str:
     stats = found.stats
     missed = len(stats.missed_days)
-    parts = [f"{stats.done_count} of {stats.item_count} days done"]
+    parts = [f"{stats.done_count} of {counted(stats.item_count, 'day')} done"]
     if found.entries:
         parts.append(f"from {found.entries[0].day} to {found.entries[-1].day}")
-    parts.append(f"{missed} missed day{'s' if missed != 1 else ''}")
+    parts.append(f"{counted(missed, 'missed day')}")
     if stats.finished_on is not None:
         parts.append(f"finished on {stats.finished_on}, with a longest streak of {stats.streak}")
     else:
