@@ -213,3 +213,14 @@ def test_a_damaged_journal_is_named_by_the_day_of_its_bad_event(two_days: Path, 
     result = run("today", now=at(f"{DAY2} 12:00"))
     assert result.exit_code == 2
     assert "event 5 (completed, day 2, 2026-03-03 10:00) was changed" in result.stderr
+
+
+def test_a_backup_that_is_a_folder_is_named_as_one(two_days: Path, run: Cli) -> None:
+    backup = two_days / "journal.json.bak"
+    backup.unlink()
+    backup.mkdir()
+    (backup / "keep.txt").write_text("mine", encoding="utf-8")
+    code, problems = doctor(run)
+    assert code == 2
+    assert "journal.json.bak is a folder, not a journal backup" in problems["backup"][0]
+    assert (backup / "keep.txt").read_text(encoding="utf-8") == "mine"

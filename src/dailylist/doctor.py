@@ -215,6 +215,11 @@ def _snapshot(files: ListFiles, opened: OpenedList | None, now: datetime) -> Che
 def load_backup(data: DataDir, list_id: str) -> JournalFile:
     """The journal backup, checked like the journal itself."""
     files = data.list_files(list_id)
+    if files.journal_backup.is_dir():
+        raise BadInput(
+            f"{files.journal_backup} is a folder, not a journal backup; nothing in it is "
+            "read or changed (move it away, and the next write keeps a backup there)"
+        )
     if not files.journal_backup.is_file():
         raise BadInput(f"list {list_id} has no journal backup to restore")
     where = f"the backup journal of list {describe(files)}"
