@@ -357,6 +357,10 @@ def test_a_source_given_to_open_and_a_sealed_list_given_to_check_say_what_they_a
     truncated = run("open", str(cut), now=at(f"{DAY} 08:00"))
     assert truncated.exit_code == 2
     assert "; the file seems cut short)" in truncated.stderr
+    not_a_report = run("verify", str(source), "--list", str(sealed), now=at(f"{DAY} 08:00"))
+    assert not_a_report.exit_code == 2
+    assert "is not a JSON report" in not_a_report.stderr
+    assert "cut short" not in not_a_report.stderr  # TOML is not JSON cut short
 
 
 @pytest.mark.parametrize(

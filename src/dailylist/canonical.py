@@ -26,8 +26,11 @@ def parse_json(raw: bytes) -> Any:
     except RecursionError as exc:
         raise ValueError("nested too deeply") from exc
     except json.JSONDecodeError as exc:
-        whole = exc.doc.rstrip().endswith(("}", "]"))
-        cut = "" if whole else "; the file seems cut short"
+        text = exc.doc.strip()
+        # JSON that starts as one but stops before its end was cut short; anything else
+        # (TOML, Markdown, a photo) is simply not JSON.
+        cut_short = text.startswith(("{", "[")) and not text.endswith(("}", "]"))
+        cut = "; the file seems cut short" if cut_short else ""
         raise ValueError(f"{exc.msg} (line {exc.lineno}, column {exc.colno}){cut}") from exc
     except UnicodeDecodeError as exc:
         raise ValueError(f"not UTF-8 text (byte {exc.start + 1})") from exc
