@@ -228,14 +228,17 @@ def opened_now(make_sealed: Callable[..., Path], run: Cli) -> None:
 class Command:
     """`dailylist phone ARGS` running as its own process, its output read line by line."""
 
-    def __init__(self, home: Path, *args: str) -> None:
+    def __init__(self, home: Path, *args: str, background: bool = False) -> None:
+        """`background`: started as a shell starts a background job, with SIGINT ignored."""
         env = {**os.environ, "DAILYLIST_HOME": str(home), "PYTHONUNBUFFERED": "1"}
+        ignore = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if background else None
         self.process = subprocess.Popen(
             [sys.executable, "-m", "dailylist", "phone", *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
             env=env,
+            preexec_fn=ignore,
         )
         self.lines: list[str] = []
 
@@ -327,15 +330,18 @@ def test_the_command_prints_an_address_its_qr_code_reads_back_and_ctrl_c_stops(
 
 
 @pytest.mark.usefixtures("opened_now")
-def test_an_address_only_this_computer_reaches_gets_no_qr_code(private_home: Path) -> None:
-    command = Command(private_home, "--host", "127.0.0.1")
+def test_an_address_only_this_computer_reaches_says_so_and_ctrl_c_stops_a_background_job(
+    private_home: Path, tmp_path: Path
+) -> None:
+    command = Command(private_home, "--host", "127.0.0.1", background=True)
     url = command.address()
     assert url.startswith("http://127.0.0.1:")
-    assert command.qr_lines() == []
-    command.process.send_signal(signal.SIGINT)
+    assert read_back(command.qr_lines(), tmp_path) == url
+    command.process.send_signal(signal.SIGINT)  # ignored on start, as `dailylist phone &`
     code, out, _ = command.finish()
     assert code == 0
-    assert "a browser on this computer" in out
+    assert "Only this computer can open this address" in out
+    assert "Stopped." in out
 
 
 @pytest.mark.usefixtures("opened_now")
@@ -358,12 +364,37 @@ def test_once_stops_when_the_day_is_done_and_sigterm_stops_too(
     assert code == 0, err
     assert "The day is done; stopped." in out
 
+    already = Command(private_home, "--host", "127.0.0.1", "--once")
+    code, out, err = already.finish()  # nothing to wait for: it stops as it starts
+    assert code == 0, err
+    assert "Today's item is done already" in out
+    assert "http://" not in out
+
     again = Command(private_home, "--host", "127.0.0.1")
     again.address()
     again.process.send_signal(signal.SIGTERM)
     code, out, err = again.finish()
     assert code == 0, err
     assert "Stopped." in out
+
+
+@pytest.mark.usefixtures("opened_now")
+def test_once_stops_when_the_day_is_done_on_the_command_line(
+    private_home: Path, tmp_path: Path
+) -> None:
+    command = Command(private_home, "--host", "127.0.0.1", "--once")
+    fetch(command.address())  # reveals the day
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(jpeg())
+    subprocess.run(
+        [sys.executable, "-m", "dailylist", "done", "--photo", str(photo), "--note", "Here."],
+        env={**os.environ, "DAILYLIST_HOME": str(private_home)},
+        check=True,
+        capture_output=True,
+    )
+    code, out, err = command.finish(timeout=15)
+    assert code == 0, err
+    assert "The day is done; stopped." in out
 
 
 @pytest.mark.usefixtures("opened_now")

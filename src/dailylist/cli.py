@@ -542,6 +542,7 @@ def amend(
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),
+    metavar="N",
     default=0,
     show_default="any free port",
     help="The port to listen on (a fixed one is easier to open in a firewall).",

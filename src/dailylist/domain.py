@@ -30,6 +30,27 @@ def day_number(index: int) -> int:
     return index + 1
 
 
+#: A line at least this long that ends in a line break was wrapped by hand, not meant.
+_WRAPPED_LINE = 50
+
+
+def reflow(text: str) -> str:
+    """Undo hand-wrapping so a terminal or a page can wrap: a break after a long line becomes a
+    space.
+
+    Breaks after short lines ("Love,", a list item) and blank lines between paragraphs stay.
+    """
+    lines = text.strip().splitlines()
+    out: list[str] = []
+    for line in lines:
+        previous = out[-1] if out else ""
+        if previous and line.strip() and len(previous) >= _WRAPPED_LINE and previous[-1] != " ":
+            out[-1] = f"{previous} {line.strip()}"
+        else:
+            out.append(line.rstrip())
+    return "\n".join(out)
+
+
 def counted(number: int, noun: str) -> str:
     """'1 photo', '2 photos', '0 photos': a count and its noun, for people."""
     return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -28,7 +28,7 @@ from rich.text import Text
 
 from dailylist import rules
 from dailylist.days import when
-from dailylist.domain import counted, day_number
+from dailylist.domain import counted, day_number, reflow
 from dailylist.terminal import safe
 
 if TYPE_CHECKING:
@@ -77,26 +77,6 @@ class _SafeText:
 class _SafeHook(RenderHook):
     def process_renderables(self, renderables: list[ConsoleRenderable]) -> list[ConsoleRenderable]:
         return [_SafeText(renderable) for renderable in renderables]
-
-
-#: A line at least this long that ends in a line break was wrapped by hand, not meant.
-_WRAPPED_LINE = 50
-
-
-def reflow(text: str) -> str:
-    """Undo hand-wrapping so the terminal can wrap: a break after a long line becomes a space.
-
-    Breaks after short lines ("Love,", a list item) and blank lines between paragraphs stay.
-    """
-    lines = text.strip().splitlines()
-    out: list[str] = []
-    for line in lines:
-        previous = out[-1] if out else ""
-        if previous and line.strip() and len(previous) >= _WRAPPED_LINE and previous[-1] != " ":
-            out[-1] = f"{previous} {line.strip()}"
-        else:
-            out.append(line.rstrip())
-    return "\n".join(out)
 
 
 # --- author ---------------------------------------------------------------------------------

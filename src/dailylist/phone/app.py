@@ -64,7 +64,9 @@ def _words(exc: DailylistError) -> str:
     """What the page says of a refusal: a proof refused without its command-line hint (the
     form is right there)."""
     cause = exc.__cause__
-    return sentence(cause.message if isinstance(cause, rules.ProofRefused) else exc.message)
+    message = cause.message if isinstance(cause, rules.ProofRefused) else exc.message
+    # On the page, "run `dailylist today`" is opening the page again.
+    return sentence(message.replace("run `dailylist today`", "open the page again"))
 
 
 class Phone:
@@ -144,7 +146,9 @@ class Phone:
             )
             index = decision.done_index
         else:
-            parts.append(pages.paragraph(f"Every one of the {info.item_count} days is done."))
+            parts.append(
+                pages.paragraph(f"Every one of the {info.item_count} days is done. Well done.")
+            )
             index = info.item_count - 1
         if closing:
             parts.append(_stopped())

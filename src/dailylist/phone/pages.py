@@ -17,6 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from dailylist.domain import reflow
+
 STYLE = """
 :root { color-scheme: light dark; --accent: #2f6f4e; --soft: #8883; }
 * { box-sizing: border-box; }
@@ -89,8 +91,10 @@ def paragraph(text: str, *, small: bool = False) -> str:
 
 
 def item(title: str | None, text: str) -> str:
+    """Today's item as `today` shows it: the author's hand-wrapping undone, so the phone's
+    screen wraps it; paragraphs and short lines kept."""
     shown = f"<strong>{escape(title)}</strong>\n" if title else ""
-    return f'<div class="item" id="item">{shown}{escape(text)}</div>'
+    return f'<div class="item" id="item">{shown}{escape(reflow(text))}</div>'
 
 
 def _photo_inputs(required: bool, *, replacing: bool) -> str:

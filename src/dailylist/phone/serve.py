@@ -48,8 +48,12 @@ def serve(
             render.warn(err, "no local network found: only this computer can open the page")
     address = _one_address(host)
     loopback = loopback or ipaddress.ip_address(address.split("%")[0]).is_loopback
-    if once:
-        _say_if_done(data, list_id, clock, out)
+    if once and _day_is_done(data, list_id, clock):
+        out.print(
+            "Today's item is done already, so there is nothing to wait for: the page stops "
+            "as it starts. Without --once it shows the day and lets you change it."
+        )
+        return None
 
     def log(line: str) -> None:
         out.print(f"{clock.now():%H:%M} {line}", soft_wrap=True)
@@ -57,7 +61,12 @@ def serve(
     phone = Phone(data, list_id, clock, once=once, log=log)
     try:
         server = PhoneServer(
-            phone, address, port, once=once, report=lambda line: render.warn(err, line)
+            phone,
+            address,
+            port,
+            once=once,
+            report=lambda line: render.warn(err, line),
+            day_is_done=lambda: _day_is_done(data, list_id, clock),
         )
     except OSError as exc:
         raise BadInput(f"cannot listen on {host} port {port}: {exc.strerror or exc}") from exc
@@ -91,8 +100,9 @@ def _one_address(host: str) -> str:
     return address
 
 
-def _say_if_done(data: DataDir, list_id: str, clock: Clock, out: Console) -> None:
-    """With --once on a day already done: say so, and that changing it ends the page."""
+def _day_is_done(data: DataDir, list_id: str, clock: Clock) -> bool:
+    """Whether today's item is done (or every item is), as the list's snapshot says: for
+    --once, which stops then, however the day was done."""
     from dailylist import rules
     from dailylist.opened import current_snapshot
 
@@ -100,17 +110,14 @@ def _say_if_done(data: DataDir, list_id: str, clock: Clock, out: Console) -> Non
         snapshot, _ = current_snapshot(data, list_id)
         decision = rules.decide_today(snapshot.standing, clock.now())
     except DailylistError:
-        return
-    if not isinstance(decision, rules.Available):
-        out.print(
-            "Today's item is done already: the page shows it and lets you change it (the "
-            "page stops once you have); or stop it with Ctrl-C."
-        )
+        return False
+    return not isinstance(decision, rules.Available)
 
 
 @contextlib.contextmanager
 def _sigterm_as_ctrl_c() -> Iterator[None]:
-    """Let SIGTERM stop the server as Ctrl-C does (waiting for a write in flight). Only the
+    """Let SIGTERM stop the server as Ctrl-C does (waiting for a write in flight), and make
+    sure Ctrl-C does too (a shell starts a background job with SIGINT ignored). Only the
     main thread may set a handler; elsewhere (a test's thread) this does nothing."""
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -119,9 +126,11 @@ def _sigterm_as_ctrl_c() -> Iterator[None]:
     def interrupt(number: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.getsignal(signal.SIGTERM)
-    signal.signal(signal.SIGTERM, interrupt)
+    previous = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGINT)}
+    for number in previous:
+        signal.signal(number, interrupt)
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)

@@ -3,7 +3,7 @@ answering only at a secret address, only while the command runs.
 
 Every path starts with a token of `TOKEN_BYTES` random bytes (160 bits), compared in
 constant time; any other request is answered 404, the same for every wrong path, and after
-`MAX_WRONG_TRIES` of them the server stops (someone may be guessing). Behind the token:
+`MAX_WRONG_TRIES` of them in a row the server stops (someone may be guessing). Behind the token:
 
     GET  /TOKEN/         the day's page (counts as `today`)
     POST /TOKEN/done     the day's form: `done`
@@ -26,9 +26,11 @@ import socket
 import socketserver
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from dailylist.errors import BadInput
@@ -81,9 +83,13 @@ class PhoneServer(ThreadingHTTPServer):
         once: bool = False,
         token: str | None = None,
         report: Callable[[str], None] = lambda line: None,
+        day_is_done: Callable[[], bool] = lambda: False,
     ) -> None:
         self.phone = phone
         self.once = once
+        #: With `once`: whether the day was done elsewhere (`dailylist done` meanwhile).
+        self.day_is_done = day_is_done
+        self._looked_at = 0.0
         self.report = report
         self.token = token or secrets.token_urlsafe(TOKEN_BYTES)
         #: Why the server stopped by itself (None: it was stopped, or the day was done).
@@ -114,16 +120,22 @@ class PhoneServer(ThreadingHTTPServer):
     def token_matches(self, given: str) -> bool:
         return hmac.compare_digest(given.encode("utf-8", "replace"), self.token.encode())
 
+    def right_try(self) -> None:
+        """A request with the token: whoever sent wrong ones before is not guessing alone
+        (a page reloaded among stray requests), so the count starts again."""
+        with self._count_lock:
+            self._wrong_tries = 0
+
     def wrong_try(self) -> str | None:
         """Count a request for a wrong address; the reason to stop, once there were too
-        many (the caller stops once it has answered)."""
+        many in a row (the caller stops once it has answered)."""
         with self._count_lock:
             self._wrong_tries += 1
             if self._wrong_tries < MAX_WRONG_TRIES:
                 return None
         return (
-            f"stopped after {MAX_WRONG_TRIES} requests for a wrong address: someone on the "
-            "network may be guessing it. Run `dailylist phone` again for a new address"
+            f"stopped after {MAX_WRONG_TRIES} requests in a row for a wrong address: someone "
+            "on the network may be guessing it. Run `dailylist phone` again for a new address"
         )
 
     def stop_soon(self, reason: str | None) -> None:
@@ -131,6 +143,19 @@ class PhoneServer(ThreadingHTTPServer):
         if reason is not None and self.stopped_because is None:
             self.stopped_because = reason
         threading.Thread(target=self.shutdown, daemon=True).start()
+
+    def service_actions(self) -> None:
+        """Between requests (about every poll interval): with `once`, stop when the day was
+        done elsewhere, looking at most once a second."""
+        if not self.once or self.day_done:
+            return
+        now = time.monotonic()
+        if now - self._looked_at < 1:
+            return
+        self._looked_at = now
+        if self.day_is_done():
+            self.day_done = True
+            self.stop_soon(None)
 
     def run(self, reply: Callable[[Phone], Reply]) -> Reply:
         """One answer of the page, one at a time; none once the server is closing."""
@@ -197,6 +222,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_HEAD = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = _other
 
+    def __getattr__(self, name: str) -> Any:
+        """Any other method too: a wrong address is 404 (and counted) whatever the method."""
+        if name.startswith("do_"):
+            return self._other
+        raise AttributeError(name)
+
     def send_error(
         self, code: int, message: str | None = None, explain: str | None = None
     ) -> None:
@@ -235,6 +266,7 @@ class _Handler(BaseHTTPRequestHandler):
             if not _asked_by_browser(url.path):
                 self.stop_after = self.server.wrong_try()
             return _plain(404, "Not found.")
+        self.server.right_try()
         if not slash:
             return Reply(303, location=f"/{token}/")
         if method in ("GET", "HEAD") and rest == "":
