@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -218,6 +219,35 @@ def test_a_day_revealed_after_a_sync_that_brought_the_day_before(
     sync_all(day(3, "12:00"), laptop, desktop)
     agree(day(3, "12:00"), laptop, desktop)
     assert desktop.json("status", now=day(3, "12:00"))["lists"][0]["done"] == 2
+
+
+def test_a_device_that_looks_before_it_syncs_each_day_costs_no_more_each_day(
+    joined: tuple[Device, Device], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The desktop opens `today` each morning before it syncs, so each day's reveal there
+    is written apart from the laptop's day; a replay then judges each of those against all
+    it knew. That must cost a few replays a day, not twice as many as the day before."""
+    from dailylist import fold
+
+    laptop, desktop = joined
+    photo = make_photo(tmp_path / "p.jpg", size=(40, 30))
+    for number in range(2, 6):
+        desktop.ok("today", now=day(number, "08:00"))
+        laptop.ok("today", now=day(number, "09:00"))
+        laptop.ok("done", "--photo", str(photo), "--note", "n", now=day(number, "09:10"))
+        sync_all(day(number, "10:00"), laptop, desktop)
+    calls = 0
+    whole = fold.replay
+
+    def counted(*args: Any, **kwargs: Any) -> fold.Replay:
+        nonlocal calls
+        calls += 1
+        return whole(*args, **kwargs)
+
+    monkeypatch.setattr(fold, "replay", counted)
+    assert len(laptop.journal(day(5, "12:00"))["entries"]) == 5
+    assert calls <= 5  # one replay, and at most one short one for each day's merge
+    agree(day(5, "12:00"), laptop, desktop)
 
 
 # --- a folder a file-sync tool keeps in step ------------------------------------------------

@@ -152,12 +152,15 @@ def replay(events: Iterable[Event], start: Standing, items: ItemSource) -> Repla
     reveal: Revealed | None = None
     tips: set[str] = set()  # the events before this one that none names (yet)
     before: list[Event] = []
+    #: Where the list stood after each event of `before`, and its last completion counted.
+    states: list[tuple[Standing, str | None]] = []
+    places: dict[str, int] = {}  # each event's position in `before`
     for position, event in enumerate(events):
         parents = set(event.parents)
         if tips <= parents:  # its device knew every event before it
             mine, mine_done = standing, counted
         elif len(parents) > 1:  # it knew several lines, though not all: replay those
-            mine, mine_done = _history(before, parents, start, items)
+            mine, mine_done = _history(before, states, places, parents, start, items)
         elif event.prev is not None and event.prev in own:
             mine, mine_done = own[event.prev]
         else:
@@ -193,6 +196,8 @@ def replay(events: Iterable[Event], start: Standing, items: ItemSource) -> Repla
         else:
             refused.append(Refusal(position, event, here))
         own.setdefault(event.id, (mine, mine_done))
+        places.setdefault(event.id, len(before) - 1)
+        states.append((standing, counted))
     entries = [Entry(shown, done, tuple(changes)) for shown, done, changes in days]
     set_aside = [
         SetAside(p, done, tuple(changes), why) for p, done, changes, why in aside.values()
@@ -210,22 +215,34 @@ def _refusal(standing: Standing, event: Event, items: ItemSource) -> str | None:
 
 
 def _history(
-    before: list[Event], parents: set[str], start: Standing, items: ItemSource
+    before: list[Event],
+    states: list[tuple[Standing, str | None]],
+    places: dict[str, int],
+    parents: set[str],
+    start: Standing,
+    items: ItemSource,
 ) -> tuple[Standing, str | None]:
     """Where the list stood for a device whose event names `parents`, having merged other
     devices' lines: the replay of every event it descends from, in the order of `before`
-    (the order every device computes), and its last completion counted. Only an event
-    written apart from another device's, after a sync, needs this."""
-    by_id = {event.id: event for event in before}
-    known, waiting = set(), [p for p in parents if p in by_id]
+    (the order every device computes), and its last completion counted.
+
+    Up to the first event it did not know, that replay is the one already made (`states`);
+    only the events it knew after that one are replayed again, so a merge costs what its
+    device had not seen, not the whole journal."""
+    known: set[int] = set()
+    waiting = [places[p] for p in parents if p in places]
     while waiting:
         found = waiting.pop()
         if found not in known:
             known.add(found)
-            waiting.extend(p for p in by_id[found].parents if p in by_id)
-    ancestors = replay([event for event in before if event.id in known], start, items)
-    last = ancestors.entries[-1].completion.id if ancestors.entries else None
-    return ancestors.standing, last
+            waiting.extend(places[p] for p in before[found].parents if p in places)
+    first = next((i for i in range(len(before)) if i not in known), len(before))
+    standing, last = states[first - 1] if first else (start, None)
+    rest = [before[i] for i in sorted(known) if i > first]
+    if not rest:
+        return standing, last
+    again = replay(rest, standing, items)
+    return again.standing, again.entries[-1].completion.id if again.entries else last
 
 
 def _done(event: Event, before: str | None) -> str | None:
