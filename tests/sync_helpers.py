@@ -115,9 +115,20 @@ def bare_repository(path: Path) -> Path:
     return path
 
 
-def git(repository: Path, *args: str) -> str:
+def git(repository: Path, *args: str, input: str | None = None) -> str:
     done = subprocess.run(
-        ["git", "--git-dir", str(repository), *args], check=True, capture_output=True, text=True
+        ["git", "--git-dir", str(repository), *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        input=input,
+        env={
+            **os.environ,
+            "GIT_AUTHOR_NAME": "someone",
+            "GIT_AUTHOR_EMAIL": "someone@example.org",
+            "GIT_COMMITTER_NAME": "someone",
+            "GIT_COMMITTER_EMAIL": "someone@example.org",
+        },
     )
     return done.stdout
 

@@ -335,7 +335,13 @@ def test_a_force_pushed_remote_gets_back_what_it_lost(
     git(remote, "gc", "-q", "--prune=now")
     said = desktop.ok("sync", now=day(2, "12:00")).stdout
     assert "The remote had lost" in said
-    # then empties it altogether.
+    # then commits every file away, on the same branch,
+    empty_tree = git(remote, "mktree", input="").strip()
+    emptied = git(remote, "commit-tree", empty_tree, "-p", "dailylist", "-m", "cleaned").strip()
+    git(remote, "update-ref", "refs/heads/dailylist", emptied)
+    said = desktop.ok("sync", now=day(2, "12:02")).stdout
+    assert "The remote had lost" in said
+    # and at last empties it altogether.
     shutil.rmtree(remote)
     bare_repository(remote)
     laptop.ok("sync", now=day(2, "12:05"))

@@ -129,6 +129,7 @@ class GitRemote:
         self.clone = clone
         self.shown = url
         self._tree: dict[str, tuple[str, int]] = {}
+        self._branch = False  # whether the remote has our branch (maybe emptied)
         self._writing = False
 
     # --- git itself ---------------------------------------------------------------------
@@ -194,7 +195,10 @@ class GitRemote:
     def _remote_tree(self) -> dict[str, tuple[str, int]]:
         """The remote branch's files: path -> (blob, size); empty for a remote with none."""
         remote = f"refs/remotes/origin/{BRANCH}"
-        if self._git("rev-parse", "-q", "--verify", remote, check=False).returncode != 0:
+        self._branch = (
+            self._git("rev-parse", "-q", "--verify", remote, check=False).returncode == 0
+        )
+        if not self._branch:
             return {}
         listing = self._git("ls-tree", "-r", "-l", "-z", remote).stdout
         tree: dict[str, tuple[str, int]] = {}
@@ -247,7 +251,7 @@ class GitRemote:
         clone a kill left unusable is made again."""
         remote = f"refs/remotes/origin/{BRANCH}"
         try:
-            if self._tree:
+            if self._branch:  # even a branch someone emptied: this device builds on it
                 self._git("checkout", "-q", "-f", "-B", BRANCH, remote)
                 self._git("reset", "-q", "--hard", remote)
             self._git("clean", "-q", "-f", "-d", "-x")
@@ -256,7 +260,7 @@ class GitRemote:
             self._ready()
             try:
                 self._git("fetch", "-q", "origin")
-                if self._tree:
+                if self._branch:
                     self._git("checkout", "-q", "-f", "-B", BRANCH, remote)
             except _GitFailed as exc:
                 raise DamagedData(f"git cannot use {self.clone}: {exc.line}") from exc
