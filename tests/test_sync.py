@@ -350,6 +350,24 @@ def test_a_force_pushed_remote_gets_back_what_it_lost(
     assert len(laptop.journal(day(2, "13:00"))["entries"]) == 2
 
 
+def test_a_lost_sync_key_is_unlocked_again_by_join(
+    joined: tuple[Device, Device], remote: Path, passphrase_file: Path
+) -> None:
+    laptop, desktop = joined
+    identity = desktop.home / "sync" / "identity.txt"
+    identity.write_text("garbage\n", encoding="utf-8")
+    refused = desktop.run("sync", now=day(1, "13:00"))
+    assert refused.exit_code == 2
+    assert "sync key" in refused.stderr and "sync join REMOTE" in refused.stderr
+    doctor = desktop.run("doctor", now=day(1, "13:00"))
+    assert doctor.exit_code == 2
+    assert "sync key" in doctor.stdout
+    join = ("sync", "join", str(remote), "--passphrase-file", str(passphrase_file))
+    desktop.ok(*join, now=day(1, "13:05"))
+    assert "in step" in desktop.ok("sync", now=day(1, "13:10")).stdout
+    assert desktop.run("doctor", now=day(1, "13:10")).exit_code == 0
+
+
 def test_a_wrong_passphrase_changes_nothing(
     joined: tuple[Device, Device], remote: Path, tmp_path: Path
 ) -> None:

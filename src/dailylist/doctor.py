@@ -130,6 +130,13 @@ def _sync(data: DataDir, list_id: str, opened: OpenedList | None, now: datetime)
         return [check]
     if state is None:
         return []
+    from dailylist.sync.commands import key_readable
+
+    if not key_readable(data):
+        check.problems.append(
+            f"this device's sync key ({SyncPaths.of(data).identity}) is missing or damaged: "
+            "`dailylist sync join REMOTE` with the sync passphrase unlocks it again"
+        )
     last = "never yet" if state.synced_at is None else when(state.synced_at, now)
     check.detail = f"with {config.remote}, last exchanged {last}"
     aside = opened.replay.set_aside if opened is not None else ()

@@ -116,6 +116,13 @@ def join(
             key = unwrap(wrapped, passphrase(False))
             config = SyncConfig(kind, address, Path(keys[0]).stem)
             _keep_key(data, key, wrapped)
+        elif not key_readable(data):  # this device's key lost: the passphrase unlocks it again
+            keys = [f"keys/{config.key_token}.age", *_key_files(remote)]
+            found = next((path for path in keys if path in remote.files()), None)
+            if found is None:
+                raise BadInput(f"{remote.shown} holds no sync key to unlock; nothing was changed")
+            wrapped = remote.read(found)
+            _keep_key(data, unwrap(wrapped, passphrase(False)), wrapped)
         report = exchange(data, config, _key(data), remote, list(config.lists), now, join_new=True)
         if not report.lists:
             raise BadInput(f"{remote.shown} holds no list yet; nothing was joined")
@@ -166,12 +173,21 @@ def _keep_key(data: DataDir, key: Key, wrapped: bytes) -> None:
     write_atomic(paths.wrapped, wrapped)
 
 
+def key_readable(data: DataDir) -> bool:
+    """Whether this device's sync key is there and whole."""
+    try:
+        _key(data)
+    except DamagedData:
+        return False
+    return True
+
+
 def _key(data: DataDir) -> Key:
     paths = SyncPaths.of(data)
     try:
         return Key.parse(limits.read_file(paths.identity, limits.SMALL).decode("ascii"))
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise DamagedData(
-            f"this device's sync key ({paths.identity}) is missing or damaged; run "
-            "`dailylist sync join` again with the sync passphrase"
+            f"this device's sync key ({paths.identity}) is missing or damaged; "
+            "`dailylist sync join REMOTE` with the sync passphrase unlocks it again"
         ) from exc
