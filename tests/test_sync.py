@@ -353,12 +353,13 @@ def test_a_force_pushed_remote_gets_back_what_it_lost(
 def test_a_lost_sync_key_is_unlocked_again_by_join(
     joined: tuple[Device, Device], remote: Path, passphrase_file: Path
 ) -> None:
-    laptop, desktop = joined
+    _, desktop = joined
     identity = desktop.home / "sync" / "identity.txt"
     identity.write_text("garbage\n", encoding="utf-8")
     refused = desktop.run("sync", now=day(1, "13:00"))
     assert refused.exit_code == 2
-    assert "sync key" in refused.stderr and "sync join REMOTE" in refused.stderr
+    assert "sync key" in refused.stderr
+    assert "sync join REMOTE" in refused.stderr
     doctor = desktop.run("doctor", now=day(1, "13:00"))
     assert doctor.exit_code == 2
     assert "sync key" in doctor.stdout
