@@ -350,7 +350,7 @@ def test_a_force_pushed_remote_gets_back_what_it_lost(
     assert len(laptop.journal(day(2, "13:00"))["entries"]) == 2
 
 
-def test_a_lost_sync_key_is_unlocked_again_by_join(
+def test_a_lost_sync_key_or_config_is_mended_by_join(
     joined: tuple[Device, Device], remote: Path, passphrase_file: Path
 ) -> None:
     _, desktop = joined
@@ -367,6 +367,13 @@ def test_a_lost_sync_key_is_unlocked_again_by_join(
     desktop.ok(*join, now=day(1, "13:05"))
     assert "in step" in desktop.ok("sync", now=day(1, "13:10")).stdout
     assert desktop.run("doctor", now=day(1, "13:10")).exit_code == 0
+    config = desktop.home / "sync" / "config.json"
+    config.write_bytes(config.read_bytes()[:40])  # cut short
+    damaged = desktop.run("sync", now=day(1, "13:20"))
+    assert damaged.exit_code == 2
+    assert "config.json is damaged" in damaged.stderr
+    desktop.ok(*join, now=day(1, "13:25"))
+    assert "in step" in desktop.ok("sync", now=day(1, "13:30")).stdout
 
 
 def test_a_wrong_passphrase_changes_nothing(

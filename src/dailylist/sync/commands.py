@@ -135,6 +135,11 @@ def sync(data: DataDir, list_id: str | None, now: datetime) -> SyncReport:
     list another device added to the remote."""
     with _one_sync(data):
         config = read_config(data)
+        if config is None and SyncPaths.of(data).config.exists():
+            raise DamagedData(
+                f"{SyncPaths.of(data).config} is damaged; `dailylist sync join REMOTE` with "
+                "the sync passphrase joins the remote again (nothing of the lists is lost)"
+            )
         if config is None:
             raise BadInput(
                 "this device does not sync yet: `dailylist sync setup REMOTE` on the first "

@@ -157,7 +157,7 @@ class GitRemote:
         except subprocess.TimeoutExpired as exc:
             raise BadInput(f"git took too long with {self.shown}; nothing was changed") from exc
         if check and done.returncode != 0:
-            raise _GitFailed(done.stderr.strip().splitlines()[-1:] or ["git failed"])
+            raise _GitFailed(_what_git_said(done.stderr))
         return done
 
     def _ready(self) -> None:
@@ -279,6 +279,17 @@ class GitRemote:
             return False  # another device pushed meanwhile
         line = (pushed.stderr.strip().splitlines() or ["git push failed"])[-1]
         raise BadInput(f"cannot send to {self.shown}: {line}")
+
+
+def _what_git_said(stderr: str) -> list[str]:
+    """The line of git's complaint that says what went wrong: its first `fatal:` or
+    `error:` line (what follows is often advice over several lines), else its last."""
+    lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
+    for line in lines:
+        for prefix in ("fatal: ", "error: "):
+            if line.startswith(prefix):
+                return [line.removeprefix(prefix)]
+    return lines[-1:] or ["git failed"]
 
 
 class _GitFailed(Exception):
