@@ -462,7 +462,7 @@ def test_a_list_opened_apart_on_each_device_is_not_mixed(
     result = third.run(
         "sync", "join", str(remote), "--passphrase-file", str(passphrase_file), now=day(1, "13:00")
     )
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # joined, but that list was not exchanged
     assert "began apart" in result.stdout
     assert len(third.events()) == 1  # its own opening only: nothing was mixed in
     assert len(laptop.events()) == 3

@@ -665,6 +665,8 @@ def sync_setup(
         data, remote, list_id, now, folder=folder, passphrase=_sync_passphrase(passphrase_file)
     )
     synced(_out(), report, now)
+    if any(part.problem for part in report.lists):
+        ctx.exit(1)  # a list was not exchanged: the report says why
 
 
 @sync.command(name="join")
@@ -687,6 +689,8 @@ def sync_join(ctx: click.Context, remote: str, folder: bool, passphrase_file: Pa
     now = _now(ctx)
     report = join(data, remote, now, folder=folder, passphrase=_sync_passphrase(passphrase_file))
     synced(_out(), report, now)
+    if any(part.problem for part in report.lists):
+        ctx.exit(1)  # a list was not exchanged: the report says why
 
 
 def _checked_photos(
