@@ -353,7 +353,11 @@ def test_a_force_pushed_remote_gets_back_what_it_lost(
 def test_a_lost_sync_key_or_config_is_mended_by_join(
     joined: tuple[Device, Device], remote: Path, passphrase_file: Path
 ) -> None:
-    _, desktop = joined
+    laptop, desktop = joined
+    (laptop.home / "sync" / "identity.txt").unlink()  # setup, run again, mends it too
+    setup = ("sync", "setup", str(remote), "--passphrase-file", str(passphrase_file))
+    laptop.ok(*setup, now=day(1, "12:55"))
+    assert "in step" in laptop.ok("sync", now=day(1, "12:58")).stdout
     identity = desktop.home / "sync" / "identity.txt"
     identity.write_text("garbage\n", encoding="utf-8")
     refused = desktop.run("sync", now=day(1, "13:00"))

@@ -69,20 +69,15 @@ def setup(
     identity, locked with the passphrase (`passphrase(True)` asks for it twice); a remote
     that has one is unlocked with it (a wrong one changes nothing).
     """
-    address = remote_address(where, folder)
-    kind = "folder" if folder else "git"
+    kind, address = ("folder" if folder else "git"), remote_address(where, folder)
     with _one_sync(data):
-        config = read_config(data)
-        if config is not None and (config.kind, config.remote) != (kind, address):
-            raise BadInput(f"this device syncs with {config.remote} already; one remote a device")
-        remote = remote_of(data, kind, address)
-        if isinstance(remote, GitRemote):
-            remote.check_reachable()
-        remote.fetch()
+        config, remote = _reach(data, kind, address)
         if config is None:
             key, token, wrapped = _unlock_or_create(remote, passphrase)
             config = SyncConfig(kind, address, token)
             _keep_key(data, key, wrapped)
+        else:
+            _unlock_again(data, config, remote, passphrase)
         key = _key(data)
         config.lists.setdefault(list_id, ListSync())
         report = exchange(data, config, key, remote, [list_id], now, join_new=False)
@@ -95,16 +90,9 @@ def join(
 ) -> SyncReport:
     """Take part in the remote `where` (on another device): unlock its identity with the
     passphrase and bring every list in it, journals and photos."""
-    address = remote_address(where, folder)
-    kind = "folder" if folder else "git"
+    kind, address = ("folder" if folder else "git"), remote_address(where, folder)
     with _one_sync(data):
-        config = read_config(data)
-        if config is not None and (config.kind, config.remote) != (kind, address):
-            raise BadInput(f"this device syncs with {config.remote} already; one remote a device")
-        remote = remote_of(data, kind, address)
-        if isinstance(remote, GitRemote):
-            remote.check_reachable()
-        remote.fetch()
+        config, remote = _reach(data, kind, address)
         if config is None:
             keys = _key_files(remote)
             if not keys:
@@ -116,13 +104,8 @@ def join(
             key = unwrap(wrapped, passphrase(False))
             config = SyncConfig(kind, address, Path(keys[0]).stem)
             _keep_key(data, key, wrapped)
-        elif not key_readable(data):  # this device's key lost: the passphrase unlocks it again
-            keys = [f"keys/{config.key_token}.age", *_key_files(remote)]
-            found = next((path for path in keys if path in remote.files()), None)
-            if found is None:
-                raise BadInput(f"{remote.shown} holds no sync key to unlock; nothing was changed")
-            wrapped = remote.read(found)
-            _keep_key(data, unwrap(wrapped, passphrase(False)), wrapped)
+        else:
+            _unlock_again(data, config, remote, passphrase)
         report = exchange(data, config, _key(data), remote, list(config.lists), now, join_new=True)
         if not report.lists:
             raise BadInput(f"{remote.shown} holds no list yet; nothing was joined")
@@ -156,6 +139,33 @@ def sync(data: DataDir, list_id: str | None, now: datetime) -> SyncReport:
         if config.document() != before:
             save_config(data, config)
         return report
+
+
+def _reach(data: DataDir, kind: str, address: str) -> tuple[SyncConfig | None, Remote]:
+    """For setup and join: this device's sync config (None before its first), refused when
+    it syncs with another remote, and the remote fetched."""
+    config = read_config(data)
+    if config is not None and (config.kind, config.remote) != (kind, address):
+        raise BadInput(f"this device syncs with {config.remote} already; one remote a device")
+    remote = remote_of(data, kind, address)
+    if isinstance(remote, GitRemote):
+        remote.check_reachable()
+    remote.fetch()
+    return config, remote
+
+
+def _unlock_again(
+    data: DataDir, config: SyncConfig, remote: Remote, passphrase: Callable[[bool], str]
+) -> None:
+    """When this device's key was lost or damaged: unlock it again with the passphrase."""
+    if key_readable(data):
+        return
+    keys = [f"keys/{config.key_token}.age", *_key_files(remote)]
+    found = next((path for path in keys if path in remote.files()), None)
+    if found is None:
+        raise BadInput(f"{remote.shown} holds no sync key to unlock; nothing was changed")
+    wrapped = remote.read(found)
+    _keep_key(data, unwrap(wrapped, passphrase(False)), wrapped)
 
 
 def _key_files(remote: Remote) -> list[str]:
