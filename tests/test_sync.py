@@ -577,7 +577,9 @@ def test_a_person_reads_their_own_data_with_age(
         capture_output=True,
         check=True,
     )
-    assert json.loads(done.stdout)["kind"] in ("opened", "revealed", "completed")
+    envelope = json.loads(done.stdout)  # the event, its list, and its device's signature
+    assert envelope["event"]["kind"] in ("opened", "revealed", "completed")
+    assert set(envelope) == {"format", "list", "event", "public_key", "signature"}
 
 
 def test_a_sync_with_nothing_new_touches_no_file(

@@ -629,6 +629,11 @@ _folder_option = click.option(
     help="REMOTE is a plain folder that a file-sync tool (Syncthing, Nextcloud, Dropbox) "
     "keeps in step, not a git remote.",
 )
+_device_name_option = click.option(
+    "--device-name",
+    metavar="NAME",
+    help="What the other devices call this one (default: its host name), e.g. 'desk'.",
+)
 
 
 @sync.command(name="setup")
@@ -636,6 +641,7 @@ _folder_option = click.option(
 @_folder_option
 @list_option
 @passphrase_file_option
+@_device_name_option
 @click.pass_context
 def sync_setup(
     ctx: click.Context,
@@ -643,6 +649,7 @@ def sync_setup(
     folder: bool,
     list_name: str | None,
     passphrase_file: Path | None,
+    device_name: str | None,
 ) -> None:
     """Start syncing a list, on the first device: asks for a sync passphrase twice.
 
@@ -662,7 +669,13 @@ def sync_setup(
     list_id = _pick(data, list_name)
     now = _now(ctx)
     report = setup(
-        data, remote, list_id, now, folder=folder, passphrase=_sync_passphrase(passphrase_file)
+        data,
+        remote,
+        list_id,
+        now,
+        folder=folder,
+        passphrase=_sync_passphrase(passphrase_file),
+        device_name=device_name,
     )
     synced(_out(), report, now)
     if any(part.problem for part in report.lists):
@@ -673,8 +686,15 @@ def sync_setup(
 @click.argument("remote")
 @_folder_option
 @passphrase_file_option
+@_device_name_option
 @click.pass_context
-def sync_join(ctx: click.Context, remote: str, folder: bool, passphrase_file: Path | None) -> None:
+def sync_join(
+    ctx: click.Context,
+    remote: str,
+    folder: bool,
+    passphrase_file: Path | None,
+    device_name: str | None,
+) -> None:
     """Take part on another device: brings every list in REMOTE, journals and photos.
 
     \b
@@ -687,7 +707,14 @@ def sync_join(ctx: click.Context, remote: str, folder: bool, passphrase_file: Pa
 
     data = _data()
     now = _now(ctx)
-    report = join(data, remote, now, folder=folder, passphrase=_sync_passphrase(passphrase_file))
+    report = join(
+        data,
+        remote,
+        now,
+        folder=folder,
+        passphrase=_sync_passphrase(passphrase_file),
+        device_name=device_name,
+    )
     synced(_out(), report, now)
     if any(part.problem for part in report.lists):
         ctx.exit(1)  # a list was not exchanged: the report says why

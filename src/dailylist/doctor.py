@@ -118,7 +118,7 @@ def examine(data: DataDir, list_id: str, now: datetime) -> Examination:
 def _sync(data: DataDir, list_id: str, opened: OpenedList | None, now: datetime) -> list[Check]:
     """For a list that syncs: when it last exchanged with the remote, and any completion set
     aside (a clash between devices is no damage: it is kept, and counted once)."""
-    from dailylist.sync.config import SyncPaths, device_name, read_config
+    from dailylist.sync.config import SyncPaths, read_config
 
     if not SyncPaths.of(data).config.exists():
         return []
@@ -141,7 +141,7 @@ def _sync(data: DataDir, list_id: str, opened: OpenedList | None, now: datetime)
     check.detail = f"with {config.remote}, last exchanged {last}"
     aside = opened.replay.set_aside if opened is not None else ()
     for one in aside:
-        who = device_name(state, one.completion.device)
+        who = config.devices.name(one.completion.device, data.device_id())
         check.detail += (
             f"; day {one.number} done on {who} too ({one.completion.at:%Y-%m-%d %H:%M}), set "
             "aside and kept"

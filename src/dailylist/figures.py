@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dailylist.days import day_of
 from dailylist.rules import Standing, unlocks_at
@@ -39,12 +41,12 @@ def stats(standing: Standing, days_done: Sequence[date], now: datetime) -> Stats
     done_days = set(days_done)
     last_day = days_done[-1] if days_done else None
     finished_on = last_day if standing.finished else None
-    end = finished_on or today - timedelta(days=1)
+    end = finished_on or list_today(standing, now) - timedelta(days=1)
 
     missed: list[date] = []
     first = standing.first_revealed_at
-    if first is not None:
-        day = day_of(first.astimezone(now.tzinfo), day_starts_at)
+    if standing.first_day is not None:
+        day = standing.first_day
         while day <= end:
             if day not in done_days:
                 missed.append(day)
@@ -79,6 +81,17 @@ def stats(standing: Standing, days_done: Sequence[date], now: datetime) -> Stats
         unlocks_at=unlocks,
         finished_on=finished_on,
     )
+
+
+def list_today(standing: Standing, now: datetime) -> date:
+    """The list day `now` falls on where the list was last used (the zone of its last
+    event), so that every device, whatever its own zone, counts the same days missed:
+    a day is missed once it is over there, and the days done are each in their own zone."""
+    zone = now.tzinfo
+    if standing.zone is not None:
+        with contextlib.suppress(ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo(standing.zone)
+    return day_of(now.astimezone(zone), standing.settings.day_starts_at)
 
 
 def _longest_run(days: set[date]) -> int:

@@ -131,18 +131,20 @@ def replay(events: Iterable[Event], start: Standing, items: ItemSource) -> Repla
     """Fold `events` (in the order `chain.in_order` gives) into `start`, a list's empty
     standing, judging each one.
 
-    Each event is judged against the events counted before it, and, when its device cannot
-    have known all of those, against its own history too: the line of events it descends
-    from through `prev`. An event that names (as `prev` and `merges`) every event before it
-    that no other names knew them all (its device computed this same order), as every
-    event of a one-device journal does: it is judged once. Counted before it, an event
+    Each event is judged against the events counted before it ("here"), and, when its
+    device cannot have known all of those, against its own history too ("there"): where
+    the list stood for the device that wrote it, which is this same fold of every event it
+    descends from through `prev` and `merges`. An event whose device knew every event
+    before it (it names, as `prev` and `merges`, every one that no later one names), as
+    every event of a one-device journal does, is judged once. Counted here, an event
     counts. Valid only in its own history, it was written on a device that had not yet
     seen another's events that came first: it is passed over, and kept. Valid in neither,
     the app would never have written it: it is refused.
     """
-    standing, counted = start, None  # `counted`: the id of the last completion counted
-    #: Each event's own history: where the list stood after it, and its last completion.
-    own: dict[str, tuple[Standing, str | None]] = {}
+    if start.current is not None:
+        raise ValueError("a replay starts before any reveal")
+    here = _Fold(start, None)
+    history = _History(start)
     refused: list[Refusal] = []
     passed_over: list[Refusal] = []
     # Each day's amendments are gathered in a list and made a tuple once, at the end: one
@@ -151,58 +153,61 @@ def replay(events: Iterable[Event], start: Standing, items: ItemSource) -> Repla
     aside: dict[str, tuple[int, Completed, list[Amended], str]] = {}
     reveal: Revealed | None = None
     tips: set[str] = set()  # the events before this one that none names (yet)
-    before: list[Event] = []
-    #: Where the list stood after each event of `before`, and its last completion counted.
-    states: list[tuple[Standing, str | None]] = []
-    places: dict[str, int] = {}  # each event's position in `before`
     for position, event in enumerate(events):
         parents = set(event.parents)
-        if tips <= parents:  # its device knew every event before it
-            mine, mine_done = standing, counted
-        elif len(parents) > 1:  # it knew several lines, though not all: replay those
-            mine, mine_done = _history(before, states, places, parents, start, items)
-        elif event.prev is not None and event.prev in own:
-            mine, mine_done = own[event.prev]
-        else:
-            mine, mine_done = start, None
-        before.append(event)
+        knew_all = tips <= parents  # its device knew every event before it
+        mine = here if knew_all else history.before(event, parents, items)
         tips = (tips - parents) | {event.id}
-        here = _refusal(standing, event, items)
-        there = here if mine is standing else _refusal(mine, event, items)
-        if here is None and isinstance(event, Amended) and mine_done != counted:
-            here = "it amends a completion that another device's came before"
-        if here is None:
+        why = _verdict(here, event, mine.counted, items)
+        there = why if knew_all else _refusal(mine.standing, event, items)
+        if why is None:
             if isinstance(event, Revealed):
                 reveal = event
-            elif isinstance(event, Completed):
-                assert reveal is not None
+            elif isinstance(event, Completed) and reveal is not None:
                 days.append((reveal, event, []))
-                counted = event.id
-            elif isinstance(event, Amended):
+            elif isinstance(event, Amended) and days:
                 days[-1][2].append(event)
-            moved = apply(standing, event)
-            if mine is standing:
-                own[event.id] = (moved, counted)
-            elif there is None:
-                own[event.id] = (apply(mine, event), _done(event, mine_done))
-            standing = moved
+            here = here.taking(event)
         elif there is None:
-            passed_over.append(Refusal(position, event, here))
+            passed_over.append(Refusal(position, event, why))
             if isinstance(event, Completed):
-                aside[event.id] = (position, event, [], here)
-            elif isinstance(event, Amended) and mine_done in aside:
-                aside[mine_done][2].append(event)
-            own[event.id] = (apply(mine, event), _done(event, mine_done))
+                aside[event.id] = (position, event, [], why)
+            elif isinstance(event, Amended) and mine.counted in aside:
+                aside[mine.counted][2].append(event)
         else:
-            refused.append(Refusal(position, event, here))
-        own.setdefault(event.id, (mine, mine_done))
-        places.setdefault(event.id, len(before) - 1)
-        states.append((standing, counted))
+            refused.append(Refusal(position, event, why))
+        own = here if knew_all else mine.taking(event) if there is None else mine
+        history.add(event, mine.counted, own, here)
     entries = [Entry(shown, done, tuple(changes)) for shown, done, changes in days]
     set_aside = [
         SetAside(p, done, tuple(changes), why) for p, done, changes, why in aside.values()
     ]
-    return Replay(standing, tuple(entries), tuple(refused), tuple(passed_over), tuple(set_aside))
+    return Replay(
+        here.standing, tuple(entries), tuple(refused), tuple(passed_over), tuple(set_aside)
+    )
+
+
+@dataclass(frozen=True)
+class _Fold:
+    """Where a list stands after some events, and the id of the last completion counted."""
+
+    standing: Standing
+    counted: str | None
+
+    def taking(self, event: Event) -> _Fold:
+        """This fold with `event`, judged acceptable, counted."""
+        done = event.id if isinstance(event, Completed) else self.counted
+        return _Fold(apply(self.standing, event), done)
+
+
+def _verdict(fold: _Fold, event: Event, amends: str | None, items: ItemSource) -> str | None:
+    """Why `event` does not count after `fold`, or None when it does: the rules' refusal,
+    or, for an amendment, that it amends another completion than the one counted there
+    (`amends`: the last completion its device had counted)."""
+    why = _refusal(fold.standing, event, items)
+    if why is None and isinstance(event, Amended) and amends != fold.counted:
+        return "it amends a completion that another device's came before"
+    return why
 
 
 def _refusal(standing: Standing, event: Event, items: ItemSource) -> str | None:
@@ -214,37 +219,54 @@ def _refusal(standing: Standing, event: Event, items: ItemSource) -> str | None:
     return None
 
 
-def _history(
-    before: list[Event],
-    states: list[tuple[Standing, str | None]],
-    places: dict[str, int],
-    parents: set[str],
-    start: Standing,
-    items: ItemSource,
-) -> tuple[Standing, str | None]:
-    """Where the list stood for a device whose event names `parents`, having merged other
-    devices' lines: the replay of every event it descends from, in the order of `before`
-    (the order every device computes), and its last completion counted.
+class _History:
+    """The events a replay has folded so far, in order, with where the list stood after
+    each (here) and in each one's own history: what it takes to say where the list stood
+    for the device that wrote the next event."""
 
-    Up to the first event it did not know, that replay is the one already made (`states`);
-    only the events it knew after that one are replayed again, so a merge costs what its
-    device had not seen, not the whole journal."""
-    known: set[int] = set()
-    waiting = [places[p] for p in parents if p in places]
-    while waiting:
-        found = waiting.pop()
-        if found not in known:
-            known.add(found)
-            waiting.extend(places[p] for p in before[found].parents if p in places)
-    first = next((i for i in range(len(before)) if i not in known), len(before))
-    standing, last = states[first - 1] if first else (start, None)
-    rest = [before[i] for i in sorted(known) if i > first]
-    if not rest:
-        return standing, last
-    again = replay(rest, standing, items)
-    return again.standing, again.entries[-1].completion.id if again.entries else last
+    def __init__(self, start: Standing) -> None:
+        self.start = _Fold(start, None)
+        self.events: list[Event] = []
+        self.here: list[_Fold] = []  # the fold here after each event
+        self.own: dict[str, _Fold] = {}  # each event's own history, once it is added
+        self.amends: dict[str, str | None] = {}  # its device's last completion before it
+        self.places: dict[str, int] = {}
 
+    def add(self, event: Event, amends: str | None, own: _Fold, here: _Fold) -> None:
+        self.places.setdefault(event.id, len(self.events))
+        self.events.append(event)
+        self.here.append(here)
+        self.own[event.id] = own
+        self.amends[event.id] = amends
 
-def _done(event: Event, before: str | None) -> str | None:
-    """The last completion of a history, once `event` is added to it."""
-    return event.id if isinstance(event, Completed) else before
+    def before(self, event: Event, parents: set[str], items: ItemSource) -> _Fold:
+        """Where the list stood for the device that wrote `event`, naming `parents`."""
+        if len(parents) <= 1:  # one line: where its prev left it
+            return self.own.get(event.prev or "", self.start)
+        return self._merged(parents, items)
+
+    def _merged(self, parents: set[str], items: ItemSource) -> _Fold:
+        """For an event whose device had merged other devices' lines, though not all: the
+        fold of every event it descends from, in this replay's order (the order every
+        device computes, so the one its device computed).
+
+        Up to the first event it did not know, that fold is the one already made here;
+        only the events it knew after that one are folded again, so a merge costs what its
+        device had not seen, not the whole journal."""
+        known: set[int] = set()
+        waiting = [self.places[p] for p in parents if p in self.places]
+        while waiting:
+            found = waiting.pop()
+            if found not in known:
+                known.add(found)
+                waiting.extend(
+                    self.places[p] for p in self.events[found].parents if p in self.places
+                )
+        first = next((i for i in range(len(self.events)) if i not in known), len(self.events))
+        fold = self.here[first - 1] if first else self.start
+        for place in sorted(known):
+            if place > first:
+                event = self.events[place]
+                if _verdict(fold, event, self.amends[event.id], items) is None:
+                    fold = fold.taking(event)
+        return fold

@@ -181,6 +181,21 @@ def snapshot_of(files: ListFiles) -> tuple[Snapshot, bool]:
     return load_files(files).snapshot(), False
 
 
+def read_journal_file(files: ListFiles) -> JournalFile:
+    """The journal kept in `files`, checked (format, list, every event and the hash chain)."""
+    return _journal(files)
+
+
+def read_sealed_copy(files: ListFiles, journal: JournalFile) -> tuple[UnsealedList, bytes]:
+    """The sealed copy kept in `files` and its bytes (see `sealed_copy_of`)."""
+    return _sealed_copy(files, journal)
+
+
+def keep_snapshot_of(opened: OpenedList, now: datetime) -> None:
+    """Leave the snapshot of `opened` beside its journal, for the next read."""
+    opened.files.save_snapshot(encode(opened.snapshot().document(now)))
+
+
 def keep_snapshot(data: DataDir, snapshot: Snapshot, now: datetime) -> None:
     """Leave `snapshot` beside its journal, for the next read."""
     data.list_files(snapshot.info.id).save_snapshot(encode(snapshot.document(now)))

@@ -96,6 +96,11 @@ class Standing:
     #: The reveal of the item to do now, once it is revealed.
     current: Reveal | None = None
     last_event_at: datetime | None = None
+    #: The list day of the first reveal, in the zone it was made in.
+    first_day: date | None = None
+    #: The zone of the last event: where the list was last used, which says when a day
+    #: passed without a completion the same way on every device (see `figures`).
+    zone: str | None = None
 
     @property
     def finished(self) -> bool:
@@ -112,11 +117,14 @@ def apply(standing: Standing, event: Event) -> Standing:
     from dailylist.events import Completed, Opened, Revealed  # not on the read-only paths
 
     opened, first, done = standing.opened_at, standing.first_revealed_at, standing.done_count
-    last, current = standing.last_done, standing.current
+    last, current, first_day = standing.last_done, standing.current, standing.first_day
     if isinstance(event, Opened):
         opened = event.at
     elif isinstance(event, Revealed):
-        first = first or event.at
+        if first is None:
+            first = event.at
+            local = event.at.astimezone(ZoneInfo(event.zone))
+            first_day = day_of(local, standing.settings.day_starts_at)
         current = Reveal(event.index, event.at, event.item_key)
     elif isinstance(event, Completed):
         assert current is not None  # judged: a completion follows its reveal
@@ -148,6 +156,8 @@ def apply(standing: Standing, event: Event) -> Standing:
         last_done=last,
         current=current,
         last_event_at=event.at,
+        first_day=first_day,
+        zone=event.zone,
     )
 
 

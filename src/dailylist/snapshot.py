@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 SNAPSHOT_NAME = "snapshot.json"
 JOURNAL_NAME = "journal.json"
 SEALED_NAME = "list.dlist"
-SNAPSHOT_FORMAT = 4
+SNAPSHOT_FORMAT = 5
 
 
 def digest(raw: bytes) -> str:
@@ -326,6 +326,8 @@ def _standing_document(standing: Standing) -> dict[str, Any]:
             "item_key": None if current.item_key is None else _b64(current.item_key),
         },
         "last_event_at": _iso(standing.last_event_at),
+        "first_day": None if standing.first_day is None else standing.first_day.isoformat(),
+        "zone": standing.zone,
     }
 
 
@@ -358,6 +360,8 @@ def _standing(document: dict[str, Any], info: ListInfo) -> Standing:
             item_key=None if current["item_key"] is None else _unb64(current["item_key"]),
         ),
         last_event_at=_maybe(document["last_event_at"]),
+        first_day=None if document["first_day"] is None else _day(document["first_day"]),
+        zone=None if document["zone"] is None else str(document["zone"]),
     )
 
 

@@ -3,7 +3,7 @@
 Layout under the data dir (`$DAILYLIST_HOME`, else platformdirs' user data dir)::
 
     author/ed25519.pem            the author's signing key (0600)
-    device.json                   this device's random id, recorded in every event
+    device.json                   this device's id (in every event) and signing key (0600)
     state.json                    which list was opened last
     lists/<id>/list.dlist         the sealed list, byte for byte as opened
     lists/<id>/content.key        for a passphrase list only: the key it unwrapped
@@ -405,17 +405,10 @@ class DataDir:
         write_atomic(self.root / "state.json", json.dumps(state, indent=2).encode() + b"\n")
 
     def device_id(self) -> str:
-        """This device's id in events: random and opaque (no host name), made once."""
-        import re
-        import secrets
+        """This device's id in events: opaque (no host name), made once (see `device`)."""
+        from dailylist.device import device_id
 
-        path = self.root / "device.json"
-        value = self._read_small_json(path).get("id")
-        if isinstance(value, str) and re.fullmatch(r"[0-9a-f]{32}", value):
-            return value
-        device = secrets.token_hex(16)
-        write_atomic(path, json.dumps({"id": device}).encode() + b"\n")
-        return device
+        return device_id(self.root)
 
 
 # --- the example lists bundled with the package --------------------------------------------

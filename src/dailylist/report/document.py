@@ -96,7 +96,7 @@ def summary_json(stats: figures.Stats) -> dict[str, Any]:
 
 
 #: How an export names a device: an opaque id, never a host name.
-OPAQUE_ID = re.compile(r"[0-9a-f]{32}")
+OPAQUE_ID = re.compile(r"[0-9a-f]{32}|[0-9a-f]{40}")
 
 
 def exported_events(documents: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

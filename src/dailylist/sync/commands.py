@@ -62,12 +62,14 @@ def setup(
     *,
     folder: bool,
     passphrase: Callable[[bool], str],
+    device_name: str | None = None,
 ) -> SyncReport:
     """Start syncing list `list_id` through the remote `where` (on the first device).
 
     A remote this device syncs with already takes the list too. A new remote gets a new
     identity, locked with the passphrase (`passphrase(True)` asks for it twice); a remote
-    that has one is unlocked with it (a wrong one changes nothing).
+    that has one is unlocked with it (a wrong one changes nothing). `device_name` is what
+    the other devices call this one (its host name if None).
     """
     kind, address = ("folder" if folder else "git"), remote_address(where, folder)
     with _one_sync(data):
@@ -78,6 +80,8 @@ def setup(
             _keep_key(data, key, wrapped)
         else:
             _unlock_again(data, config, remote, passphrase)
+        if device_name is not None:
+            config.device_name = check_device_name(device_name)
         key = _key(data)
         config.lists.setdefault(list_id, ListSync())
         report = exchange(data, config, key, remote, [list_id], now, join_new=False)
@@ -86,7 +90,13 @@ def setup(
 
 
 def join(
-    data: DataDir, where: str, now: datetime, *, folder: bool, passphrase: Callable[[bool], str]
+    data: DataDir,
+    where: str,
+    now: datetime,
+    *,
+    folder: bool,
+    passphrase: Callable[[bool], str],
+    device_name: str | None = None,
 ) -> SyncReport:
     """Take part in the remote `where` (on another device): unlock its identity with the
     passphrase and bring every list in it, journals and photos."""
@@ -94,18 +104,18 @@ def join(
     with _one_sync(data):
         config, remote = _reach(data, kind, address)
         if config is None:
-            keys = _key_files(remote)
-            if not keys:
+            if not _key_files(remote):
                 raise BadInput(
                     f"{remote.shown} holds no dailylist sync yet; start it on the first "
                     "device with `dailylist sync setup`"
                 )
-            wrapped = remote.read(keys[0])
-            key = unwrap(wrapped, passphrase(False))
-            config = SyncConfig(kind, address, Path(keys[0]).stem)
+            key, token, wrapped = _unlock(remote, passphrase(False))
+            config = SyncConfig(kind, address, token)
             _keep_key(data, key, wrapped)
         else:
             _unlock_again(data, config, remote, passphrase)
+        if device_name is not None:
+            config.device_name = check_device_name(device_name)
         report = exchange(data, config, _key(data), remote, list(config.lists), now, join_new=True)
         if not report.lists:
             raise BadInput(f"{remote.shown} holds no list yet; nothing was joined")
@@ -160,26 +170,62 @@ def _unlock_again(
     """When this device's key was lost or damaged: unlock it again with the passphrase."""
     if key_readable(data):
         return
-    keys = [f"keys/{config.key_token}.age", *_key_files(remote)]
-    found = next((path for path in keys if path in remote.files()), None)
-    if found is None:
+    if not _key_files(remote):
         raise BadInput(f"{remote.shown} holds no sync key to unlock; nothing was changed")
-    wrapped = remote.read(found)
-    _keep_key(data, unwrap(wrapped, passphrase(False)), wrapped)
+    key, _, wrapped = _unlock(remote, passphrase(False), f"keys/{config.key_token}.age")
+    _keep_key(data, key, wrapped)
+
+
+#: The most files in `keys/` a join tries (each costs age's scrypt, about a second).
+MAX_KEY_FILES = 8
 
 
 def _key_files(remote: Remote) -> list[str]:
-    return sorted(p for p in remote.files() if p.startswith("keys/") and p.endswith(".age"))
+    """The files in `keys/` that may hold the remote's identity (small, and age's)."""
+    return sorted(
+        path
+        for path, found in remote.files().items()
+        if path.startswith("keys/")
+        and path.endswith(".age")
+        and path.count("/") == 1
+        and found.size <= limits.SMALL
+    )
+
+
+def _unlock(remote: Remote, phrase: str, first: str | None = None) -> tuple[Key, str, bytes]:
+    """The remote's identity, from the first file in `keys/` that the passphrase opens
+    (`first` tried first): a file someone else put there cannot hide it. `BadInput` when
+    none opens."""
+    paths = _key_files(remote)
+    if first in paths:
+        paths.remove(first)
+        paths.insert(0, first)
+    for path in paths[:MAX_KEY_FILES]:
+        try:
+            wrapped = remote.read(path)
+            return unwrap(wrapped, phrase), Path(path).stem, wrapped
+        except (OSError, BadInput):
+            continue
+    raise BadInput(
+        "the sync passphrase is not this remote's (or the remote is not a dailylist "
+        "remote of yours); nothing was changed"
+    )
 
 
 def _unlock_or_create(remote: Remote, passphrase: Callable[[bool], str]) -> tuple[Key, str, bytes]:
     """The remote's identity: unlocked, or (for a remote with none) made and locked."""
-    keys = _key_files(remote)
-    if keys:
-        wrapped = remote.read(keys[0])
-        return unwrap(wrapped, passphrase(False)), Path(keys[0]).stem, wrapped
+    if _key_files(remote):
+        return _unlock(remote, passphrase(False))
     key = Key.generate()
     return key, secrets.token_hex(16), key.wrapped(passphrase(True))
+
+
+def check_device_name(name: str) -> str:
+    """A device's name as others see it: one line of at most 64 characters."""
+    name = name.strip()
+    if not name or len(name) > 64 or not name.isprintable():
+        raise BadInput("a device name is one line of 1 to 64 printable characters")
+    return name
 
 
 def _keep_key(data: DataDir, key: Key, wrapped: bytes) -> None:

@@ -1,10 +1,13 @@
 """What a device keeps of its sync, in its data dir: `sync/config.json` (the remote and the
-lists that sync, when each last exchanged, the devices' names), the remote's identity, the
-git clone. Standard library only: `status` and `doctor` read it.
+lists that sync, when each last exchanged, the other devices' names and keys), what it
+decided of each file in the remote (`sync/seen.json`), the remote's identity, the git
+clone. Standard library only: `status` and `doctor` read it.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,7 +17,9 @@ from typing import Any
 from dailylist import limits
 from dailylist.store import DataDir, write_atomic
 
-CONFIG_FORMAT = 1
+#: 2: devices sign their events; names and keys are kept for the whole remote.
+CONFIG_FORMAT = 2
+SEEN_FORMAT = 1
 
 
 @dataclass
@@ -23,11 +28,53 @@ class ListSync:
 
     #: When something last came in or went out (None: never yet).
     synced_at: datetime | None = None
-    #: The names of the devices that wrote to it, by device id (from their device.age).
-    devices: dict[str, str] = field(default_factory=dict)
+    #: When a sync last reached the remote with this list, whatever it moved.
+    reached_at: datetime | None = None
     #: The remote's state and this journal's digest when the list was last in step: while
     #: both are the same, a sync has nothing to do for it (and reads nothing more).
     in_step: str | None = None
+
+
+@dataclass
+class Devices:
+    """The devices of the remote this device has heard of: their names (from their signed
+    `device.age`) and, for a device of an older dailylist (whose id is not made from its
+    key, see `dailylist.device`), the key it was first seen to sign with."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
+    changed: bool = False
+
+    def key_of(self, device: str, public_key: bytes) -> bool:
+        """Whether `public_key` may sign for `device`: never for an id made from another
+        key; for an older device's id, the key it was first seen with (or, first, any)."""
+        from dailylist.device import derived
+
+        if derived(device):
+            return False
+        known = self.keys.get(device)
+        return known is None or known == base64.b64encode(public_key).decode("ascii")
+
+    def pin(self, device: str, public_key: bytes) -> None:
+        """Keep the key an older device was first seen to sign with."""
+        from dailylist.device import derived
+
+        if not derived(device) and device not in self.keys:
+            self.keys[device] = base64.b64encode(public_key).decode("ascii")
+            self.changed = True
+
+    def learn(self, device: str, name: str) -> None:
+        name = name[:64]
+        if self.names.get(device) != name:
+            self.names[device] = name
+            self.changed = True
+
+    def name(self, device: str, me: str | None = None) -> str:
+        """How people know a device: "this device", its name when a sync has told it, else
+        the start of its id."""
+        if device == me:
+            return "this device"
+        return self.names.get(device) or f"device {device[:8]}"
 
 
 @dataclass
@@ -41,6 +88,9 @@ class SyncConfig:
     lists: dict[str, ListSync] = field(default_factory=dict)
     #: The remote's state when this device last looked for lists new to it there.
     looked: str | None = None
+    devices: Devices = field(default_factory=Devices)
+    #: What this device calls itself in the remote (None: its host name).
+    device_name: str | None = None
 
     def document(self) -> dict[str, Any]:
         return {
@@ -49,10 +99,12 @@ class SyncConfig:
             "remote": self.remote,
             "key_token": self.key_token,
             "looked": self.looked,
+            "device_name": self.device_name,
+            "devices": {"names": self.devices.names, "keys": self.devices.keys},
             "lists": {
                 list_id: {
-                    "synced_at": None if state.synced_at is None else state.synced_at.isoformat(),
-                    "devices": state.devices,
+                    "synced_at": _iso(state.synced_at),
+                    "reached_at": _iso(state.reached_at),
                     "in_step": state.in_step,
                 }
                 for list_id, state in self.lists.items()
@@ -61,25 +113,49 @@ class SyncConfig:
 
     @classmethod
     def from_document(cls, document: dict[str, Any]) -> SyncConfig:
+        """The config a document describes (format 1, of the sync before devices signed
+        their events, is read too: it forgets when lists were in step, so that every list
+        is exchanged again in the new form); `ValueError` if it is none."""
+        if document.get("format") not in (1, CONFIG_FORMAT):
+            raise ValueError("not a sync configuration")
+        kind = str(document["kind"])
+        if kind not in ("git", "folder"):
+            raise ValueError("not a sync configuration")
+        old = document["format"] == 1
+        devices = Devices()
+        found = dict(document.get("devices") or {})
+        devices.names = {str(k): str(v) for k, v in dict(found.get("names") or {}).items()}
+        devices.keys = {str(k): str(v) for k, v in dict(found.get("keys") or {}).items()}
+        for key in devices.keys.values():
+            base64.b64decode(key, validate=True)
         lists = {}
         for list_id, state in dict(document.get("lists") or {}).items():
-            when = state.get("synced_at")
+            if old:  # the names it knew were kept per list
+                for device, name in dict(state.get("devices") or {}).items():
+                    devices.names.setdefault(str(device), str(name)[:64])
             lists[str(list_id)] = ListSync(
-                synced_at=None if when is None else datetime.fromisoformat(when),
-                devices={str(k): str(v) for k, v in dict(state.get("devices") or {}).items()},
-                in_step=None if state.get("in_step") is None else str(state["in_step"]),
+                synced_at=_moment(state.get("synced_at")),
+                reached_at=_moment(state.get("reached_at")),
+                in_step=None if old or state.get("in_step") is None else str(state["in_step"]),
             )
-        kind = str(document["kind"])
-        if kind not in ("git", "folder") or document.get("format") != CONFIG_FORMAT:
-            raise ValueError("not a sync configuration")
-        looked = document.get("looked")
+        looked, name = document.get("looked"), document.get("device_name")
         return cls(
             kind,
             str(document["remote"]),
             str(document["key_token"]),
             lists,
-            None if looked is None else str(looked),
+            None if old or looked is None else str(looked),
+            devices,
+            None if name is None else str(name)[:64],
         )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _moment(text: object) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(str(text))
 
 
 @dataclass(frozen=True)
@@ -95,6 +171,10 @@ class SyncPaths:
     @property
     def config(self) -> Path:
         return self.root / "config.json"
+
+    @property
+    def seen(self) -> Path:
+        return self.root / "seen.json"
 
     @property
     def identity(self) -> Path:
@@ -113,6 +193,11 @@ class SyncPaths:
         return self.root / "sync.lock"
 
 
+def syncs(data: DataDir) -> bool:
+    """Whether this device syncs (has a sync config, readable or not)."""
+    return SyncPaths.of(data).config.is_file()
+
+
 def read_config(data: DataDir) -> SyncConfig | None:
     """This device's sync settings, None when it does not sync (or they are unreadable:
     `doctor` says so)."""
@@ -121,20 +206,32 @@ def read_config(data: DataDir) -> SyncConfig | None:
         return None
     try:
         return SyncConfig.from_document(json.loads(limits.read_file(paths.config, limits.SMALL)))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, binascii.Error):
         return None
-
-
-def _save(data: DataDir, config: SyncConfig) -> None:
-    text = json.dumps(config.document(), indent=2, ensure_ascii=False) + "\n"
-    write_atomic(SyncPaths.of(data).config, text.encode("utf-8"))
 
 
 def save_config(data: DataDir, config: SyncConfig) -> None:
     text = json.dumps(config.document(), indent=2, ensure_ascii=False) + "\n"
     write_atomic(SyncPaths.of(data).config, text.encode("utf-8"))
+    config.devices.changed = False
 
 
-def device_name(state: ListSync, device: str) -> str:
-    """How people know a device: its host name when a sync has told it, else its id."""
-    return state.devices.get(device) or f"device {device[:8]}"
+def read_seen(data: DataDir, remote: str) -> dict[str, tuple[str, dict[str, Any]]]:
+    """What this device decided of each file of `remote` (nothing, when that file is
+    missing, damaged, or of another remote: every file is then read again once)."""
+    try:
+        document = json.loads(limits.read_file(SyncPaths.of(data).seen, limits.JOURNAL))
+        if document.get("format") != SEEN_FORMAT or document.get("remote") != remote:
+            return {}
+        return {
+            str(path): (str(version), dict(verdict))
+            for path, (version, verdict) in dict(document["files"]).items()
+        }
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return {}
+
+
+def save_seen(data: DataDir, remote: str, files: dict[str, tuple[str, dict[str, Any]]]) -> None:
+    document = {"format": SEEN_FORMAT, "remote": remote, "files": files}
+    text = json.dumps(document, separators=(",", ":"), ensure_ascii=False) + "\n"
+    write_atomic(SyncPaths.of(data).seen, text.encode("utf-8"))

@@ -1,49 +1,65 @@
-"""What a sync does, list by list: send what the remote lacks, take what it has.
+"""What a sync does, list by list: send what the remote lacks of this device's, take what
+is new there, and check that what this device wrote is still whole.
 
 The remote holds, for each list, one folder per device, and a device writes only in its
 own (so a file-sync tool never has two writers on a file, and git never a conflict):
 
     keys/TOKEN.age                  the remote's age identity, under the sync passphrase
     lists/L/D/list.age              the sealed list (and its content key), for joining
-    lists/L/D/device.age            the device's id and host name
-    lists/L/D/events/E.age          one event of the list's journal, written once
+    lists/L/D/device.age            the device's id, name and key, signed by it
+    lists/L/D/events/E.age          one of the device's events, in its signed envelope
     lists/L/D/photos/P.age          one photo, written once
 
 L, D, E and P are names made from the list's, the device's and the event's ids and the
 photo's name (see `crypto.Key.name`); every file is age-encrypted to the remote's identity.
 
-A device uploads every event and photo it has that the remote lacks (its own, and any it
-got from another device that the remote has lost), and takes every event and photo the
-remote has that it lacks. Its journal is then the union of the events, in the one order
-every device computes (`chain.in_order`); the fold decides where the list stands, and sets
-aside what two devices that were apart both did (see `fold.replay`). A file that does not
-open (still being copied, damaged) is skipped and reported, and taken when it is whole; an
-event whose history has not arrived yet waits for it.
+A device sends the events it wrote (signed: no other can write in its name) and every
+photo the remote lacks, and takes every event and photo the remote has that it lacks,
+checked as a stranger's files (see `reading`). Its journal is then the union of the
+events, in the one order every device computes; the fold decides where the list stands,
+and sets aside what two devices that were apart both did (see `fold.replay`), in one
+replay per exchange. A file that does not belong is skipped and reported once; an event
+whose history has not arrived yet waits for it, and one dated ahead of this device's clock
+waits for its time.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import socket
-from collections.abc import Iterator
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from dailylist import limits
-from dailylist.canonical import canonical_json, parse_json
 from dailylist.errors import BadInput, DailylistError, NotNow
-from dailylist.store import DataDir, write_atomic
-from dailylist.sync.config import (
-    ListSync,
-    SyncConfig,
-    SyncPaths,
-    device_name,
-)
+from dailylist.store import DataDir, ListFiles, write_atomic
+from dailylist.sync.config import ListSync, SyncConfig, SyncPaths
 from dailylist.sync.crypto import Key
-from dailylist.sync.merge import incoming, join_list, merge
-from dailylist.sync.remote import Remote
+from dailylist.sync.merge import Merged, merge
+from dailylist.sync.reading import (
+    FOREIGN_PHOTO,
+    UNREADABLE,
+    ListFolder,
+    Reading,
+    Seen,
+    Stray,
+    open_device,
+    open_event,
+    read_events,
+    sealed_device,
+    sealed_event,
+)
+from dailylist.sync.remote import Remote, RemoteFile
+
+if TYPE_CHECKING:
+    from dailylist.device import DeviceIdentity
+    from dailylist.events import Event, PhotoRecord
+    from dailylist.fold import Replay
+    from dailylist.journal import JournalFile
+    from dailylist.sealed_list import UnsealedList
 
 #: How often a sync tries again when another device pushed between its fetch and its push.
 PUSH_TRIES = 5
@@ -70,12 +86,19 @@ class ListReport:
     events_out: int = 0
     photos_in: int = 0
     photos_out: int = 0
-    #: This device's files the remote had lost, put back.
+    #: This device's files the remote had lost, or held damaged: put back.
     restored: int = 0
-    #: Files that did not open (still being copied, or damaged): taken when they are whole.
-    skipped: int = 0
+    #: Files newly found not to belong here (junk, damaged, half copied), by why; each is
+    #: said once, and taken should it become whole.
+    skipped: Counter[str] = field(default_factory=Counter)
     #: Events whose history has not arrived yet, and photos not sent yet by their device.
     waiting: int = 0
+    #: Events dated ahead of this device's clock: by device name, the latest time.
+    held: dict[str, datetime] = field(default_factory=dict)
+    #: Events of another opening of the list, by device name (kept apart).
+    foreign: dict[str, int] = field(default_factory=dict)
+    #: Events the rules refuse even where they were written, by device name (left out).
+    refused: dict[str, int] = field(default_factory=dict)
     clashes: list[Clash] = field(default_factory=list)
     #: The list came here from the remote with this sync.
     joined: bool = False
@@ -85,6 +108,8 @@ class ListReport:
     problem: str | None = None
     #: For a list in step: how many completions are set aside (reported when they came).
     set_aside: int = 0
+    #: The sha256 of the journal as this exchange left it (what "in step" is said of).
+    journal_digest: str | None = None
 
     @property
     def changed(self) -> bool:
@@ -92,11 +117,35 @@ class ListReport:
         moved = self.events_in + self.events_out + self.photos_in + self.photos_out
         return bool(moved or self.restored or self.joined)
 
+    @property
+    def settled(self) -> bool:
+        """Whether nothing is left to take or to wait for: the list is then in step."""
+        return not (self.problem or self.waiting or self.held)
+
 
 @dataclass
 class SyncReport:
     remote: str
     lists: list[ListReport] = field(default_factory=list)
+    #: Open lists of this device that do not sync, by name.
+    not_synced: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Exchange:
+    """One exchange with the remote: what every list's part needs."""
+
+    data: DataDir
+    config: SyncConfig
+    key: Key
+    remote: Remote
+    files: Mapping[str, RemoteFile]
+    me: DeviceIdentity
+    now: datetime
+    seen: Seen
+
+    def name(self, device: str) -> str:
+        return self.config.devices.name(device, self.me.id)
 
 
 def exchange(
@@ -111,52 +160,75 @@ def exchange(
 ) -> SyncReport:
     """Bring each wanted list (and with `join_new`, every list in the remote) in step with
     the remote; with git, again from the fetch while another device's push came between."""
-    device = data.device_id()
+    from dailylist.device import identity
+    from dailylist.sync.config import read_seen, save_seen
+
+    me = identity(data.root)
+    seen = Seen(read_seen(data, config.remote))
     for attempt in range(PUSH_TRIES):
         if attempt:
             remote.fetch()
         before = remote.state()
         files = remote.files()
         _check_ours(key, remote, files, config)
-        reports, exchanged = [], []
-        found = []
+        context = _Exchange(data, config, key, remote, files, me, now, seen)
+        reports: list[ListReport] = []
+        found: list[str] = []
         if join_new and config.looked != before:
-            found = _joinable(key, remote, files)
+            found = _joinable(context)
         for list_id in dict.fromkeys([*wanted, *found]):
             state = config.lists.get(list_id) or ListSync()
             if state.in_step is not None and state.in_step == _in_step(before, data, list_id):
                 reports.append(_still_in_step(data, list_id))
                 continue
-            part = _exchange_list(data, key, remote, files, list_id, device, state, now)
+            part = _exchange_list(context, list_id, state)
             if part.journal_here:
                 config.lists[list_id] = state
                 reports.append(part)
-                exchanged.append((list_id, part))
-                if part.changed:
-                    state.synced_at = now
-        _keep_key_file(remote, files, data, config)
+        _keep_key_file(context)
         if remote.publish():
             after = remote.state()
-            for list_id, part in exchanged:
-                # In step once nothing waits: a list still taking files does all again.
-                done = not (part.problem or part.skipped or part.waiting)
-                config.lists[list_id].in_step = _in_step(after, data, list_id) if done else None
+            for path, written in remote.written().items():
+                seen.put(path, written.version, {"mine": True})
+            for part in reports:
+                if part.journal_digest is None:
+                    continue  # in step already: nothing is written for it
+                state = config.lists[part.list_id]
+                state.reached_at = now
+                if part.changed:
+                    state.synced_at = now
+                state.in_step = _word(after, part.journal_digest) if part.settled else None
             if join_new and all(list_id in config.lists for list_id in found):
                 config.looked = after  # else look again: a list still arriving
-            return SyncReport(remote.shown, reports)
+            seen.keep_only(remote.files() | remote.written())
+            if seen.changed:
+                save_seen(data, config.remote, seen.files)
+            return SyncReport(remote.shown, reports, _not_synced(data, config))
     raise NotNow(f"{remote.shown} kept changing while this device synced; try again")
 
 
-def _in_step(remote_state: str, data: DataDir, list_id: str) -> str:
+def _word(remote_state: str, journal_digest: str) -> str:
     """The word for "this remote and this journal, as they are"."""
-    import hashlib
+    return hashlib.sha256(f"{remote_state}\0{journal_digest}".encode()).hexdigest()
 
+
+def _in_step(remote_state: str, data: DataDir, list_id: str) -> str:
     journal = data.list_files(list_id).journal
     try:
         raw = limits.read_file(journal, limits.JOURNAL)
     except OSError:
         return ""
-    return hashlib.sha256(remote_state.encode() + b"\0" + raw).hexdigest()
+    return _word(remote_state, hashlib.sha256(raw).hexdigest())
+
+
+def _not_synced(data: DataDir, config: SyncConfig) -> list[str]:
+    from dailylist.opened import describe
+
+    return [
+        describe(data.list_files(list_id))
+        for list_id in data.opened_list_ids()
+        if list_id not in config.lists
+    ]
 
 
 def _still_in_step(data: DataDir, list_id: str) -> ListReport:
@@ -171,7 +243,9 @@ def _still_in_step(data: DataDir, list_id: str) -> ListReport:
     return report
 
 
-def _check_ours(key: Key, remote: Remote, files: dict[str, int], config: SyncConfig) -> None:
+def _check_ours(
+    key: Key, remote: Remote, files: Mapping[str, RemoteFile], config: SyncConfig
+) -> None:
     """`BadInput` when the remote's lists are not this sync's: none is named for a list
     this device syncs, and none opens with its key (another person's remote now stands at
     that address)."""
@@ -193,163 +267,260 @@ def _check_ours(key: Key, remote: Remote, files: dict[str, int], config: SyncCon
     )
 
 
-def _keep_key_file(
-    remote: Remote, files: dict[str, int], data: DataDir, config: SyncConfig
-) -> None:
+def _keep_key_file(context: _Exchange) -> None:
     """Put the passphrase-locked identity back in `keys/` should the remote have lost it."""
-    path = f"keys/{config.key_token}.age"
-    if path not in files:
+    path = f"keys/{context.config.key_token}.age"
+    if path not in context.files:
+        wrapped = SyncPaths.of(context.data).wrapped
         with contextlib.suppress(OSError):
-            remote.write(path, limits.read_file(SyncPaths.of(data).wrapped, limits.SMALL))
+            context.remote.write(path, limits.read_file(wrapped, limits.SMALL), "keys")
 
 
-def _list_files(files: dict[str, int], folder: str, kind: str) -> dict[str, str]:
-    """The remote's files of one kind ("events", "photos") in a list's folder, by name."""
-    found: dict[str, str] = {}
-    for path in files:
-        parts = path.split("/")
-        if (
-            len(parts) == 5
-            and parts[1] == folder
-            and parts[3] == kind
-            and parts[4].endswith(".age")
-        ):
-            found.setdefault(parts[4][:-4], path)
-    return found
-
-
-def _joinable(key: Key, remote: Remote, files: dict[str, int]) -> list[str]:
+def _joinable(context: _Exchange) -> list[str]:
     """The ids of the lists in the remote (read from their list.age files)."""
+    from dailylist.canonical import parse_json
+
     ids: dict[str, None] = {}
-    seen: set[str] = set()
+    key, files, seen = context.key, context.files, context.seen
     for path in sorted(files):
         parts = path.split("/")
-        if len(parts) != 4 or parts[0] != "lists" or parts[3] != "list.age" or parts[1] in seen:
+        if len(parts) != 4 or parts[0] != "lists" or parts[3] != "list.age":
             continue
-        try:
-            document = parse_json(key.open(remote.read(path)))
-            list_id = str(document["list_id"])
-        except (OSError, ValueError, KeyError, TypeError):
+        verdict = seen.get(path, files[path].version)
+        if verdict is not None and "list" in verdict:
+            list_id = str(verdict["list"])
+        elif verdict is not None:
             continue
-        if key.name("list", list_id) == parts[1]:
-            seen.add(parts[1])
-            ids[list_id] = None
+        else:
+            try:
+                document = parse_json(key.open(context.remote.read(path)))
+                list_id = str(document["list_id"])
+            except (OSError, ValueError, KeyError, TypeError):
+                seen.put(path, files[path].version, {"stray": UNREADABLE})
+                continue
+            if key.name("list", list_id) != parts[1]:
+                seen.put(path, files[path].version, {"stray": "elsewhere"})
+                continue
+            seen.put(path, files[path].version, {"list": list_id})
+        ids[list_id] = None
     return list(ids)
 
 
-def _exchange_list(
-    data: DataDir,
-    key: Key,
-    remote: Remote,
-    files: dict[str, int],
-    list_id: str,
-    device: str,
-    state: ListSync,
-    now: datetime,
-) -> ListReport:
+def _exchange_list(context: _Exchange, list_id: str, state: ListSync) -> ListReport:
     """One list in step with the remote: take what is new there (events, then the photos
-    they name), then send what the remote lacks."""
-    from dailylist.opened import describe, journal_of
+    they name), then send what the remote lacks of this device's, and check what this
+    device sent before is still whole."""
+    from dailylist.opened import describe
 
+    data, key = context.data, context.key
+    folder = ListFolder.of(context.files, key.name("list", list_id))
+    mine = f"lists/{folder.name}/{key.name('device', context.me.id)}"
     list_files = data.list_files(list_id)
-    folder, mine = key.name("list", list_id), key.name("device", device)
-    own = f"lists/{folder}/{mine}"
-    events, photos = _list_files(files, folder, "events"), _list_files(files, folder, "photos")
     report = ListReport(list_id, list_id[:8])
-    _learn_devices(key, remote, files, folder, state)
+    _learn_devices(context, folder, list_id)
     if not list_files.root.exists():
-        if not join_list(data, key, remote, files, list_id, events, report):
+        if not _join_list(context, folder, list_id, report):
             return report
         report.joined = True
     report.journal_here = True
     report.name = describe(list_files)
+    first = state.reached_at is None and not report.joined
     with list_files.locked():
-        journal = journal_of(data, list_id)
+        journal, unsealed, sealed_raw = _read_list(list_files)
         known = {key.name("event", e.id) for e in journal.events}
-        taken = incoming(key, remote, events, known, report)
-        merged, added, report.waiting, apart = merge(list_id, journal, taken)
-        if apart:
+        reading = read_events(
+            key,
+            context.remote,
+            context.files,
+            folder,
+            list_id,
+            known,
+            context.now,
+            context.seen,
+            context.config.devices,
+        )
+        merged = merge(
+            list_id,
+            journal,
+            reading.arrivals,
+            _fold(unsealed),
+            me=context.me.id,
+            first_exchange=first,
+        )
+        _tell(context, report, reading, merged)
+        if merged.apart or merged.journal is None or merged.replay is None:
             report.problem = (
                 "this device opened the list on its own, and its journal began apart from "
-                "the remote's: the two are kept apart and nothing was sent. Close it here "
-                f"(`dailylist close {report.name}`) and sync again to take the remote's"
+                f"{_devices(report.foreign)}'s: the two are kept apart and nothing was sent. "
+                "If the list here should follow theirs, close it here "
+                f"(`dailylist close {report.name}`) and sync again"
             )
             return report
-        if added:
-            list_files.write_journal(journal.raw, merged.raw)
-            journal = merged
-        report.events_in += added
-        report.photos_in, missing = _photos_in(key, remote, photos, list_files, journal.events)
+        if merged.added:
+            list_files.write_journal(journal.raw, merged.journal.raw)
+        journal = merged.journal
+        report.events_in += len(merged.added)
+        report.photos_in, missing = _photos_in(context, folder, list_files, journal.events)
         report.waiting += missing
-        if added or report.photos_in or report.joined:
-            _keep_snapshot(data, list_id, now)
-        for event, document in zip(journal.events, journal.documents, strict=True):
-            name = key.name("event", event.id)
-            if name not in events:
-                remote.write(f"{own}/events/{name}.age", key.seal(canonical_json(document)))
-                report.events_out += 1
-                if event.device == device and state.synced_at and event.at <= state.synced_at:
-                    report.restored += 1
-        report.photos_out = _photos_out(key, remote, photos, list_files, journal.events, own)
-        _describe_here(key, remote, files, list_files, own, device)
-    report.clashes = _clashes(data, list_id, state)
+        if merged.added or report.photos_in or report.joined:
+            _keep_snapshot(list_files, unsealed, sealed_raw, journal, merged.replay, context.now)
+        _send(context, folder, list_files, journal, mine, report)
+        report.journal_digest = hashlib.sha256(journal.raw).hexdigest()
+    report.clashes = _clashes(context, merged.replay)
     return report
 
 
-def _photos_in(
-    key: Key, remote: Remote, photos: dict[str, str], files: Any, events: Any
-) -> tuple[int, int]:
-    """Take the photos the journal names that are not here; (taken, not in the remote yet)."""
-    import hashlib
+def _read_list(files: ListFiles) -> tuple[JournalFile, UnsealedList, bytes]:
+    """A list's journal (read once, checked) and its sealed copy."""
+    from dailylist.opened import read_journal_file, read_sealed_copy
 
-    taken = missing = 0
-    for record in _records(events):
-        target = files.photo(record.stored_name)
-        if target.is_file():
+    journal = read_journal_file(files)
+    unsealed, raw = read_sealed_copy(files, journal)
+    return journal, unsealed, raw
+
+
+def _fold(unsealed: UnsealedList) -> _Folding:
+    return _Folding(unsealed)
+
+
+class _Folding:
+    """The replay of events through a list's rules (what `merge` checks with)."""
+
+    def __init__(self, unsealed: UnsealedList) -> None:
+        self.unsealed = unsealed
+
+    def __call__(self, events: Sequence[Event]) -> Replay:
+        from dailylist import fold
+        from dailylist.opened import empty_standing
+
+        return fold.replay(events, empty_standing(self.unsealed), self.unsealed)
+
+
+def _tell(context: _Exchange, report: ListReport, reading: Reading, merged: Merged) -> None:
+    """What reading and merging found, in the report, with devices by name."""
+    report.skipped += reading.skipped
+    report.held = {context.name(device): at for device, at in reading.held.items()}
+    report.foreign = _by_name(context, merged.foreign)
+    report.refused = _by_name(context, merged.refused)
+    report.waiting += merged.waiting
+
+
+def _by_name(context: _Exchange, counts: Counter[str]) -> dict[str, int]:
+    named: dict[str, int] = {}
+    for device, count in counts.items():
+        named[context.name(device)] = named.get(context.name(device), 0) + count
+    return named
+
+
+def _devices(named: Mapping[str, int]) -> str:
+    names = sorted(named) or ["the other devices"]
+    return " and ".join(names)
+
+
+def _learn_devices(context: _Exchange, folder: ListFolder, list_id: str) -> None:
+    """The other devices' names, from their signed `device.age` in this list's folder."""
+    for device_folder, path in folder.devices.items():
+        version = context.files[path].version
+        verdict = context.seen.get(path, version)
+        if verdict is not None and "device" in verdict:
+            context.config.devices.learn(str(verdict["device"]), str(verdict["name"]))
             continue
-        path = photos.get(key.name("photo", record.stored_name))
-        if path is None:
-            missing += 1
+        if verdict is not None:
             continue
         try:
-            raw = key.open(remote.read(path))
-        except (OSError, ValueError):
-            missing += 1
+            raw = context.remote.read(path)
+            device, name = open_device(
+                context.key, raw, list_id, device_folder, context.config.devices
+            )
+        except (OSError, Stray):
+            context.seen.put(path, version, {"stray": "device"})
             continue
-        if hashlib.sha256(raw).hexdigest() != record.sha256:
-            missing += 1
-            continue
-        write_atomic(target, raw)
-        taken += 1
-    return taken, missing
+        context.seen.put(path, version, {"device": device, "name": name})
+        context.config.devices.learn(device, name)
 
 
-def _photos_out(
-    key: Key, remote: Remote, photos: dict[str, str], files: Any, events: Any, own: str
-) -> int:
-    sent = 0
-    for record in _records(events):
-        name = key.name("photo", record.stored_name)
-        source = files.photo(record.stored_name)
-        if name in photos or not source.is_file():
-            continue
+def _join_list(context: _Exchange, folder: ListFolder, list_id: str, report: ListReport) -> bool:
+    """Make the remote's list here (sealed copy, content key, the journal so far) in one
+    step: written in a private folder beside, then moved into place. False while its
+    sealed file or its first events cannot be read yet."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    sealed = _sealed_in_remote(context, folder, list_id)
+    if sealed is None:
+        return False
+    raw, own_key, unsealed = sealed
+    reading = read_events(
+        context.key,
+        context.remote,
+        context.files,
+        folder,
+        list_id,
+        set(),
+        context.now,
+        context.seen,
+        context.config.devices,
+    )
+    merged = merge(
+        list_id, None, reading.arrivals, _fold(unsealed), me=context.me.id, first_exchange=True
+    )
+    report.skipped += reading.skipped  # the rest is told by the exchange that follows
+    if merged.journal is None:
+        return False
+    report.events_in = len(merged.added)
+    target = context.data.list_files(list_id)
+    staging = SyncPaths.of(context.data).root / "joining"
+    from dailylist.store import ensure_private_dir
+
+    ensure_private_dir(staging)
+    building = Path(tempfile.mkdtemp(prefix=f"{list_id}-", dir=staging))
+    try:
+        made = ListFiles(building)
+        ensure_private_dir(made.photos)
+        if own_key is not None:
+            write_atomic(made.content_key, own_key)
+        write_atomic(made.sealed, raw)
+        made.write_journal(None, merged.journal.raw)
+        ensure_private_dir(target.root.parent)
+        building.rename(target.root)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    return True
+
+
+def _sealed_in_remote(
+    context: _Exchange, folder: ListFolder, list_id: str
+) -> tuple[bytes, bytes | None, UnsealedList] | None:
+    """A list's sealed file (its author's signature checked, and its items open with the
+    key that comes with it), from any device's list.age in the remote; None when none can
+    be read yet."""
+    import base64
+
+    from dailylist.canonical import parse_json
+    from dailylist.sealed_list import stored_list
+    from dailylist.sealing import parse_sealed
+
+    for path in folder.sealed:
         try:
-            raw = limits.read_file(source, remote_max_photo())
-        except OSError:
+            document = parse_json(context.key.open(context.remote.read(path)))
+            raw = base64.b64decode(document["sealed"], validate=True)
+            content_key = document.get("content_key")
+            own_key = None if content_key is None else base64.b64decode(content_key, validate=True)
+            source = "the sealed list in the remote"
+            parse_sealed(raw, source=source)  # its signature, checked
+            unsealed = stored_list(raw, source=source, content_key=own_key)
+            if unsealed.info.id != list_id:
+                continue
+            unsealed.check_items()  # the key that came with it opens every item
+            return raw, own_key, unsealed
+        except (OSError, ValueError, KeyError, TypeError, DailylistError):
             continue
-        remote.write(f"{own}/photos/{name}.age", key.seal(raw))
-        photos[name] = f"{own}/photos/{name}.age"
-        sent += 1
-    return sent
+    return None
 
 
-def remote_max_photo() -> int:
-    from dailylist.photos import MAX_PHOTO_BYTES
-
-    return MAX_PHOTO_BYTES
-
-
-def _records(events: Any) -> Iterator[Any]:
+def _records(events: Sequence[Event]) -> Iterator[PhotoRecord]:
     """Every photo the events name, once."""
     seen: set[str] = set()
     for event in events:
@@ -359,54 +530,200 @@ def _records(events: Any) -> Iterator[Any]:
                 yield record
 
 
-def _describe_here(
-    key: Key, remote: Remote, files: dict[str, int], list_files: Any, own: str, device: str
+def _photo_bytes(context: _Exchange, path: str, record: PhotoRecord) -> bytes | None:
+    """The photo in the remote's file at `path`, if it is `record`'s (else noted)."""
+    version = context.files[path].version if path in context.files else ""
+    verdict = context.seen.get(path, version)
+    if verdict is not None and "stray" in verdict:
+        return None
+    try:
+        raw = context.key.open(context.remote.read(path))
+    except (OSError, ValueError):
+        context.seen.put(path, version, {"stray": UNREADABLE})
+        return None
+    if hashlib.sha256(raw).hexdigest() != record.sha256:
+        context.seen.put(path, version, {"stray": FOREIGN_PHOTO})
+        return None
+    context.seen.put(path, version, {"photo": record.sha256})
+    return raw
+
+
+def _photo_whole(context: _Exchange, path: str, record: PhotoRecord) -> bool:
+    """Whether the remote's file at `path` is known to hold `record`'s photo whole."""
+    version = context.files[path].version
+    verdict = context.seen.get(path, version)
+    if verdict is not None:
+        return verdict.get("photo") == record.sha256 or bool(verdict.get("mine"))
+    return _photo_bytes(context, path, record) is not None
+
+
+def _photos_in(
+    context: _Exchange, folder: ListFolder, files: ListFiles, events: Sequence[Event]
+) -> tuple[int, int]:
+    """Take the photos the journal names that are not here; (taken, not in the remote yet)."""
+    taken = missing = 0
+    for record in _records(events):
+        target = files.photo(record.stored_name)
+        if target.is_file():
+            continue
+        for path in folder.photos.get(context.key.name("photo", record.stored_name), []):
+            raw = _photo_bytes(context, path, record)
+            if raw is not None:
+                write_atomic(target, raw)
+                taken += 1
+                break
+        else:
+            missing += 1
+    return taken, missing
+
+
+def _send(
+    context: _Exchange,
+    folder: ListFolder,
+    files: ListFiles,
+    journal: JournalFile,
+    mine: str,
+    report: ListReport,
 ) -> None:
-    """This device's list.age (so others can join) and device.age, when missing."""
-    if f"{own}/list.age" not in files:
-        sealed = list_files.read(list_files.sealed, what="the sealed copy", cap=limits.SEALED_LIST)
+    """Send what the remote lacks of this device's: its events (signed), every photo no
+    file there holds whole, its list.age and device.age; and write again any of its files
+    that the remote lost or holds damaged."""
+    key, remote, me = context.key, context.remote, context.me
+    list_id = journal.list_id
+    for event, document in zip(journal.events, journal.documents, strict=True):
+        if event.device != me.id:
+            continue  # only its own device sends an event: none can write in another's name
+        path = f"{mine}/events/{key.name('event', event.id)}.age"
+        lost = path in context.files or _was_sent(context, path)
+        if _whole(context, path, _Event(context, list_id, path, event.id)):
+            continue
+        remote.write(path, key.seal(sealed_event(list_id, document, me)), mine)
+        report.events_out += 1
+        report.restored += lost
+    for record in _records(journal.events):
+        name = key.name("photo", record.stored_name)
+        source = files.photo(record.stored_name)
+        paths = folder.photos.get(name, [])
+        if not source.is_file() or any(_photo_whole(context, p, record) for p in paths):
+            continue
+        try:
+            raw = limits.read_file(source, _max_photo())
+        except OSError:
+            continue
+        remote.write(f"{mine}/photos/{name}.age", key.seal(raw), mine)
+        report.photos_out += 1
+    _describe_here(context, files, mine, list_id)
+
+
+def _was_sent(context: _Exchange, path: str) -> bool:
+    """Whether this device had written `path` before and the remote has lost it."""
+    return path in context.seen.files and bool(context.seen.files[path][1].get("mine"))
+
+
+def _whole(context: _Exchange, path: str, check: Callable[[bytes], bool]) -> bool:
+    """Whether this device's file at `path` is in the remote and whole (read once per
+    version of it)."""
+    found = context.files.get(path)
+    if found is None:
+        return False
+    verdict = context.seen.get(path, found.version)
+    if verdict is not None:
+        return bool(verdict.get("mine"))
+    try:
+        whole = check(context.remote.read(path))
+    except OSError:
+        whole = False
+    context.seen.put(path, found.version, {"mine": True} if whole else {"stray": UNREADABLE})
+    return whole
+
+
+@dataclass(frozen=True)
+class _Event:
+    """The check that a file of this device's holds its event `event_id` whole."""
+
+    context: _Exchange
+    list_id: str
+    path: str
+    event_id: str
+
+    def __call__(self, raw: bytes) -> bool:
+        context = self.context
+        try:
+            found, _ = open_event(
+                context.key, raw, self.list_id, self.path, context.config.devices
+            )
+        except Stray:
+            return False
+        return found.id == self.event_id
+
+
+def _max_photo() -> int:
+    from dailylist.photos import MAX_PHOTO_BYTES
+
+    return MAX_PHOTO_BYTES
+
+
+def _describe_here(context: _Exchange, files: ListFiles, mine: str, list_id: str) -> None:
+    """This device's list.age (so others can join) and device.age, when missing or not
+    whole."""
+    import base64
+    import socket
+
+    from dailylist.canonical import canonical_json
+
+    key, remote = context.key, context.remote
+    path = f"{mine}/list.age"
+    if not _whole(context, path, lambda raw: _opens(key, raw)):
+        sealed = files.read(files.sealed, what="the sealed copy", cap=limits.SEALED_LIST)
         content_key = None
-        if list_files.content_key.is_file():
-            own_key = list_files.read(list_files.content_key, what="its key", cap=limits.SMALL)
+        if files.content_key.is_file():
+            own_key = files.read(files.content_key, what="its key", cap=limits.SMALL)
             content_key = base64.b64encode(own_key).decode("ascii")
         document = {
-            "list_id": list_files.root.name,
+            "list_id": list_id,
             "sealed": base64.b64encode(sealed).decode("ascii"),
             "content_key": content_key,
         }
-        remote.write(f"{own}/list.age", key.seal(canonical_json(document)))
-    if f"{own}/device.age" not in files:
-        document = {"device": device, "name": socket.gethostname()}
-        remote.write(f"{own}/device.age", key.seal(canonical_json(document)))
+        remote.write(path, key.seal(canonical_json(document)), mine)
+    path = f"{mine}/device.age"
+    name = context.config.device_name or socket.gethostname()
+    if not _whole(context, path, lambda raw: _names_me(context, raw, list_id, mine, name)):
+        remote.write(path, key.seal(sealed_device(list_id, name, context.me)), mine)
 
 
-def _learn_devices(
-    key: Key, remote: Remote, files: dict[str, int], folder: str, state: ListSync
+def _opens(key: Key, raw: bytes) -> bool:
+    try:
+        key.open(raw)
+    except ValueError:
+        return False
+    return True
+
+
+def _names_me(context: _Exchange, raw: bytes, list_id: str, mine: str, name: str) -> bool:
+    try:
+        device, said = open_device(
+            context.key, raw, list_id, mine.split("/")[2], context.config.devices
+        )
+    except Stray:
+        return False
+    return device == context.me.id and said == name
+
+
+def _keep_snapshot(
+    files: ListFiles,
+    unsealed: UnsealedList,
+    sealed_raw: bytes,
+    journal: JournalFile,
+    replay: Replay,
+    now: datetime,
 ) -> None:
-    for path in files:
-        parts = path.split("/")
-        if len(parts) == 4 and parts[1] == folder and parts[3] == "device.age":
-            try:
-                document = parse_json(key.open(remote.read(path)))
-                state.devices[str(document["device"])] = str(document["name"])[:64]
-            except (OSError, ValueError, KeyError, TypeError):
-                continue
-
-
-def _keep_snapshot(data: DataDir, list_id: str, now: datetime) -> None:
-    from dailylist.opened import keep_snapshot, load
+    from dailylist.opened import OpenedList, keep_snapshot_of
 
     with contextlib.suppress(DailylistError):  # a cache: the next command makes it
-        keep_snapshot(data, load(data, list_id).snapshot(), now)
+        keep_snapshot_of(OpenedList(files, unsealed, sealed_raw, journal, replay), now)
 
 
-def _clashes(data: DataDir, list_id: str, state: ListSync) -> list[Clash]:
-    from dailylist.opened import load
-
-    try:
-        replay = load(data, list_id).replay
-    except DailylistError:
-        return []
+def _clashes(context: _Exchange, replay: Replay) -> list[Clash]:
     kept = {entry.index: entry for entry in replay.entries}
     found = []
     for aside in replay.set_aside:
@@ -414,9 +731,9 @@ def _clashes(data: DataDir, list_id: str, state: ListSync) -> list[Clash]:
         found.append(
             Clash(
                 number=aside.number,
-                device=device_name(state, aside.completion.device),
+                device=context.name(aside.completion.device),
                 at=aside.completion.at,
-                kept_device=device_name(state, entry.completion.device) if entry else "",
+                kept_device=context.name(entry.completion.device) if entry else "",
                 kept_at=entry.at if entry else None,
             )
         )

@@ -6,10 +6,18 @@ Both are a set of files named by relative paths. Each device writes only files o
 two writers on one file, and git never has a conflict to merge.
 
 Git: the device keeps a clone in its data dir (a cache it can always make again). A sync
-fetches, puts the clone at the remote's branch, adds this device's new files as one commit
-and pushes it; a push refused because another device pushed meanwhile is tried again from
-the fetch. Nothing is ever merged, and a remote that was rewritten (a force-push that
-dropped files) is taken as it is: the device then puts back what of its own is missing.
+fetches, reads the files from the fetched tree (never from the clone's working files),
+puts the clone at the remote's branch only to write, adds this device's new files as one
+commit and pushes it; a push refused because another device pushed meanwhile is tried
+again from the fetch. Nothing is ever merged, and a remote that was rewritten (a
+force-push that dropped files) is taken as it is: the device then puts back what of its
+own is missing.
+
+The remote is hostile input: whoever can write to it may plant links, attributes and
+junk. Neither remote follows a link or reads anything but a plain file: git keeps links
+as files in the clone (`core.symlinks=false`), its attributes and the user's are switched
+off for what dailylist writes, and a link found where this device's own folder should be
+is replaced by a folder, never written through.
 """
 
 from __future__ import annotations
@@ -17,9 +25,10 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import stat
 import subprocess
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from dailylist.errors import BadInput, DamagedData
 
@@ -27,6 +36,14 @@ from dailylist.errors import BadInput, DamagedData
 BRANCH = "dailylist"
 #: The largest file a remote holds: a photo at the photo cap, encrypted.
 MAX_FILE = 65 * 1024 * 1024
+
+
+class RemoteFile(NamedTuple):
+    """A file in the remote: its size, and a word for its content (a git blob's id, or a
+    folder's file size, time and inode) that changes whenever the file does."""
+
+    size: int
+    version: str
 
 
 class Remote(Protocol):
@@ -38,54 +55,94 @@ class Remote(Protocol):
     def fetch(self) -> None:
         """Bring the remote's files here (`BadInput` when it cannot be reached)."""
 
-    def files(self) -> dict[str, int]:
-        """Every complete-looking file, by its path (with '/'), and its size."""
+    def files(self) -> dict[str, RemoteFile]:
+        """Every plain file (no link, nothing hidden), by its path (with '/')."""
 
     def read(self, path: str) -> bytes:
-        """A file's bytes (`OSError` when it went away)."""
+        """A file's bytes (`OSError` when it went away, is too large or not a plain file)."""
 
-    def write(self, path: str, data: bytes) -> None:
-        """Write one of this device's files, whole."""
+    def write(self, path: str, data: bytes, mine: str) -> None:
+        """Write one of this device's files, whole, under its own folder `mine`; `OSError`
+        when a link or a file stands where a folder above `mine` should be."""
 
     def publish(self) -> bool:
         """Send this device's new files; False when the remote moved on meanwhile (fetch
-        and try again)."""
+        and try again); `BadInput` with the remote's reason when it declines them."""
 
     def state(self) -> str:
         """What the remote holds, in a word: the same as long as no file there changed."""
 
+    def written(self) -> dict[str, RemoteFile]:
+        """This device's files written by this sync, as the remote will hold them."""
 
-def _walk(root: Path) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for folder, names, files in os.walk(root):
+
+def _walk(root: Path) -> dict[str, RemoteFile]:
+    """Every plain file under `root` (no link followed, nothing hidden: temporary files,
+    ours, Syncthing's, git's, start with a dot)."""
+    found: dict[str, RemoteFile] = {}
+    for folder, names, files in os.walk(root):  # never descends into a link
         names[:] = [name for name in names if not name.startswith(".")]
         for name in files:
-            if name.startswith("."):  # temporary files: ours, Syncthing's, git's
+            if name.startswith("."):
                 continue
             path = Path(folder, name)
             with contextlib.suppress(OSError):
-                found[path.relative_to(root).as_posix()] = path.stat().st_size
+                info = path.lstat()
+                if stat.S_ISREG(info.st_mode):
+                    version = f"{info.st_size}-{info.st_mtime_ns}-{info.st_ino}"
+                    found[path.relative_to(root).as_posix()] = RemoteFile(info.st_size, version)
     return found
 
 
 def _read(root: Path, path: str) -> bytes:
+    """A plain file's bytes, never through a link (`limits.read_file` refuses what is not
+    a regular file; a link anywhere on the way is refused here)."""
     from dailylist.limits import read_file
 
-    return read_file(root / path, MAX_FILE)
+    folder = root
+    for part in path.split("/")[:-1]:
+        folder = folder / part
+        if not stat.S_ISDIR(folder.lstat().st_mode):
+            raise OSError(f"{path}: not in a plain folder")
+    target = root / path
+    if stat.S_ISLNK(target.lstat().st_mode):
+        raise OSError(f"{path} is a link")
+    return read_file(target, MAX_FILE)
 
 
-def _write(root: Path, path: str, data: bytes) -> None:
+def _write(root: Path, path: str, data: bytes, mine: str) -> None:
+    """Write `data` at `path` under `root` in one step (a temporary file, then a rename),
+    never through a link. A link or a file that stands where a folder of this device's own
+    (`mine`) should be is replaced by a folder; one above it is an `OSError`."""
     import tempfile
 
-    target = root / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+    parts = path.split("/")
+    folder = root
+    for depth, part in enumerate(parts[:-1], start=1):
+        folder = folder / part
+        try:
+            kind = folder.lstat().st_mode
+        except FileNotFoundError:
+            folder.mkdir(mode=0o700)
+            continue
+        if stat.S_ISDIR(kind):
+            continue
+        here = "/".join(parts[:depth])
+        if not (here == mine or here.startswith(mine + "/")):
+            raise OSError(f"{here} in the remote is not a folder")
+        folder.unlink()  # the link itself (what it points to is left alone), or a file
+        folder.mkdir(mode=0o700)
+    target = folder / parts[-1]
+    with contextlib.suppress(FileNotFoundError):
+        if stat.S_ISDIR(target.lstat().st_mode):
+            raise OSError(f"{path} in the remote is a folder")
+    fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=folder)
     try:
         with os.fdopen(fd, "wb") as writer:
             writer.write(data)
             writer.flush()
             os.fsync(writer.fileno())
-        Path(temporary).replace(target)
+        Path(temporary).replace(target)  # replaces a link, never writes through one
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -97,19 +154,22 @@ class FolderRemote:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.shown = str(root)
+        self._written: list[str] = []
 
     def fetch(self) -> None:
         if not self.root.is_dir():
             raise BadInput(f"the sync folder {self.root} is not there (is it mounted?)")
+        self._written = []
 
-    def files(self) -> dict[str, int]:
+    def files(self) -> dict[str, RemoteFile]:
         return _walk(self.root)
 
     def read(self, path: str) -> bytes:
         return _read(self.root, path)
 
-    def write(self, path: str, data: bytes) -> None:
-        _write(self.root, path, data)
+    def write(self, path: str, data: bytes, mine: str) -> None:
+        _write(self.root, path, data, mine)
+        self._written.append(path)
 
     def publish(self) -> bool:
         return True  # the file-sync tool sends them
@@ -120,6 +180,26 @@ class FolderRemote:
         listing = sorted(self.files().items())
         return hashlib.sha256(repr(listing).encode()).hexdigest()
 
+    def written(self) -> dict[str, RemoteFile]:
+        found = _walk(self.root)
+        return {path: found[path] for path in self._written if path in found}
+
+
+#: What git may change in a file it adds, switched off for every file of the clone: the
+#: remote's `.gitattributes` must not rewrite bytes of this device's ciphertexts.
+_ATTRIBUTES = "* -text -eol -crlf -ident -filter -diff -merge -working-tree-encoding\n"
+#: Settings that hold for every git command, whatever the user's configuration says.
+_SETTINGS = (
+    "core.hooksPath=/dev/null",
+    "core.attributesFile=/dev/null",
+    "core.autocrlf=false",
+    "core.safecrlf=false",
+    "core.symlinks=false",
+    "core.fsmonitor=false",
+    "commit.gpgSign=false",
+    "gc.auto=0",
+)
+
 
 class GitRemote:
     """A git remote, through a clone kept in `clone` (the data dir's)."""
@@ -128,13 +208,19 @@ class GitRemote:
         self.url = url
         self.clone = clone
         self.shown = url
-        self._tree: dict[str, tuple[str, int]] = {}
+        self._tree: dict[str, RemoteFile] = {}
         self._branch = False  # whether the remote has our branch (maybe emptied)
         self._writing = False
+        self._written: list[str] = []
 
     # --- git itself ---------------------------------------------------------------------
 
-    def _git(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def _git(
+        self, *args: str, check: bool = True, network: bool = False
+    ) -> subprocess.CompletedProcess[str]:
+        """Run git in the clone. Only what reaches the network (`network`) sees the user's
+        own git configuration (their credentials, ssh command and URL rewrites); the rest
+        runs with none, and every command with `_SETTINGS`."""
         env = {
             **os.environ,
             "GIT_TERMINAL_PROMPT": "0",  # never ask for a password: say it failed
@@ -146,8 +232,12 @@ class GitRemote:
             "GIT_COMMITTER_EMAIL": "dailylist@localhost",
             "GIT_AUTHOR_DATE": "2000-01-01T00:00:00+0000",
             "GIT_COMMITTER_DATE": "2000-01-01T00:00:00+0000",
+            "GIT_ATTR_NOSYSTEM": "1",
         }
-        command = ["git", "-c", "core.hooksPath=/dev/null", "-C", str(self.clone), *args]
+        if not network:
+            env |= {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+        settings = [part for setting in _SETTINGS for part in ("-c", setting)]
+        command = ["git", *settings, "-C", str(self.clone), *args]
         try:
             done = subprocess.run(
                 command, capture_output=True, text=True, env=env, check=False, timeout=600
@@ -164,17 +254,28 @@ class GitRemote:
         """The clone, made (again) when it is missing or was left unusable by a kill."""
         if (self.clone / ".git").is_dir():
             (self.clone / ".git" / "index.lock").unlink(missing_ok=True)  # a killed sync's
+            self._isolate()
             return
         shutil.rmtree(self.clone, ignore_errors=True)
         self.clone.mkdir(parents=True, mode=0o700)
         self._git("init", "-q", "-b", BRANCH)
         self._git("remote", "add", "origin", self.url)
+        self._isolate()
+
+    def _isolate(self) -> None:
+        """The clone's own settings and attributes: links kept as files, and no attribute
+        of the remote's tree able to change a byte that dailylist writes."""
+        info = self.clone / ".git" / "info"
+        info.mkdir(exist_ok=True)
+        attributes = info / "attributes"
+        if not attributes.is_file() or attributes.read_text("utf-8") != _ATTRIBUTES:
+            attributes.write_text(_ATTRIBUTES, encoding="utf-8")
 
     def check_reachable(self) -> None:
         """`BadInput` unless the remote answers (before anything is written anywhere)."""
         self._ready()
         try:
-            self._git("ls-remote", "-q", "origin")
+            self._git("ls-remote", "-q", "origin", network=True)
         except _GitFailed as exc:
             raise BadInput(f"cannot reach {self.shown}: {exc.line}") from exc
 
@@ -186,29 +287,31 @@ class GitRemote:
         with nothing to send, changes none of them."""
         self._ready()
         self._writing = False
+        self._written = []
         try:
-            self._git("fetch", "-q", "--prune", "origin")
+            self._git("fetch", "-q", "--prune", "origin", network=True)
         except _GitFailed as exc:
             raise BadInput(f"cannot reach {self.shown}: {exc.line}; nothing was changed") from exc
-        self._tree = self._remote_tree()
+        self._tree = self._remote_tree(f"refs/remotes/origin/{BRANCH}")
 
-    def _remote_tree(self) -> dict[str, tuple[str, int]]:
-        """The remote branch's files: path -> (blob, size); empty for a remote with none."""
-        remote = f"refs/remotes/origin/{BRANCH}"
-        self._branch = (
-            self._git("rev-parse", "-q", "--verify", remote, check=False).returncode == 0
-        )
+    def _remote_tree(self, ref: str) -> dict[str, RemoteFile]:
+        """The plain files of `ref`'s tree (no link, no submodule): path -> (size, blob)."""
+        self._branch = self._git("rev-parse", "-q", "--verify", ref, check=False).returncode == 0
         if not self._branch:
             return {}
-        listing = self._git("ls-tree", "-r", "-l", "-z", remote).stdout
-        tree: dict[str, tuple[str, int]] = {}
+        return self._listing(ref)
+
+    def _listing(self, ref: str) -> dict[str, RemoteFile]:
+        listing = self._git("ls-tree", "-r", "-l", "-z", ref).stdout
+        tree: dict[str, RemoteFile] = {}
         for line in listing.split("\0"):
             if not line:
                 continue
             meta, _, path = line.partition("\t")
-            _, kind, blob, size = meta.split()
-            if kind == "blob" and size.isdigit():
-                tree[path] = (blob, int(size))
+            mode, kind, blob, size = meta.split()
+            plain = mode in ("100644", "100755") and kind == "blob" and size.isdigit()
+            if plain and not any(part.startswith(".") for part in path.split("/")):
+                tree[path] = RemoteFile(int(size), blob)
         return tree
 
     def state(self) -> str:
@@ -217,34 +320,37 @@ class GitRemote:
         found = self._git("rev-parse", "-q", "--verify", remote, check=False)
         return found.stdout.strip() if found.returncode == 0 else "empty"
 
-    def files(self) -> dict[str, int]:
-        return {
-            path: size
-            for path, (_, size) in self._tree.items()
-            if not any(part.startswith(".") for part in path.split("/"))
-        }
+    def files(self) -> dict[str, RemoteFile]:
+        return dict(self._tree)
 
     def read(self, path: str) -> bytes:
         found = self._tree.get(path)
         if found is None:
             raise FileNotFoundError(path)
-        if found[1] > MAX_FILE:
+        if found.size > MAX_FILE:
             raise OSError(f"{path} is larger than a remote file may be")
         done = subprocess.run(
-            ["git", "-C", str(self.clone), "cat-file", "blob", found[0]],
+            ["git", "-C", str(self.clone), "cat-file", "blob", found.version],
             capture_output=True,
             check=False,
+            env={**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"},
         )
         if done.returncode != 0:
             raise OSError(f"git cannot read {path}")
         return done.stdout
 
-    def write(self, path: str, data: bytes) -> None:
+    def write(self, path: str, data: bytes, mine: str) -> None:
         if not self._writing:
             self._at_remote()  # the clone's files as the remote's branch has them, once
             self._writing = True
-        _write(self.clone, path, data)
-        self._tree[path] = ("", len(data))
+        _write(self.clone, path, data, mine)
+        self._written.append(path)
+
+    def written(self) -> dict[str, RemoteFile]:
+        if not self._written:
+            return {}
+        found = self._listing(f"refs/remotes/origin/{BRANCH}")
+        return {path: found[path] for path in self._written if path in found}
 
     def _at_remote(self) -> None:
         """The clone's files exactly as the remote's branch has them (no merge, ever); a
@@ -259,7 +365,7 @@ class GitRemote:
             shutil.rmtree(self.clone, ignore_errors=True)
             self._ready()
             try:
-                self._git("fetch", "-q", "origin")
+                self._git("fetch", "-q", "origin", network=True)
                 if self._branch:
                     self._git("checkout", "-q", "-f", "-B", BRANCH, remote)
             except _GitFailed as exc:
@@ -272,13 +378,60 @@ class GitRemote:
         if self._git("diff", "--cached", "--quiet", check=False).returncode == 0:
             return True
         self._git("commit", "-q", "-m", "dailylist")
-        pushed = self._git("push", "-q", "origin", f"HEAD:refs/heads/{BRANCH}", check=False)
+        pushed = self._git(
+            "push", "--porcelain", "origin", f"HEAD:refs/heads/{BRANCH}", network=True, check=False
+        )
         if pushed.returncode == 0:
+            # The remote's branch is now this commit: read it as fetched.
+            self._git("update-ref", f"refs/remotes/origin/{BRANCH}", "HEAD")
             return True
-        if "rejected" in pushed.stderr or "fetch first" in pushed.stderr:
-            return False  # another device pushed meanwhile
-        line = (pushed.stderr.strip().splitlines() or ["git push failed"])[-1]
-        raise BadInput(f"cannot send to {self.shown}: {line}")
+        outcome = _push_outcome(pushed.stdout)
+        if outcome is not None and _a_race(outcome, pushed.stderr):
+            return False  # another device pushed meanwhile: fetch and try again
+        server = " ".join(_server_said(pushed.stderr))
+        if outcome is None:
+            line = _what_git_said(pushed.stderr)[0]
+            raise BadInput(f"cannot send to {self.shown}: {line}; nothing was lost here")
+        reason = outcome.removeprefix("[remote rejected]").strip(" ()") or outcome
+        told = f" (it said: {server[:300]})" if server else ""
+        raise BadInput(
+            f"{self.shown} declined this device's files: {reason}{told}; nothing was lost "
+            "here, and the next sync sends them again"
+        )
+
+
+def _push_outcome(porcelain: str) -> str | None:
+    """What `git push --porcelain` says of the branch: e.g. '[rejected] (fetch first)' for
+    a race, '[remote rejected] (pre-receive hook declined)' for a server that said no; None
+    when it said nothing of it (the push did not get that far)."""
+    for line in porcelain.splitlines():
+        flag, _, rest = line.partition("\t")
+        if flag == "!":
+            return rest.partition("\t")[2].strip()
+    return None
+
+
+#: What a server says of a push that lost a race with another (the branch moved while it
+#: was on its way): the push is tried again from a new fetch, not refused.
+_RACES = ("failed to update ref", "cannot lock ref", "incorrect old value", "failed to lock")
+
+
+def _a_race(outcome: str, stderr: str) -> bool:
+    """Whether a refused push lost a race with another device's (rather than being
+    declined by the server: a hook, a quota, a protected branch, a full disk)."""
+    if outcome.startswith("[rejected]"):
+        return True  # not a fast-forward: the branch moved since this device fetched
+    return any(words in outcome or words in stderr for words in _RACES)
+
+
+def _server_said(stderr: str) -> list[str]:
+    """What the server itself said (its hooks' lines, `remote: ...`)."""
+    said = (line.removeprefix("remote:").strip() for line in stderr.splitlines())
+    return [
+        line
+        for line, raw in zip(said, stderr.splitlines(), strict=True)
+        if line and raw.startswith("remote:")
+    ]
 
 
 def _what_git_said(stderr: str) -> list[str]:
