@@ -60,7 +60,9 @@ def test_quiet_says_nothing_on_success(
 
 def test_relative_times_say_how_long(one_day_done: Path, run: Cli) -> None:
     result = run("today", now=at(f"{DAY} 21:00"))
-    assert "2026-06-02 04:00 (in 7 h)" in result.stdout
+    assert "tomorrow at 4:00 (in 7 h)" in result.stdout
+    status = run("status", now=at(f"{DAY} 21:00"))
+    assert "2026-06-02 04:00 (in 7 h)" in status.stdout  # a table's column: the date in full
 
 
 def test_preview_keeps_the_shape(tmp_path: Path) -> None:
@@ -117,7 +119,7 @@ def test_waiting_half_an_hour_says_half_an_hour_not_tomorrow(
     result = run("today", now=at("2026-06-02 04:30"))
     assert result.exit_code == 1
     assert "tomorrow" not in result.stdout.lower()
-    assert "The next item unlocks 2026-06-02 05:00 (in 30 min)." in result.stdout
+    assert "The next item unlocks today at 5:00 (in 30 min)." in result.stdout
 
 
 def _words(text: str) -> list[str]:

@@ -27,7 +27,7 @@ from rich.segment import Segment
 from rich.text import Text
 
 from dailylist import rules
-from dailylist.days import when
+from dailylist.days import how_far, spoken_time, when
 from dailylist.domain import counted, day_number, reflow
 from dailylist.terminal import safe
 
@@ -156,7 +156,8 @@ def today(out: Console, view: TodayView, now: datetime) -> None:
         return
     if isinstance(decision, rules.Waiting):
         out.print(f"Day {day_number(decision.done_index)} of {info.item_count} is done.")
-        out.print(f"The next item unlocks {when(decision.unlocks_at, now)}.")
+        unlocks = decision.unlocks_at
+        out.print(f"The next item unlocks {spoken_time(unlocks, now)} ({how_far(unlocks, now)}).")
         return
     number = day_number(decision.index)
     if view.needs_code:
