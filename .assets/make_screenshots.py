@@ -73,7 +73,14 @@ def terminal_svg(runner: CliRunner, when: str, args: list[str], name: str) -> No
     from rich.text import Text
 
     moment = datetime.fromisoformat(when).replace(tzinfo=ZONE)
-    env = {"FORCE_COLOR": "1", "COLUMNS": "80", "NO_COLOR": None, "COLORTERM": "truecolor"}
+    # A real terminal's TERM: under TERM=dumb, output is plain text (no colour, no boxes).
+    env = {
+        "FORCE_COLOR": "1",
+        "COLUMNS": "80",
+        "NO_COLOR": None,
+        "COLORTERM": "truecolor",
+        "TERM": "xterm-256color",
+    }
     result = runner.invoke(cli, args, obj={"clock": FixedClock(moment)}, env=env)
     recorder = Console(record=True, width=80, force_terminal=True, file=io.StringIO())
     recorder.print(Text.from_ansi(result.stdout.rstrip()))

@@ -263,3 +263,17 @@ def in_process_of_its_own(home: Path, *args: str, **env: str) -> str:
         check=False,
     )
     return done.stdout + done.stderr
+
+
+def need_program(program: str, package: str) -> str:
+    """The path of a system program a test needs: skipped without it, but failed under
+    `CI=true`, where `.ci/run` installs Debian's `package`."""
+    import shutil
+
+    path = shutil.which(program)
+    if path is None:
+        message = f"{program} is not installed (apt install {package})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 
-from dailylist.days import day_of, day_start
-from tests.conftest import BERLIN, Cli, at
+from dailylist.days import day_of, day_start, how_far, spoken_time, when
+from tests.conftest import BERLIN, Cli, at, need_program
 
 
 @pytest.mark.parametrize(
@@ -169,3 +172,103 @@ def test_commands_started_at_one_faked_moment_follow_each_other(
     assert datetime.fromisoformat(entry["completed_at"]) > start + timedelta(seconds=0.9)
     verdict = run("export", "-o", str(photo.parent / "r.json"), now=start)
     assert verdict.exit_code == 0, verdict.output
+
+
+# --- time in words --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("moment", "said"),
+    [
+        ("2026-06-01 21:00", "tomorrow at 4:00 (in 7 h)"),
+        ("2026-06-02 02:00", "today at 4:00 (in 2 h)"),  # not "in 1 h": times are rounded
+        ("2026-06-02 02:01", "today at 4:00 (in 2 h)"),
+        ("2026-06-02 02:31", "today at 4:00 (in 1 h)"),
+        ("2026-06-02 03:30", "today at 4:00 (in 30 min)"),
+        ("2026-06-02 03:59", "today at 4:00 (in 1 min)"),
+        ("2026-06-02 03:59:30", "today at 4:00 (in under a minute)"),
+        ("2026-06-02 03:59:59", "today at 4:00 (in under a minute)"),
+    ],
+)
+def test_today_says_when_the_next_item_unlocks_in_words_and_never_now(
+    moment: str, said: str, one_day_done: Path, run: Cli
+) -> None:
+    result = run("today", now=at(moment))
+    assert result.exit_code == 1  # a rule says not now...
+    assert f"The next item unlocks {said}." in result.stdout
+    assert "now" not in result.output  # ...so nothing says "now"
+
+
+def test_status_never_says_now_about_an_unlock_still_ahead(one_day_done: Path, run: Cli) -> None:
+    result = run("status", now=at("2026-06-02 03:59:30"))
+    assert result.exit_code == 0
+    assert "2026-06-02 04:00 (in under a minute)" in result.stdout
+    assert "now" not in result.output
+    assert run("today", now=at("2026-06-02 04:00")).exit_code == 0  # and at 04:00 it is there
+
+
+def test_a_real_process_under_faketime_a_moment_before_the_unlock(
+    one_day_done: Path, private_home: Path
+) -> None:
+    """As a person runs it, on a clock that reads 30 seconds before the day starts."""
+    faketime = need_program("faketime", "faketime")
+    env = {**os.environ, "DAILYLIST_HOME": str(private_home), "TZ": "Europe/Berlin"}
+    command = [faketime, "2026-06-02 03:59:30", sys.executable, "-m", "dailylist", "today"]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.splitlines()[-1] == (
+        "The next item unlocks today at 4:00 (in under a minute)."
+    )
+    assert "now" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    ("moment", "said"),
+    [
+        ("2026-06-01 12:00:00", "just now"),
+        ("2026-06-01 12:00:01", "in under a minute"),
+        ("2026-06-01 11:59:01", "just now"),
+        ("2026-06-01 12:01:29", "in 1 min"),
+        ("2026-06-01 12:01:30", "in 2 min"),
+        ("2026-06-01 12:59:29", "in 59 min"),
+        ("2026-06-01 12:59:30", "in 1 h"),
+        ("2026-06-01 13:29:00", "in 1 h"),
+        ("2026-06-01 13:30:00", "in 2 h"),
+        ("2026-06-03 11:29:00", "in 47 h"),
+        ("2026-06-03 11:30:00", "in 2 d"),
+        ("2026-06-11 12:00:00", "in 10 d"),
+        ("2026-06-01 11:40:00", "20 min ago"),
+        ("2026-05-31 12:00:00", "24 h ago"),
+        ("2026-05-29 12:00:00", "3 d ago"),
+    ],
+)
+def test_how_far_rounds_to_the_nearest_unit(moment: str, said: str) -> None:
+    assert how_far(at(moment), at("2026-06-01 12:00")) == said
+
+
+@pytest.mark.parametrize(
+    ("moment", "said"),
+    [
+        ("2026-06-01 04:00", "today at 4:00"),  # 1 June 2026 is a Monday
+        ("2026-06-01 23:30", "today at 23:30"),
+        ("2026-06-02 04:00", "tomorrow at 4:00"),
+        ("2026-05-31 19:30", "yesterday at 19:30"),
+        ("2026-06-03 04:00", "on Wednesday at 4:00"),
+        ("2026-06-07 04:05", "on Sunday at 4:05"),
+        ("2026-06-08 04:00", "on 8 June at 4:00"),  # a week on: Monday would mislead
+        ("2026-05-30 04:00", "on 30 May at 4:00"),
+        ("2027-01-03 16:00", "on 3 January 2027 at 16:00"),
+    ],
+)
+def test_a_near_moment_in_a_persons_words(moment: str, said: str) -> None:
+    assert spoken_time(at(moment), at("2026-06-01 12:00")) == said
+
+
+def test_words_are_on_the_calendar_of_the_zone_in_force() -> None:
+    """04:00 in Berlin is the day before in New York: the words follow the reader's zone."""
+    from zoneinfo import ZoneInfo
+
+    new_york = ZoneInfo("America/New_York")
+    now = at("2026-06-01 20:00", new_york)
+    assert spoken_time(at("2026-06-02 04:00"), now) == "today at 22:00"
+    assert when(at("2026-06-02 04:00"), now) == "2026-06-01 22:00 (in 2 h)"

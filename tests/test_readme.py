@@ -62,3 +62,34 @@ def test_the_tour_says_what_the_tool_says() -> None:
     """The comment on the tour's second `today` is what it prints, give or take the time."""
     (line,) = [line for line in fenced("## The recipient's tour") if "Day 1 of 30 is done" in line]
     assert "The next item unlocks" in line
+
+
+def test_the_try_it_block_first_gives_dailylist_a_folder_of_its_own(tmp_path: Path) -> None:
+    """Pasted whole, the block points dailylist at a new, empty private folder before any
+    command of it runs, so trying it writes nothing into the person's real data dir."""
+    import os
+    import subprocess
+
+    lines = fenced("## Try it")
+    first, rest = lines[0], "\n".join(lines[1:])
+    assert "DAILYLIST_HOME" not in rest
+    assert "dailylist " not in first.partition("#")[0]
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    env.pop("DAILYLIST_HOME")
+    shell = subprocess.run(
+        ["sh", "-c", f'{first}\nprintf %s "$DAILYLIST_HOME"'],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    folder = Path(shell.stdout)
+    assert folder.parent == tmp_path
+    assert folder.is_dir()
+    assert list(folder.iterdir()) == []
+
+
+def test_the_test_command_is_the_one_ci_runs() -> None:
+    (command,) = fenced("Install what the tests need")
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert ci.rstrip().splitlines()[-1] == command

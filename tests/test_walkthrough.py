@@ -60,7 +60,7 @@ def test_a_five_item_list_lived_over_a_week(
         again = dailylist("today")
         assert again.exit_code == 1
         assert "Day 1 of 5 is done" in again.stdout
-        assert "2026-03-03 04:00" in again.stdout
+        assert "The next item unlocks tomorrow at 4:00 (in 6 h)." in again.stdout
         assert_only_items_shown(again, {1})
         refused = dailylist("done", "--photo", str(photo), "--note", "twice?")
         assert refused.exit_code == 1

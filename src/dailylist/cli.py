@@ -27,7 +27,7 @@ from dailylist.terminal import safe
 if TYPE_CHECKING:
     from collections.abc import Callable
     from contextlib import AbstractContextManager
-    from datetime import datetime
+    from datetime import datetime, time
 
     from click.shell_completion import CompletionItem
     from rich.console import Console
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from dailylist.clock import Clock
     from dailylist.photos import CheckedPhoto
     from dailylist.recipient import PendingCompletion
+    from dailylist.remind import UnitChange
+    from dailylist.status import ListStatus
     from dailylist.store import DataDir
 
 
@@ -793,7 +795,7 @@ def remind() -> None:
     Examples:
       dailylist remind ics reminder.ics --at 08:30   # import into your calendar app
       dailylist remind cron >> my-crontab             # then: crontab my-crontab
-      dailylist remind systemd                        # prints a user timer and service
+      dailylist remind systemd --install              # a user timer, written and enabled
       dailylist remind notify                         # a notice now, if today's item waits
     """
 
@@ -814,25 +816,41 @@ def remind_ics(
     ctx: click.Context, path: Path, at_text: str, list_name: str | None, force: bool, quiet: bool
 ) -> None:
     """Write an iCalendar file with a daily reminder event for each open list with days
-    left (or for --list). An existing file is replaced only with --force.
+    left (or for --list), each ending on the last day its list can end on. After a missed
+    day, make it again and import it anew. An existing file is replaced only with --force.
 
     \b
     Example:
       dailylist remind ics reminder.ics --at 08:30
     """
-    from dailylist.remind import calendar, parse_time, reminded, write_calendar
+    from dailylist.remind import calendar, parse_time, reminded, reminders, write_calendar
 
     at = parse_time(at_text)
     now = _now(ctx)
     data = _data()
-    lists = reminded(data, list_name, now)
-    write_calendar(path, calendar(lists, at=at, now=now), data.root, force=force)
+    lists, nothing = reminded(data, list_name, now)
+    planned = [plan for view in lists if (plan := reminders(view, at, now)) is not None]
+    if lists and not planned:
+        nothing = f"the last day of {_names(lists)} is today and {at:%H:%M} has passed: no "
+        nothing += "reminder is left to give"
+    if nothing:
+        if not quiet:
+            click.echo(safe(nothing[0].upper() + nothing[1:] + "."))
+        return
+    write_calendar(path, calendar(planned, now=now), data.root, force=force)
     if not quiet:
-        names = ", ".join(view.info.name for view in lists)
+        ends = ", ".join(
+            f"{plan.view.info.name} (the last on {plan.last_day.isoformat()})" for plan in planned
+        )
         message = (
-            f"Wrote {path}: a daily event at {at:%H:%M} for {names}. Import it in a calendar."
+            f"Wrote {path}: a daily event at {at:%H:%M} for {ends}. Import it in a calendar. "
+            "Each ends on the last day its list can end on; after a missed day, make it again."
         )
         click.echo(safe(message))
+
+
+def _names(lists: list[ListStatus]) -> str:
+    return ", ".join(view.info.name for view in lists)
 
 
 @remind.command(name="cron")
@@ -840,39 +858,101 @@ def remind_ics(
 @list_option
 @click.pass_context
 def remind_cron(ctx: click.Context, at_text: str, list_name: str | None) -> None:
-    """Print a crontab line that shows a desktop notice when today's item is waiting.
+    """Print crontab lines that show a desktop notice when today's item is waiting.
+
+    The time is in dailylist's time zone, set with CRON_TZ (cronie reads it; a cron that
+    does not reads the time in the system's zone, as the comment printed with it says).
+    With nothing left to remind of, prints nothing and says so on stderr.
 
     \b
     Example:
       (crontab -l; dailylist remind cron --at 19:00) | crontab -
     """
-    from dailylist.remind import cron_line, parse_time, reminded
+    from dailylist.remind import cron_lines, parse_time, reminded
 
     at = parse_time(at_text)
-    reminded(_data(), list_name, _now(ctx))  # refuses when there is nothing to remind of
-    click.echo(cron_line(at, list_name))
+    now = _now(ctx)
+    _, nothing = reminded(_data(), list_name, now)
+    if nothing:  # stdout goes into a crontab: the words go to stderr
+        click.echo(f"dailylist: {safe(nothing)}", err=True)
+        return
+    click.echo(cron_lines(at, list_name, now), nl=False)
 
 
 @remind.command(name="systemd")
 @at_option
 @list_option
+@click.option(
+    "--install",
+    is_flag=True,
+    help="Write the units into your systemd user folder and enable the timer.",
+)
+@click.option("--uninstall", is_flag=True, help="Disable the timer and remove the units.")
 @click.pass_context
-def remind_systemd(ctx: click.Context, at_text: str, list_name: str | None) -> None:
-    """Print a systemd user timer and service for a daily notice.
+def remind_systemd(
+    ctx: click.Context, at_text: str, list_name: str | None, install: bool, uninstall: bool
+) -> None:
+    """A systemd user timer and service for a daily notice: written and enabled with
+    --install, disabled and removed with --uninstall, else printed.
 
-    Save them in ~/.config/systemd/user/ under the names shown, then run
-    `systemctl --user enable --now dailylist-remind.timer`.
+    The units go into $XDG_CONFIG_HOME/systemd/user (~/.config/systemd/user), and
+    `systemctl --user` enables the timer; where it cannot (no systemctl, no user session)
+    the files are written all the same and the command to run is said.
 
     \b
-    Example:
-      dailylist remind systemd --at 19:00
+    Examples:
+      dailylist remind systemd --at 19:00 --install
+      dailylist remind systemd --uninstall
     """
-    from dailylist.remind import parse_time, reminded, systemd_units
+    from dailylist.remind import (
+        install_units,
+        parse_time,
+        reminded,
+        systemd_units,
+        uninstall_units,
+        user_unit_dir,
+    )
 
+    if install and uninstall:
+        raise BadInput("give --install or --uninstall, not both")
+    if uninstall:
+        _said_units(uninstall_units())
+        return
     at = parse_time(at_text)
-    reminded(_data(), list_name, _now(ctx))  # refuses when there is nothing to remind of
-    for name, text in systemd_units(at, list_name).items():
-        click.echo(f"# ~/.config/systemd/user/{name}\n{text}")
+    now = _now(ctx)
+    _, nothing = reminded(_data(), list_name, now)
+    if nothing:
+        click.echo(f"dailylist: {safe(nothing)}", err=not install)
+        return
+    units = systemd_units(at, list_name, now)
+    if install:
+        _said_units(install_units(units), at)
+        return
+    for name, text in units.items():
+        click.echo(safe(f"# {user_unit_dir() / name}\n{text}"))
+
+
+def _said_units(change: UnitChange, at: time | None = None) -> None:
+    """What `remind systemd --install` (at `at`) or `--uninstall` did, and what is left
+    for the person to run when systemctl could not do its part."""
+    names = " and ".join(path.name for path in change.files)
+    if at is None and not change.files:
+        line = f"No dailylist reminder is installed in {change.folder}: nothing to remove."
+    elif at is None:
+        line = f"Removed {names} from {change.folder}."
+    else:
+        line = f"Wrote {names} in {change.folder}: a notice at {at:%H:%M} when today's item "
+        line += "is waiting. " + (
+            "The timer is enabled and started."
+            if change.started
+            else "The timer is enabled: it starts at your next login."
+            if change.enabled
+            else "The timer is not enabled yet."
+        )
+    click.echo(safe(line))
+    if change.trouble is not None:
+        said = f"dailylist: {change.trouble}; to finish, run: {change.by_hand}"
+        click.echo(safe(said), err=True)
 
 
 @remind.command(name="notify")

@@ -136,16 +136,76 @@ def clock_behind(last_event_at: datetime, now: datetime) -> NotNow:
 
 
 def when(moment: datetime, now: datetime) -> str:
-    """A local time with a relative phrase: '2026-11-26 04:00 (in 7 h)'."""
+    """A local time and how far it is from `now`: '2026-11-26 04:00 (in 7 h)'."""
     local = moment.astimezone(now.tzinfo)
-    seconds = int((moment.astimezone(UTC) - now.astimezone(UTC)).total_seconds())
-    ahead = seconds >= 0
-    seconds = abs(seconds)
-    if seconds < 90:
-        phrase = "now"
+    return f"{local:%Y-%m-%d %H:%M} ({how_far(moment, now)})"
+
+
+def how_far(moment: datetime, now: datetime) -> str:
+    """How far `moment` is from `now`, rounded to the nearest minute, hour or day: 'in 7 h',
+    'in 25 min', '3 d ago'. A moment still ahead is never 'now', however near: less than a
+    minute ahead is 'in under a minute' (a refusal at 03:59 for 04:00 says so); less than a
+    minute past is 'just now'."""
+    seconds = (utc(moment) - utc(now)).total_seconds()
+    if 0 < seconds < 60:
+        return "in under a minute"
+    if -60 < seconds <= 0:
+        return "just now"
+    amount = _rounded(abs(seconds))
+    return f"in {amount}" if seconds > 0 else f"{amount} ago"
+
+
+def _rounded(seconds: float) -> str:
+    """A span of at least a minute in its largest fitting unit, to the nearest one:
+    89 minutes are '1 h', 90 are '2 h'; from 48 hours on, days."""
+    minutes = _nearest(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours = _nearest(seconds / 3600)
+    if hours < 48:
+        return f"{hours} h"
+    return f"{_nearest(seconds / 86400)} d"
+
+
+def _nearest(amount: float) -> int:
+    """`amount` (not negative) to the nearest whole number, halves up (`round` takes
+    halves to the even number: 2.5 to 2)."""
+    return int(amount + 0.5)
+
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def spoken_time(moment: datetime, now: datetime) -> str:
+    """`moment` in the words a person uses, seen from `now` (on the calendar of `now`'s
+    zone): 'today at 4:00', 'tomorrow at 4:00', 'yesterday at 19:30', 'on Friday at 4:00'
+    within the six days after tomorrow, else the date: 'on 3 December at 4:00' (with the
+    year when it is not this year's). Names are English, whatever the locale."""
+    local = moment.astimezone(now.tzinfo)
+    ahead = (local.date() - now.date()).days
+    if ahead == 0:
+        day = "today"
+    elif ahead == 1:
+        day = "tomorrow"
+    elif ahead == -1:
+        day = "yesterday"
+    elif 2 <= ahead <= 6:
+        day = f"on {_WEEKDAYS[local.weekday()]}"
     else:
-        minutes = seconds // 60
-        hours, days = minutes // 60, minutes // (60 * 24)
-        amount = f"{days} d" if days >= 2 else f"{hours} h" if hours >= 1 else f"{minutes} min"
-        phrase = f"in {amount}" if ahead else f"{amount} ago"
-    return f"{local:%Y-%m-%d %H:%M} ({phrase})"
+        year = "" if local.year == now.year else f" {local.year}"
+        day = f"on {local.day} {_MONTHS[local.month - 1]}{year}"
+    return f"{day} at {local.hour}:{local.minute:02d}"

@@ -7,12 +7,13 @@ import shlex
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from datetime import timezone as dt_timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dailylist.days import zone_of
+from dailylist.days import day_of, utc, zone_of
 from dailylist.errors import BadInput
 from dailylist.home import HOME_ENV
 from dailylist.store import check_out, write_out
@@ -39,29 +40,23 @@ def parse_time(text: str) -> time:
     return parsed.replace(second=0, microsecond=0)
 
 
-def _first_occurrence(at: time, now: datetime) -> datetime:
-    """The next time the clock reads `at` in `now`'s zone (today if still ahead)."""
-    zone = zone_of(now)
-    candidate = datetime.combine(now.date(), at, tzinfo=zone)
-    if candidate <= now:
-        candidate = datetime.combine(now.date() + timedelta(days=1), at, tzinfo=zone)
-    return candidate
-
-
-def reminded(data: DataDir, wanted: str | None, now: datetime) -> list[ListStatus]:
-    """The lists reminders are for: `wanted`, else every open list with days left; `BadInput`
-    when there is none (a finished list has nothing to remind of)."""
+def reminded(data: DataDir, wanted: str | None, now: datetime) -> tuple[list[ListStatus], str]:
+    """The lists reminders are for: `wanted`, else every open list with days left; and,
+    when there is none, why there is nothing to remind of (a finished list has nothing
+    left: that is no mistake, so no error)."""
     from dailylist.status import statuses
 
     found, errors = statuses(data, now, wanted)
     if errors:
         raise errors[0]
     left = [view for view in found if view.stats.state != "finished"]
-    if wanted is not None and not left:
-        raise BadInput(f"every day of {found[0].info.name} is done: nothing to remind you of")
-    if not left:
-        raise BadInput("no open list has days left: nothing to remind you of")
-    return left
+    if left:
+        return left, ""
+    if wanted is not None:
+        return [], f"every day of {found[0].info.name} is done: nothing left to remind you of"
+    if found:
+        return [], "every open list is done: nothing left to remind you of"
+    return [], "no list is open: nothing to remind you of"
 
 
 def waiting(data: DataDir, wanted: str | None, now: datetime) -> list[str]:
@@ -81,27 +76,84 @@ def waiting(data: DataDir, wanted: str | None, now: datetime) -> list[str]:
     return found
 
 
-def calendar(lists: list[ListStatus], *, at: time, now: datetime) -> bytes:
-    """An iCalendar file with a daily event (and an alarm) for each list, to open its item;
-    in the user's zone, described by its rules (as calendar apps write them)."""
+@dataclass(frozen=True)
+class Reminders:
+    """The daily reminders of one list: the first, how many, and the list day of the last,
+    the last day the list can end on (if no day is missed)."""
+
+    view: ListStatus
+    first: datetime
+    count: int
+    last_day: date
+
+
+def first_possible_day(view: ListStatus) -> date:
+    """The first list day an item of `view`'s list may still be done on: today, or the day
+    the next item unlocks when today's is done."""
+    stats = view.stats
+    if stats.unlocks_at is None:
+        return stats.today
+    return day_of(stats.unlocks_at, view.info.settings.day_starts_at)
+
+
+def last_possible_day(view: ListStatus) -> date:
+    """The list day `view`'s list ends on if no day is missed: one item a day from its
+    first possible day until every item left is done."""
+    left = view.stats.item_count - view.stats.done_count
+    return first_possible_day(view) + timedelta(days=left - 1)
+
+
+def reminders(view: ListStatus, at: time, now: datetime) -> Reminders | None:
+    """A list's reminders at `at` each day, from the next one still ahead until the one
+    that falls in its last possible day; None when none is left (the last day's reminder
+    has passed)."""
+    last_day = last_possible_day(view)
+    day = first_possible_day(view)
+    while day <= last_day:
+        moment = _occurrence(day, at, view.info.settings.day_starts_at, now)
+        if utc(moment) > utc(now):
+            return Reminders(view, moment, (last_day - day).days + 1, last_day)
+        day += timedelta(days=1)
+    return None
+
+
+def _occurrence(list_day: date, at: time, day_starts_at: time, now: datetime) -> datetime:
+    """When the clock reads `at` within list day `list_day`, in `now`'s zone: on its own
+    date, or the next when `at` is before the day starts (a reminder at 02:00 of a day
+    that starts at 04:00 is on the night after)."""
+    zone = zone_of(now)
+    moment = datetime.combine(list_day, at, tzinfo=zone)
+    if day_of(moment, day_starts_at) < list_day:
+        moment = datetime.combine(list_day + timedelta(days=1), at, tzinfo=zone)
+    return moment
+
+
+def calendar(planned: list[Reminders], *, now: datetime) -> bytes:
+    """An iCalendar file with one daily event (and an alarm) for each list, to open its
+    item, that ends with the list: its last is on the list's last possible day. One event
+    per list, not one for all, so that each ends on its own list's day and names its own
+    list. In the user's zone, described by its rules (as calendar apps write them)."""
     import icalendar
 
     cal = icalendar.Calendar()
     cal.add("prodid", "-//dailylist//reminders//EN")
     cal.add("version", "2.0")
-    for view in lists:
-        info = view.info
+    for plan in planned:
+        info = plan.view.info
         event = icalendar.Event()
         event.add("uid", f"{info.id}-daily@dailylist")
         event.add("summary", f"dailylist: {info.title}")
         event.add(
             "description",
-            f"Today's item is waiting. In a terminal: dailylist today --list {info.name}",
+            f"{info.title}, from {info.author}: today's item, if it is not done yet. "
+            f"In a terminal: dailylist today --list {info.name}. The last of these "
+            f"reminders is on {plan.last_day.isoformat()}, the last day the list can end "
+            "on; after a missed day, make the reminders again (dailylist remind ics).",
         )
         event.add("dtstamp", now)
-        event.add("dtstart", _first_occurrence(at, now))
+        event.add("dtstart", plan.first)
         event.add("duration", timedelta(minutes=15))
-        event.add("rrule", {"freq": "daily"})
+        event.add("rrule", {"freq": "daily", "count": plan.count})
         alarm = icalendar.Alarm()
         alarm.add("action", "DISPLAY")
         alarm.add("description", f"dailylist: {info.title}")
@@ -207,25 +259,63 @@ def _command(list_name: str | None) -> str:
     if list_name:
         parts += ["--list", list_name]
     home = os.environ.get(HOME_ENV)
-    for part in (*parts, home or ""):
-        if any(ord(char) < 0x20 or ord(char) == 0x7F for char in part):
-            raise BadInput(f"{part!r} holds a control character; a scheduler cannot run it")
+    _schedulable(*parts, home or "")
     command = shlex.join(parts)
     return f"{HOME_ENV}={shlex.quote(home)} {command}" if home else command
 
 
-def cron_line(at: time, list_name: str | None) -> str:
-    """A crontab line: at `at` every day, a desktop notice if today's item is waiting.
+def _schedulable(*parts: str) -> None:
+    """`BadInput` when a part of what a scheduler reads holds a control character."""
+    for part in parts:
+        if any(ord(char) < 0x20 or ord(char) == 0x7F for char in part):
+            raise BadInput(f"{part!r} holds a control character; a scheduler cannot run it")
 
-    cron reads `%` in a command as a new line, so each is escaped."""
+
+def zone_key(now: datetime) -> str | None:
+    """The IANA name of the zone dailylist reads times in (see `clock.local_zone`), as
+    cron's CRON_TZ and systemd's OnCalendar take it; None when the zone has none."""
+    key = getattr(now.tzinfo, "key", None)
+    if isinstance(key, str) and key:
+        _schedulable(key)
+        return key
+    return "UTC" if now.tzinfo is UTC else None
+
+
+def cron_lines(at: time, list_name: str | None, now: datetime) -> str:
+    """Crontab lines: at `at` every day, in dailylist's zone, a desktop notice if today's
+    item is waiting.
+
+    The zone is set with CRON_TZ on a line of its own (cronie reads it; it then holds for
+    the lines after it), and said in a comment, since some crons (Debian's) ignore it and
+    read times in the system's zone. cron reads `%` in a command as a new line, so each is
+    escaped."""
     bus = f"DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/{os.getuid()}/bus"
     command = f"{bus} {_command(list_name)}".replace("%", "\\%")
-    return f"{at.minute} {at.hour} * * * {command}"
+    entry = f"{at.minute} {at.hour} * * * {command}"
+    zone = zone_key(now)
+    said = f"# dailylist: a desktop notice at {at:%H:%M} when today's item is waiting.\n"
+    if zone is None:
+        return f"{said}# The time is in the system's time zone.\n{entry}\n"
+    return (
+        f"{said}# The time is {at:%H:%M} in {zone}: cronie reads CRON_TZ (for every line after\n"
+        "# it); a cron that does not, like Debian's, reads it in the system's time zone.\n"
+        f"CRON_TZ={zone}\n{entry}\n"
+    )
 
 
-def systemd_units(at: time, list_name: str | None) -> dict[str, str]:
-    """A systemd user service and timer, by file name."""
+#: The first line of every unit file `remind systemd --install` writes: what it may replace
+#: or remove is what carries it.
+UNIT_MARK = "# Written by `dailylist remind systemd --install`; `--uninstall` removes it.\n"
+SERVICE = "dailylist-remind.service"
+TIMER = "dailylist-remind.timer"
+
+
+def systemd_units(at: time, list_name: str | None, now: datetime) -> dict[str, str]:
+    """A systemd user service and timer, by file name; the timer at `at` in dailylist's
+    zone."""
+    zone = zone_key(now)
     service = (
+        f"{UNIT_MARK}"
         "[Unit]\n"
         "Description=dailylist: a notice when today's item is waiting\n\n"
         "[Service]\n"
@@ -233,21 +323,139 @@ def systemd_units(at: time, list_name: str | None) -> dict[str, str]:
         f"ExecStart=/usr/bin/env {_systemd(_command(list_name))}\n"
     )
     timer = (
+        f"{UNIT_MARK}"
         "[Unit]\n"
         "Description=dailylist: daily reminder\n\n"
         "[Timer]\n"
-        f"OnCalendar=*-*-* {at:%H:%M}:00\n"
+        f"OnCalendar=*-*-* {at:%H:%M}:00{'' if zone is None else ' ' + zone}\n"
         "Persistent=true\n\n"
         "[Install]\n"
         "WantedBy=timers.target\n"
     )
-    return {"dailylist-remind.service": service, "dailylist-remind.timer": timer}
+    return {SERVICE: service, TIMER: timer}
 
 
 def _systemd(command: str) -> str:
     """A command line as systemd reads one: `%` starts a specifier and `$` a variable, so
     each is doubled."""
     return command.replace("%", "%%").replace("$", "$$")
+
+
+def user_unit_dir() -> Path:
+    """Where systemd looks for a user's own units: `$XDG_CONFIG_HOME/systemd/user`, else
+    `~/.config/systemd/user` (a relative XDG_CONFIG_HOME counts as unset, as systemd and
+    the XDG spec say)."""
+    base = os.environ.get("XDG_CONFIG_HOME", "")
+    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".config"
+    return root / "systemd" / "user"
+
+
+@dataclass(frozen=True)
+class UnitChange:
+    """What `install_units` or `uninstall_units` did: the unit files written or removed,
+    and, when systemctl could not do its part, why and what to run by hand."""
+
+    folder: Path
+    files: tuple[Path, ...]
+    trouble: str | None = None
+    by_hand: str | None = None
+    #: For an install: whether the timer is enabled (it then starts at the next login at
+    #: the latest) and whether it is started now.
+    enabled: bool = False
+    started: bool = False
+
+
+def _ours(folder: Path) -> list[Path]:
+    """The unit files of ours in `folder`; `BadInput` when one of their names holds
+    something dailylist did not write (a person's own unit, a link, a folder)."""
+    found = []
+    for name in (SERVICE, TIMER):
+        path = folder / name
+        if not (path.exists() or path.is_symlink()):
+            continue
+        if path.is_symlink() or not path.is_file():
+            raise BadInput(f"{path} is not a unit file dailylist wrote; nothing was changed")
+        try:
+            head = path.read_text(encoding="utf-8", errors="replace")[: len(UNIT_MARK)]
+        except OSError as exc:
+            raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from exc
+        if head != UNIT_MARK:
+            raise BadInput(f"{path} was not written by dailylist; nothing was changed")
+        found.append(path)
+    return found
+
+
+def install_units(units: dict[str, str]) -> UnitChange:
+    """Write the units into the user's systemd folder (replacing only ours) and enable the
+    timer, started now. Enabling works without a running user manager (systemctl then
+    makes its link itself); starting needs one: without it the timer starts at the next
+    login, and `by_hand` says how to start it now."""
+    folder = user_unit_dir()
+    _ours(folder)  # refuses before anything is written
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BadInput(f"cannot make {folder}: {exc.strerror or exc}") from exc
+    written = []
+    for name, text in units.items():
+        write_out(folder / name, text.encode(), what="systemd unit")
+        written.append(folder / name)
+    files = tuple(written)
+    trouble = _systemctl("enable", TIMER)
+    if trouble is not None:
+        by_hand = f"systemctl --user daemon-reload && systemctl --user enable --now {TIMER}"
+        return UnitChange(folder, files, trouble, by_hand)
+    trouble = _systemctl("daemon-reload") or _systemctl("start", TIMER)
+    if trouble is not None:
+        by_hand = f"systemctl --user daemon-reload && systemctl --user start {TIMER}"
+        return UnitChange(folder, files, trouble, by_hand, enabled=True)
+    return UnitChange(folder, files, enabled=True, started=True)
+
+
+def uninstall_units() -> UnitChange:
+    """Stop and disable the timer, remove the unit files dailylist wrote, and have systemd
+    read its folder again. What needs a running user manager (stopping, reloading) and
+    fails is said, with what to run by hand; the files go all the same."""
+    folder = user_unit_dir()
+    ours = _ours(folder)
+    if not ours:
+        return UnitChange(folder, ())
+    failed: list[tuple[str, str]] = []  # (the command, what it said)
+
+    def systemctl(*args: str) -> None:
+        said = _systemctl(*args)
+        if said is not None:
+            failed.append((f"systemctl --user {' '.join(args)}", said))
+
+    systemctl("stop", TIMER)
+    systemctl("disable", TIMER)
+    for path in ours:
+        try:
+            path.unlink()
+        except OSError as exc:
+            raise BadInput(f"cannot remove {path}: {exc.strerror or exc}") from exc
+    systemctl("daemon-reload")
+    if not failed:
+        return UnitChange(folder, tuple(ours))
+    by_hand = "; ".join(command for command, _ in failed)
+    return UnitChange(folder, tuple(ours), failed[0][1], by_hand)
+
+
+def _systemctl(*args: str) -> str | None:
+    """Run `systemctl --user ARGS`; None when it worked, else what went wrong, in a line."""
+    program = shutil.which("systemctl")
+    if program is None:
+        return "systemctl is not installed"
+    try:
+        done = subprocess.run(
+            [program, "--user", *args], capture_output=True, text=True, timeout=60, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"systemctl --user {' '.join(args)} could not run ({exc})"
+    if done.returncode == 0:
+        return None
+    said = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]
+    return f"systemctl --user {' '.join(args)} failed: {said[-1]}"
 
 
 def notify(message: str) -> bool:

@@ -7,10 +7,12 @@ or reads the journal.
 from __future__ import annotations
 
 import contextlib
+import copy
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.console import (
     Console,
@@ -22,16 +24,19 @@ from rich.console import (
     RenderResult,
 )
 from rich.markup import escape
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.segment import Segment
 from rich.text import Text
 
 from dailylist import rules
-from dailylist.days import when
+from dailylist.days import how_far, spoken_time, when
 from dailylist.domain import counted, day_number, reflow
 from dailylist.terminal import safe
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from dailylist.author import SealResult
     from dailylist.checks import Check
     from dailylist.doctor import Examination, RestorePlan
@@ -45,8 +50,10 @@ if TYPE_CHECKING:
 
 
 def console(*, stderr: bool = False, quiet: bool = False) -> Console:
-    """A console for this run: colour on terminals, plain when piped, `NO_COLOR` honoured,
-    and no raw control character from any text it prints (see `terminal`).
+    """A console for this run: colour and boxes on terminals; plain text when piped or on a
+    dumb terminal (`TERM=dumb`), the same words with no box drawn (see `plainly`);
+    `NO_COLOR` honoured; and no raw control character from any text it prints (see
+    `terminal`).
 
     A `quiet` console says nothing (a command's `--quiet`; errors go to stderr regardless).
     """
@@ -56,22 +63,84 @@ def console(*, stderr: bool = False, quiet: bool = False) -> Console:
     return out
 
 
+def is_plain(out: Console) -> bool:
+    """Whether `out` gets plain text: not a terminal (a pipe, a file), or a dumb one."""
+    return not out.is_terminal or out.is_dumb_terminal
+
+
+def plainly(renderable: RenderableType) -> RenderableType:
+    """`renderable` with the same words and no box: a panel becomes its title on a line of
+    its own, its body indented under it and a blank line after; a table keeps its columns,
+    lined up with spaces, without borders or rules."""
+    if isinstance(renderable, Panel):
+        body = Padding(plainly(renderable.renderable), (0, 0, 0, 2))
+        lines = [_line(renderable.title), body, _line(renderable.subtitle), Text("")]
+        return Group(*(line for line in lines if line is not None))
+    # rich.table is slow to import, so only commands that make a table load it: without
+    # it loaded there is no table to make plain.
+    tables = sys.modules.get("rich.table")
+    if tables is not None and isinstance(renderable, tables.Table):
+        table = cast("Table", copy.copy(renderable))
+        table.box, table.show_edge, table.show_lines, table.pad_edge = None, False, False, False
+        return table
+    if isinstance(renderable, Group):
+        return Group(*(plainly(part) for part in renderable.renderables))
+    if isinstance(renderable, Padding):
+        inner = copy.copy(renderable)
+        inner.renderable = plainly(renderable.renderable)
+        return inner
+    return renderable
+
+
+def _line(text: str | Text | None) -> Text | None:
+    """A panel's title (rich markup, or Text) as a line of text; None for none."""
+    if not text:
+        return None
+    return Text.from_markup(text) if isinstance(text, str) else text
+
+
 class _SafeText:
-    """A renderable whose text comes out safe; rich's own styling is not text, so it stays."""
+    """A renderable whose text comes out safe; rich's own styling is not text, so it stays.
+    On a console that gets plain text it comes out `plainly`."""
 
     def __init__(self, inner: RenderableType) -> None:
         self.inner = inner
 
     def __rich_console__(self, out: Console, options: ConsoleOptions) -> RenderResult:
-        if options.no_wrap and not isinstance(self.inner, Text):
-            # Piped, a sentence stays one line; but a panel or a table has a border to keep,
-            # so what is inside one wraps there rather than being cut off at it.
+        plain = is_plain(out)
+        inner = plainly(self.inner) if plain else self.inner
+        if options.no_wrap and not isinstance(inner, Text):
+            # Piped, a sentence stays one line; but what is in a panel or a table has its
+            # place to keep, so it wraps there rather than being cut off.
             options = options.update(no_wrap=False, overflow="fold")
-        for segment in out.render(self.inner, options):
+        segments = out.render(inner, options)
+        for segment in _trimmed(segments) if plain else segments:
             if segment.control is None and segment.text:
                 yield Segment(safe(segment.text), segment.style)
             else:
                 yield segment
+
+
+def _trimmed(segments: Iterable[Segment]) -> Iterator[Segment]:
+    """`segments` without the spaces that end a line: rich pads a panel's or a table's
+    lines to the width, which plain text, with no background to fill, does not need."""
+    spaces: list[Segment] = []  # spaces seen since the last text: kept if text follows
+    for segment in segments:
+        if segment.control is not None:
+            yield segment
+            continue
+        for number, part in enumerate(segment.text.split("\n")):
+            if number:
+                spaces.clear()
+                yield Segment("\n")
+            text = part.rstrip(" ")
+            if text:
+                yield from spaces
+                spaces.clear()
+                yield Segment(text, segment.style)
+            if len(text) < len(part):
+                spaces.append(Segment(part[len(text) :], segment.style))
+    yield from spaces
 
 
 class _SafeHook(RenderHook):
@@ -156,7 +225,8 @@ def today(out: Console, view: TodayView, now: datetime) -> None:
         return
     if isinstance(decision, rules.Waiting):
         out.print(f"Day {day_number(decision.done_index)} of {info.item_count} is done.")
-        out.print(f"The next item unlocks {when(decision.unlocks_at, now)}.")
+        unlocks = decision.unlocks_at
+        out.print(f"The next item unlocks {spoken_time(unlocks, now)} ({how_far(unlocks, now)}).")
         return
     number = day_number(decision.index)
     if view.needs_code:
@@ -368,7 +438,7 @@ def progress_bar(
     """A progress bar on `err` for long jobs (only on a terminal); yields (set_total, advance)."""
     from rich.progress import Progress
 
-    with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
+    with Progress(console=err, transient=True, disable=is_plain(err)) as bar:
         task = bar.add_task(label, total=None)
 
         def set_total(total: int) -> None:
