@@ -3,13 +3,13 @@
     .venv/bin/python bench/sync.py                  # about a minute; writes bench/SYNC.md
     .venv/bin/python bench/sync.py --runs 21 --out /tmp/sync.md
 
-It builds, in a temporary folder, a list of 400 items with a year of days done (a reveal and
-a completion each day, every day's photo a different small JPEG, the days taken in turn by
-two devices), starts syncing it on the first device through a bare repository and joins the
-second. Then, as fresh processes (the `dailylist` script beside this interpreter): a sync
-with nothing new, timed against `git fetch` alone in the same clone and against a bare
-`python -c pass` in the same loop; whether that sync changed any file; a sync that sends
-one new day and one that takes it; and what the remote holds.
+It builds, in a temporary folder, a list of 400 items with a year of days done (a reveal
+and a completion each day, every day's photo a different small JPEG, done on the first
+device: a device sends the events it wrote), starts syncing it on the first device through
+a bare repository and joins the second. Then, as fresh processes (the `dailylist` script
+beside this interpreter): a sync with nothing new, timed against `git fetch` alone in the
+same clone and against a bare `python -c pass` in the same loop; whether that sync changed
+any file; a sync that sends one new day and one that takes it; and what the remote holds.
 """
 
 from __future__ import annotations
@@ -44,12 +44,13 @@ def dailylist(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def build_year(work: Path) -> Path:
-    """Device one's data dir: a list with a year of days done, in turn by two devices."""
+    """Device one's data dir: a list with a year of days done on it."""
     from PIL import Image
 
     from dailylist.author import load_source
     from dailylist.clock import SystemClock, zone_name
     from dailylist.days import day_of, day_start, zone_of
+    from dailylist.device import identity
     from dailylist.domain import Settings
     from dailylist.events import Completed, PhotoRecord, Revealed
     from dailylist.journal import encode, journal_text, new_event
@@ -73,7 +74,7 @@ def build_year(work: Path) -> Path:
     files = data.list_files(list_id)
     journal = journal_of(data, list_id)
     documents, prev = list(journal.documents), journal.head
-    devices = ("a" * 32, "b" * 32)
+    devices = (identity(home).id,) * 2  # what a device sends is what it wrote itself
     for number in range(DAYS):
         picture = work / "day.jpg"
         noise = random.Random(number).randbytes(64 * 48 * 3)  # a photo unlike any other
@@ -174,9 +175,9 @@ def main() -> int:
             f"{os.cpu_count()} cores, Python {platform.python_version()}, "
             f"{git_version.stdout.strip()}.",
             "",
-            f"A list with {DAYS} days done (a reveal and a completion a day, taken in turn by two "
-            "devices, each day's photo a different 64x48 JPEG of noise), through a bare git "
-            "repository.",
+            f"A list with {DAYS} days done on one device (a reveal and a completion a day, each "
+            "day's photo a different 64x48 JPEG of noise), taken by a second through a bare "
+            "git repository.",
             "",
             "| what | figure |",
             "| --- | ---: |",

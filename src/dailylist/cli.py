@@ -61,7 +61,7 @@ class DailylistGroup(click.Group):
 
                 render.problems(render.console(stderr=True), exc.message, exc.problems)
             else:
-                click.echo(f"dailylist: {safe(exc.message)}", err=True)
+                click.echo(f"dailylist: {safe(_said(exc))}", err=True)
             ctx.exit(exc.exit_code)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
@@ -85,6 +85,27 @@ class DailylistGroup(click.Group):
                 err=True,
             )
             ctx.exit(INTERNAL_ERROR)
+
+
+def _said(exc: DailylistError) -> str:
+    """An error's message, in this front end's words: a clock behind the journal names the
+    device that wrote its last entry, when another device did (its clock may be off)."""
+    from dailylist.days import ClockBehind
+
+    if isinstance(exc, ClockBehind) and exc.device is not None:
+        from dailylist.device import known_id
+        from dailylist.store import DataDir
+        from dailylist.sync.config import read_config
+
+        data = DataDir.resolve(check=False)
+        config = read_config(data)
+        if config is not None and exc.device != known_id(data.root):
+            name = config.devices.name(exc.device)
+            return (
+                f"{exc.message.removesuffix('; set the clock right and try again')}, written "
+                f"on {name}: set this device's clock right, or {name}'s if it reads ahead"
+            )
+    return exc.message
 
 
 def _now(ctx: click.Context) -> datetime:

@@ -121,18 +121,28 @@ def unlock(
     return at.astimezone(zone) if utc(now) < at else None
 
 
-def check_clock(last_event_at: datetime | None, now: datetime) -> None:
-    """Refuse to answer when the clock reads well before the journal's last event."""
+def check_clock(last_event_at: datetime | None, now: datetime, device: str | None = None) -> None:
+    """Refuse to answer when the clock reads well before the journal's last event (written
+    by `device`, when known)."""
     if last_event_at is not None and utc(now) < utc(last_event_at) - CLOCK_TOLERANCE:
-        raise clock_behind(last_event_at, now)
+        raise clock_behind(last_event_at, now, device)
 
 
-def clock_behind(last_event_at: datetime, now: datetime) -> NotNow:
-    shown = last_event_at.astimezone(now.tzinfo)
-    return NotNow(
-        f"the clock reads {now:%Y-%m-%d %H:%M}, earlier than the journal's last entry "
-        f"({shown:%Y-%m-%d %H:%M}); set the clock right and try again"
-    )
+class ClockBehind(NotNow):
+    """The clock reads well before the journal's last event. `device` wrote that event:
+    the front end names it, since its clock may be the one that is off."""
+
+    def __init__(self, last_event_at: datetime, now: datetime, device: str | None) -> None:
+        shown = last_event_at.astimezone(now.tzinfo)
+        super().__init__(
+            f"the clock reads {now:%Y-%m-%d %H:%M}, earlier than the journal's last entry "
+            f"({shown:%Y-%m-%d %H:%M}); set the clock right and try again"
+        )
+        self.device = device
+
+
+def clock_behind(last_event_at: datetime, now: datetime, device: str | None = None) -> NotNow:
+    return ClockBehind(last_event_at, now, device)
 
 
 def when(moment: datetime, now: datetime) -> str:

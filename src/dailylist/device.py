@@ -87,6 +87,12 @@ def _seed(value: object) -> bytes | None:
     return seed if len(seed) == 32 else None
 
 
+def known_id(root: Path) -> str | None:
+    """This device's id if it has one yet (nothing is made)."""
+    value = _read(root).get("id")
+    return value if isinstance(value, str) and _ID.fullmatch(value) else None
+
+
 def device_id(root: Path) -> str:
     """This device's id (made, with its key, the first time it is asked for)."""
     value = _read(root).get("id")

@@ -101,6 +101,8 @@ class Standing:
     #: The zone of the last event: where the list was last used, which says when a day
     #: passed without a completion the same way on every device (see `figures`).
     zone: str | None = None
+    #: The device that wrote the last event (a clock that reads before it names it).
+    last_device: str | None = None
 
     @property
     def finished(self) -> bool:
@@ -158,6 +160,7 @@ def apply(standing: Standing, event: Event) -> Standing:
         last_event_at=event.at,
         first_day=first_day,
         zone=event.zone,
+        last_device=event.device,
     )
 
 
@@ -198,7 +201,7 @@ def unlocks_at(standing: Standing, now: datetime) -> datetime | None:
 
 def decide_today(standing: Standing, now: datetime) -> TodayDecision:
     """What `today` may show at `now`: never an item ahead, never two in one day."""
-    check_clock(standing.last_event_at, now)
+    check_clock(standing.last_event_at, now, standing.last_device)
     if standing.finished:
         return Finished()
     if standing.current is not None:
@@ -218,7 +221,7 @@ def write_moment(standing: Standing, now: datetime) -> datetime:
     if last is None or utc(now) >= utc(last):
         return now
     if utc(now) < utc(last) - CLOCK_TOLERANCE:
-        raise clock_behind(last, now)
+        raise clock_behind(last, now, standing.last_device)
     return (last + timedelta(microseconds=1)).astimezone(now.tzinfo)
 
 

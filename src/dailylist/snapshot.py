@@ -328,6 +328,7 @@ def _standing_document(standing: Standing) -> dict[str, Any]:
         "last_event_at": _iso(standing.last_event_at),
         "first_day": None if standing.first_day is None else standing.first_day.isoformat(),
         "zone": standing.zone,
+        "last_device": standing.last_device,
     }
 
 
@@ -362,6 +363,7 @@ def _standing(document: dict[str, Any], info: ListInfo) -> Standing:
         last_event_at=_maybe(document["last_event_at"]),
         first_day=None if document["first_day"] is None else _day(document["first_day"]),
         zone=None if document["zone"] is None else str(document["zone"]),
+        last_device=None if document["last_device"] is None else str(document["last_device"]),
     )
 
 

@@ -212,6 +212,7 @@ class GitRemote:
         self._branch = False  # whether the remote has our branch (maybe emptied)
         self._writing = False
         self._written: list[str] = []
+        self._expected: dict[str, str] = {}
 
     # --- git itself ---------------------------------------------------------------------
 
@@ -288,6 +289,7 @@ class GitRemote:
         self._ready()
         self._writing = False
         self._written = []
+        self._expected = {}
         try:
             self._git("fetch", "-q", "--prune", "origin", network=True)
         except _GitFailed as exc:
@@ -347,10 +349,17 @@ class GitRemote:
         self._written.append(path)
 
     def written(self) -> dict[str, RemoteFile]:
-        if not self._written:
+        """This device's files written by this sync, as the remote holds them: only those
+        whose bytes there are the bytes written (git hashed them as they were, before
+        anything could convert them), so that any other is checked again next time."""
+        if not self._written or not self._expected:
             return {}
         found = self._listing(f"refs/remotes/origin/{BRANCH}")
-        return {path: found[path] for path in self._written if path in found}
+        return {
+            path: found[path]
+            for path, blob in self._expected.items()
+            if path in found and found[path].version == blob
+        }
 
     def _at_remote(self) -> None:
         """The clone's files exactly as the remote's branch has them (no merge, ever); a
@@ -374,6 +383,9 @@ class GitRemote:
     def publish(self) -> bool:
         if not self._writing:
             return True  # nothing new to send: no commit, no push
+        paths = list(dict.fromkeys(self._written))
+        hashed = self._git("hash-object", "--no-filters", "--", *paths).stdout.split()
+        self._expected = dict(zip(paths, hashed, strict=True))
         self._git("add", "-A")
         if self._git("diff", "--cached", "--quiet", check=False).returncode == 0:
             return True
