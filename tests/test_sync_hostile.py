@@ -616,3 +616,44 @@ def _walk_links(root: Path) -> Iterator[Path]:
         for name in [*names, *files]:
             if Path(folder, name).is_symlink():
                 yield Path(folder, name)
+
+
+def test_a_device_of_an_older_dailylist_keeps_its_id_and_its_name(
+    tmp_path: Path, make_sealed: Callable[..., Path], passphrase_file: Path
+) -> None:
+    """A device made before devices signed their events has a random id and no key: it
+    keeps its id, gets a key when it syncs, and once the others have seen it sign, a rogue
+    that takes its id is refused."""
+    laptop = Device("laptop", tmp_path / "laptop")
+    laptop.home.mkdir(mode=0o700)
+    older = "0123456789abcdef" * 2
+    (laptop.home / "device.json").write_text(json.dumps({"id": older}), encoding="utf-8")
+    (laptop.home / "device.json").chmod(0o600)
+    made = World.__new__(World)
+    made.tmp, made.laptop = tmp_path, laptop
+    made.remote = bare_repository(tmp_path / "remote.git")
+    made.desktop = Device("desktop", tmp_path / "desktop")
+    made.secret = ["--passphrase-file", str(passphrase_file)]
+    made.photo = make_photo(tmp_path / "p.jpg")
+    made.stranger = Stranger(made.remote, tmp_path / "stranger")
+    laptop.ok("open", str(make_sealed(4)), now=on("03-01 08:00"))
+    made.lists = [folder.name for folder in (laptop.home / "lists").iterdir()]
+    made.day(laptop, 1, "one")
+    laptop.ok("sync", "setup", str(made.remote), *made.secret, now=on("03-01 10:00"))
+    assert json.loads((laptop.home / "device.json").read_text("utf-8"))["id"] == older
+    made.join(made.desktop, on("03-01 10:05"))
+    assert entries(made.desktop, on("03-01 10:10")) == ["one"]
+    rogue = Device("rogue", tmp_path / "rogue")
+    made.join(rogue, on("03-01 11:00"))
+    stored = json.loads((rogue.home / "device.json").read_text("utf-8"))
+    (rogue.home / "device.json").write_text(json.dumps({**stored, "id": older}), encoding="utf-8")
+    rogue.ok("today", now=on("03-02 08:00"))
+    rogue.ok("done", "--photo", str(made.photo), "--note", "not the laptop",
+             now=on("03-02 08:30"))  # fmt: skip
+    rogue.ok("sync", now=on("03-02 08:40"))
+    said = said_ok(made.desktop, on("03-02 09:00"))
+    assert "not signed by the device it names" in said
+    made.day(laptop, 2, "two")
+    said_ok(laptop, on("03-02 10:00"))
+    said_ok(made.desktop, on("03-02 10:05"))
+    assert entries(made.desktop, on("03-02 10:10")) == ["one", "two"]

@@ -63,6 +63,15 @@ class Devices:
             self.keys[device] = base64.b64encode(public_key).decode("ascii")
             self.changed = True
 
+    def own(self, device: str, public_key: bytes) -> None:
+        """This device's own key: none other ever signs for it, whatever was seen."""
+        from dailylist.device import derived
+
+        found = base64.b64encode(public_key).decode("ascii")
+        if not derived(device) and self.keys.get(device) != found:
+            self.keys[device] = found
+            self.changed = True
+
     def learn(self, device: str, name: str) -> None:
         name = name[:64]
         if self.names.get(device) != name:

@@ -164,6 +164,7 @@ def exchange(
     from dailylist.sync.config import read_seen, save_seen
 
     me = identity(data.root)
+    config.devices.own(me.id, me.public_key)
     seen = Seen(read_seen(data, config.remote))
     for attempt in range(PUSH_TRIES):
         if attempt:
