@@ -312,3 +312,22 @@ def test_a_clock_behind_another_devices_entry_names_that_device(
     assert refused.exit_code == 1
     assert "written on kitchen" in refused.stderr
     assert "kitchen's if it reads ahead" in refused.stderr
+
+
+def test_sync_json_says_what_moved_for_scripts(
+    tmp_path: Path, make_sealed: Callable[..., Path], passphrase_file: Path
+) -> None:
+    a, b = Device("a", tmp_path / "a"), Device("b", tmp_path / "b")
+    remote = bare_repository(tmp_path / "remote.git")
+    start([a, b], remote, make_sealed(3), passphrase_file, on("03-01 08:00"))
+    day_done(a, make_photo(tmp_path / "p.jpg"), on("03-01 09:00"), on("03-01 09:10"), "one")
+    sent = a.json("sync", now=on("03-01 09:20"))
+    (part,) = sent["lists"]
+    assert (part["events_out"], part["photos_out"], part["in_step"]) == (2, 1, False)
+    assert sent["remote"] == str(remote)
+    assert sent["not_synced"] == []
+    (taken,) = b.json("sync", now=on("03-01 09:30"))["lists"]
+    assert (taken["events_in"], taken["photos_in"], taken["clashes"]) == (2, 1, [])
+    (again,) = b.json("sync", now=on("03-01 09:40"))["lists"]
+    assert again["in_step"] is True
+    assert set(again) == set(taken)

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from dailylist.remind import UnitChange
     from dailylist.status import ListStatus
     from dailylist.store import DataDir
+    from dailylist.sync.exchange import SyncReport
 
 
 def _traceback_if(ctx: click.Context) -> None:
@@ -602,8 +603,9 @@ def phone(
 
 @cli.group(invoke_without_command=True)
 @list_option
+@json_option
 @click.pass_context
-def sync(ctx: click.Context, list_name: str | None) -> None:
+def sync(ctx: click.Context, list_name: str | None, as_json: bool) -> None:
     """Keep a list's journal in step across your devices, through git or a synced folder.
 
     Without a subcommand, exchange now, both ways, and say what came in, what went out and
@@ -616,18 +618,29 @@ def sync(ctx: click.Context, list_name: str | None) -> None:
       dailylist sync join ssh://me@host/dailylist.git  # each other device
       dailylist sync setup --folder ~/Sync/dailylist   # or a folder Syncthing keeps in step
       dailylist sync                                   # exchange now
+      dailylist sync --json | jq '.lists[].events_in'  # what came in, for scripts
     """
     if ctx.invoked_subcommand is not None:
         return
     from dailylist.sync.commands import sync as exchange
-    from dailylist.sync.show import synced
 
     data = _data()
     list_id = None if list_name is None else _pick(data, list_name)
     report = exchange(data, list_id, _now(ctx))
-    synced(_out(), report, _now(ctx))
+    _said_sync(report, _now(ctx), as_json)
     if any(part.problem for part in report.lists):
         ctx.exit(1)
+
+
+def _said_sync(report: SyncReport, now: datetime, as_json: bool) -> None:
+    if as_json:
+        from dailylist.jsonout import print_json, sync_json
+
+        print_json(sync_json(report))
+        return
+    from dailylist.sync.show import synced
+
+    synced(_out(), report, now)
 
 
 def _sync_passphrase(passphrase_file: Path | None) -> Callable[[bool], str]:
@@ -665,6 +678,7 @@ _device_name_option = click.option(
 @list_option
 @passphrase_file_option
 @_device_name_option
+@json_option
 @click.pass_context
 def sync_setup(
     ctx: click.Context,
@@ -673,6 +687,7 @@ def sync_setup(
     list_name: str | None,
     passphrase_file: Path | None,
     device_name: str | None,
+    as_json: bool,
 ) -> None:
     """Start syncing a list, on the first device: asks for a sync passphrase twice.
 
@@ -686,7 +701,6 @@ def sync_setup(
       dailylist sync setup --folder ~/Sync/dailylist --passphrase-file pass.txt
     """
     from dailylist.sync.commands import setup
-    from dailylist.sync.show import synced
 
     data = _data()
     list_id = _pick(data, list_name)
@@ -700,7 +714,7 @@ def sync_setup(
         passphrase=_sync_passphrase(passphrase_file),
         device_name=device_name,
     )
-    synced(_out(), report, now)
+    _said_sync(report, now, as_json)
     if any(part.problem for part in report.lists):
         ctx.exit(1)  # a list was not exchanged: the report says why
 
@@ -710,6 +724,7 @@ def sync_setup(
 @_folder_option
 @passphrase_file_option
 @_device_name_option
+@json_option
 @click.pass_context
 def sync_join(
     ctx: click.Context,
@@ -717,6 +732,7 @@ def sync_join(
     folder: bool,
     passphrase_file: Path | None,
     device_name: str | None,
+    as_json: bool,
 ) -> None:
     """Take part on another device: brings every list in REMOTE, journals and photos.
 
@@ -726,7 +742,6 @@ def sync_join(
       dailylist sync join --folder ~/Sync/dailylist
     """
     from dailylist.sync.commands import join
-    from dailylist.sync.show import synced
 
     data = _data()
     now = _now(ctx)
@@ -738,7 +753,7 @@ def sync_join(
         passphrase=_sync_passphrase(passphrase_file),
         device_name=device_name,
     )
-    synced(_out(), report, now)
+    _said_sync(report, now, as_json)
     if any(part.problem for part in report.lists):
         ctx.exit(1)  # a list was not exchanged: the report says why
 

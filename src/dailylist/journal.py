@@ -2,8 +2,8 @@
 
 A journal is a JSON object with `format`, `list_id` and `events`, written one event per line,
 each line the event's canonical JSON (sorted keys, no spaces), so that checking an event's id
-is hashing its line. The events are decoded into `domain` types by one codec, driven by the
-types' own fields; the same codec reads the events a report carries (see `report`).
+is hashing its line. The events are decoded into `events` types by the one codec (`codec`),
+driven by the types' own fields; the same codec reads the events a report carries.
 
 The journal is our own file, but a person can edit it, a disk can damage it, and reports
 carry its events to someone else: every event is checked (its fields, its types, its place
@@ -13,174 +13,20 @@ and a day's first reveal can read the whole journal under the lock and stay quic
 
 from __future__ import annotations
 
-import base64
-import binascii
 import dataclasses
 import json
-from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from dailylist.canonical import canonical_json, parse_json
 from dailylist.chain import breaks, computed_id, event_id, label, parents_of
+from dailylist.codec import decode, encode
 from dailylist.errors import BadInput, DamagedData
-from dailylist.events import EVENT_KINDS, Event, PhotoRecord
+from dailylist.events import EVENT_KINDS, Event
 
 JOURNAL_FORMAT = 1
 
 E = TypeVar("E", bound=Event)
-
-# --- the codec: domain objects <-> JSON values ----------------------------------------------
-
-
-def _text(value: object) -> str:
-    if not isinstance(value, str):
-        raise ValueError("expected text")
-    return value
-
-
-def _integer(value: object) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise ValueError("expected a whole number")
-    return value
-
-
-def _flag(value: object) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError("expected true or false")
-    return value
-
-
-def _moment(value: object) -> datetime:
-    moment = datetime.fromisoformat(_text(value))
-    if moment.tzinfo is None:
-        raise ValueError("a time without its offset")
-    return moment
-
-
-def _day(value: object) -> date:
-    return date.fromisoformat(_text(value))
-
-
-def _raw_bytes(value: object) -> bytes:
-    text = _text(value)
-    try:
-        raw = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise ValueError("not valid base64") from exc
-    # Only the canonical spelling: no two texts mean the same bytes.
-    if base64.b64encode(raw).decode("ascii") != text:
-        raise ValueError("base64 not in its canonical form")
-    return raw
-
-
-def _photos(value: object) -> tuple[PhotoRecord, ...]:
-    if not isinstance(value, list):
-        raise ValueError("expected a list of photos")
-    return tuple(decode(PhotoRecord, photo) for photo in value)
-
-
-def _texts(value: object) -> tuple[str, ...]:
-    if not isinstance(value, list) or not value:
-        raise ValueError("expected a list of one or more texts")
-    return tuple(_text(item) for item in value)
-
-
-#: How each field type of the domain's journal types is read from JSON and written to it.
-_DECODERS: dict[str, Callable[[Any], Any]] = {
-    "str": _text,
-    "int": _integer,
-    "bool": _flag,
-    "datetime": _moment,
-    "date": _day,
-    "bytes": _raw_bytes,
-    "tuple[PhotoRecord, ...]": _photos,
-    "tuple[str, ...]": _texts,
-}
-_ENCODERS: dict[str, Callable[[Any], Any]] = {
-    "str": str,
-    "int": int,
-    "bool": bool,
-    "datetime": datetime.isoformat,
-    "date": date.isoformat,
-    "bytes": lambda raw: base64.b64encode(raw).decode("ascii"),
-    "tuple[PhotoRecord, ...]": lambda photos: [encode(photo) for photo in photos],
-    "tuple[str, ...]": list,
-}
-
-
-@dataclasses.dataclass(frozen=True)
-class _Shape:
-    """How one domain type is read: each field's reader, and which fields must be there."""
-
-    name: str
-    #: Field name -> (its type's name, whether None is allowed, how to read it).
-    fields: dict[str, tuple[str, bool, Callable[[Any], Any]]]
-    allowed: frozenset[str]
-    required: frozenset[str]
-
-
-_SHAPES: dict[type, _Shape] = {}
-
-
-def _shape(cls: type) -> _Shape:
-    """The shape of a domain dataclass, from its fields' types (worked out once)."""
-    known = _SHAPES.get(cls)
-    if known is not None:
-        return known
-    fields, required = {}, set()
-    for field in dataclasses.fields(cls):
-        kind = str(field.type)
-        base = kind.removesuffix(" | None")
-        if base not in _DECODERS:
-            raise TypeError(f"{cls.__name__}.{field.name}: no codec for {kind}")
-        fields[field.name] = (base, kind != base, _DECODERS[base])
-        no_default = field.default is dataclasses.MISSING
-        if no_default and field.default_factory is dataclasses.MISSING:
-            required.add(field.name)
-    tagged = {"kind"} if isinstance(getattr(cls, "kind", None), str) else set()
-    found = _SHAPES[cls] = _Shape(
-        cls.__name__, fields, frozenset({*fields, *tagged}), frozenset(required)
-    )
-    return found
-
-
-T = TypeVar("T")
-
-
-def decode(cls: type[T], document: object) -> T:
-    """A domain object of `cls` from its JSON object, or `ValueError` naming the field."""
-    if not isinstance(document, dict):
-        raise ValueError("expected an object")
-    shape = _shape(cls)
-    keys = document.keys()
-    if not keys <= shape.allowed:
-        raise ValueError(f"{min(keys - shape.allowed)}: not a field of a {shape.name}")
-    if not shape.required <= keys:
-        raise ValueError(f"{min(shape.required - keys)}: missing")
-    values: dict[str, Any] = {}
-    for name, value in document.items():
-        if name == "kind" or (value is None and shape.fields[name][1]):
-            continue
-        try:
-            values[name] = shape.fields[name][2](value)
-        except ValueError as exc:
-            raise ValueError(f"{name}: {exc}") from exc
-    return cls(**values)
-
-
-def encode(thing: object) -> dict[str, Any]:
-    """The JSON object of a domain object; fields that are None are left out, so fields
-    added later keep old events' ids valid."""
-    document: dict[str, Any] = {}
-    kind = getattr(type(thing), "kind", None)
-    if isinstance(kind, str):
-        document["kind"] = kind
-    for name, (base, _, _) in _shape(type(thing)).fields.items():
-        value = getattr(thing, name)
-        if value is not None:
-            document[name] = _ENCODERS[base](value)
-    return document
 
 
 def decode_event(document: object) -> Event:
@@ -190,6 +36,11 @@ def decode_event(document: object) -> Event:
     if cls is None:
         raise ValueError(f"kind: not one of {', '.join(EVENT_KINDS)}")
     return decode(cls, document)
+
+
+def encode_event(event: Event) -> dict[str, Any]:
+    """An event's JSON object: fields that are None left out (see `codec`)."""
+    return encode(event)
 
 
 def new_event(cls: type[E], *, prev: str | None, **fields: Any) -> E:

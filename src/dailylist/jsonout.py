@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from dailylist.recipient import TodayView
     from dailylist.report.verify import Verdict
     from dailylist.status import ListStatus
+    from dailylist.sync.exchange import SyncReport
 
 
 def print_json(value: Any) -> None:
@@ -168,4 +169,45 @@ def examinations_json(home: Check, results: list[Examination]) -> dict[str, Any]
             }
             for result in results
         ],
+    }
+
+
+def sync_json(report: SyncReport) -> dict[str, Any]:
+    """`sync --json`: what one sync did, list by list."""
+    return {
+        "remote": report.remote,
+        "lists": [
+            {
+                "id": part.list_id,
+                "name": part.name,
+                "joined": part.joined,
+                "in_step": not part.changed and part.settled,
+                "events_in": part.events_in,
+                "events_out": part.events_out,
+                "photos_in": part.photos_in,
+                "photos_out": part.photos_out,
+                "restored": part.restored,
+                "skipped": dict(sorted(part.skipped.items())),
+                "waiting": part.waiting,
+                "held": {device: at.isoformat() for device, at in sorted(part.held.items())},
+                "foreign": dict(sorted(part.foreign.items())),
+                "refused": dict(sorted(part.refused.items())),
+                "clashes": [
+                    {
+                        "day": clash.number,
+                        "device": clash.device,
+                        "completed_at": clash.at.isoformat(),
+                        "kept_device": clash.kept_device or None,
+                        "kept_completed_at": None
+                        if clash.kept_at is None
+                        else clash.kept_at.isoformat(),
+                    }
+                    for clash in part.clashes
+                ],
+                "set_aside": max(part.set_aside, len(part.clashes)),
+                "problem": part.problem,
+            }
+            for part in report.lists
+        ],
+        "not_synced": report.not_synced,
     }
