@@ -162,12 +162,15 @@ def _inspect(
     whole; `BadInput` (naming the photo as `shown`) when it is not one we accept."""
     from PIL import Image, UnidentifiedImageError
 
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with _open_image(copy) as image:
                 fmt = image.format or ""
+                if fmt == "MPO":
+                    # A JPEG that carries more pictures after the photo (a phone's HDR gain
+                    # map, a camera's preview): kept whole, checked and shown as its first.
+                    fmt = "JPEG"
                 if fmt not in _EXTENSIONS:
                     raise BadInput(
                         f"photo {shown} is a {fmt or 'unknown'} image; use JPEG, PNG, WebP or HEIC"
@@ -260,6 +263,7 @@ def _open_image(path: Path) -> ImageFile:
     (pillow-heif is loaded only for the photos that need it)."""
     from PIL import Image, UnidentifiedImageError
 
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # a photo checked in is opened again, whatever its size
     try:
         return Image.open(path)
     except UnidentifiedImageError:
