@@ -164,14 +164,14 @@ class Phone:
             return None
 
     def _entry(self, target: PendingAmendment, *, closing: bool, reflection: str) -> list[str]:
-        from dailylist.photos import data_uri
+        from dailylist.photos import data_uri, page_copy
 
         pending, entry = target.pending, target.entry
         files = self.data.list_files(self.list_id)
         photos: list[str | None] = []
         for record in entry.photos:
             try:
-                photos.append(data_uri(files.photo(record.stored_name), 1024))
+                photos.append(data_uri(page_copy(files, record)))
             except Exception:  # a photo gone or damaged since: the page still works
                 photos.append(None)
         note = None
