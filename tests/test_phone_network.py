@@ -200,6 +200,23 @@ def test_a_request_trickled_a_byte_at_a_time_runs_out_of_time(
     assert page.get().status == 200
 
 
+def test_a_request_with_a_huge_head_is_cut_off(page: Served) -> None:
+    """The standard library would keep 100 header lines of 64 KB each; the page reads no
+    more than 64 KB of a request's head."""
+    head = f"GET /{page.server.token}/ HTTP/1.0\r\nHost: {page.host}\r\n"
+    head += "".join(f"X-{n}: {'a' * 2000}\r\n" for n in range(90)) + "\r\n"
+    with _connect(page, "127.0.0.2") as client:
+        with contextlib.suppress(OSError):  # reset by the server, mid-send
+            client.sendall(head.encode())
+        try:
+            answer = client.recv(65536)
+        except OSError:
+            answer = b""
+    assert answer == b""  # no page for it
+    assert page.log == []
+    assert page.get().status == 200
+
+
 def test_many_addresses_cannot_fill_the_page_for_the_owner(opened: None, data: DataDir) -> None:
     gate = Gate(most=12, per_address=4)
     with serving(data, MovingClock(at("2026-05-01 09:00")), gate=gate) as page:

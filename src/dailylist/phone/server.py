@@ -14,10 +14,10 @@ try of its sender's address: after a few, that address is turned away for a whil
 
 Connections are capped where they are accepted (`gate`), before a thread is started for
 them. A request's line and headers must arrive within `HEADERS_SECONDS` in all, however
-slowly they trickle in, and a form's body within a time that grows with its length; no
-read waits more than `IDLE_SECONDS` for a byte. One request per connection (HTTP/1.0).
-When the system has no file left for a new connection, the server waits a little before
-trying again, and says so once.
+slowly they trickle in, and hold at most `HEADERS_BYTES`; a form's body must arrive within
+a time that grows with its length; no read waits more than `IDLE_SECONDS` for a byte.
+One request per connection (HTTP/1.0). When the system has no file left for a new
+connection, the server waits a little before trying again, and says so once.
 
 Forms are read (see `form`) before the page's lock is taken; the core then runs one request
 at a time, so the journal sees one writer (the list's lock guards it from other commands).
@@ -52,6 +52,8 @@ from dailylist.phone.gate import NOTICE_SECONDS, Connection, Gate
 TOKEN_BYTES = 20
 #: A request's line and headers arrive within this many seconds, or the connection ends.
 HEADERS_SECONDS = 10.0
+#: ... and they are no larger than this (a phone sends about a kilobyte).
+HEADERS_BYTES = 64 * 1024
 #: A form's body arrives within this many seconds and one more for each `SLOWEST_UPLOAD`
 #: bytes it says it has (a 10 MB photo: 5 minutes).
 BODY_SECONDS = 30.0
@@ -279,15 +281,19 @@ def body_seconds(length: str | None) -> float:
 
 class _Deadline(io.RawIOBase):
     """A connection's reads, each given what is left of the current deadline (and no more
-    than `IDLE_SECONDS`): a client that sends a byte now and then still runs out of time."""
+    than `IDLE_SECONDS`): a client that sends a byte now and then still runs out of time.
+    A budget, when given, caps the bytes read until the next deadline (a request's head:
+    the standard library alone would take a hundred header lines of 64 KB each)."""
 
     def __init__(self, sock: socket.socket) -> None:
         super().__init__()
         self.sock = sock
         self.ends = float("inf")
+        self.left: int | None = None
 
-    def allow(self, seconds: float) -> None:
+    def allow(self, seconds: float, budget: int | None = None) -> None:
         self.ends = time.monotonic() + seconds
+        self.left = budget
 
     def readable(self) -> bool:
         return True
@@ -296,8 +302,13 @@ class _Deadline(io.RawIOBase):
         left = self.ends - time.monotonic()
         if left <= 0:
             raise TimeoutError("the request did not arrive in time")
+        if self.left is not None and self.left <= 0:
+            raise ConnectionAbortedError("the request's head is too large")
         self.sock.settimeout(min(left, IDLE_SECONDS))
-        return self.sock.recv_into(buffer)
+        read = self.sock.recv_into(buffer)
+        if self.left is not None:
+            self.left -= read
+        return read
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -319,7 +330,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.rfile = io.BufferedReader(self.deadline)
 
     def handle_one_request(self) -> None:
-        self.deadline.allow(HEADERS_SECONDS)
+        self.deadline.allow(HEADERS_SECONDS, HEADERS_BYTES)
         super().handle_one_request()
 
     def do_GET(self) -> None:
