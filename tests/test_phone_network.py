@@ -464,3 +464,43 @@ def test_uploads_a_killed_run_left_are_removed_at_the_start(private_home: Path) 
     assert code == 0, err
     assert sorted(p.name for p in photos.iterdir()) == sorted(set(names) - {".upload-k1ll3d.tmp"})
     assert "removed 1 unfinished upload(s) an earlier run left behind" in out
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("opened_now", "many_files")
+def test_half_a_minute_of_a_device_keeping_1100_connections_open(private_home: Path) -> None:
+    """The long run: for 30 seconds another device keeps 1,100 connections open, opening a
+    new one for each the page closes and sending a byte on each every few seconds, past
+    the 10-second deadline of the ones the page took. The owner loads the page twice a
+    second, each within 2 s; the command never holds more than its cap, and never spins."""
+    command = Command(private_home, "--host", "127.0.0.1", files=1024)
+    url = command.address()
+    port = int(url.split(":")[2].split("/")[0])
+    pid = command.process.pid
+    held = hold(("127.0.0.1", port), "127.0.0.2", 1100)
+    loads: list[float] = []
+    most_threads = 0
+    try:
+        cpu_before, started = _cpu_seconds(pid), time.monotonic()
+        while time.monotonic() - started < 30:
+            loads.append(_owner_loads(url))
+            most_threads = max(most_threads, _threads_and_files(pid)[0])
+            for number, client in enumerate(held):
+                if not _still_open(client):
+                    client.close()
+                    held[number] = hold(("127.0.0.1", port), "127.0.0.2", 1)[0]
+                else:
+                    with contextlib.suppress(OSError):
+                        client.send(b"E")
+            time.sleep(0.5)
+        cpu_share = (_cpu_seconds(pid) - cpu_before) / (time.monotonic() - started)
+    finally:
+        for client in held:
+            client.close()
+        code, out, err = command.stop()
+    assert code == 0, err
+    assert max(loads) < OWNER_LOADS_WITHIN
+    assert most_threads < 16 + 10
+    assert cpu_share < 0.5
+    said = [line for line in out.splitlines() if "127.0.0.2" in line]
+    assert 1 <= len(said) <= 2  # at most once a minute
