@@ -261,6 +261,37 @@ def test_one_host_is_taken_and_only_one(page: Served) -> None:
     assert answer.startswith(b"HTTP/1.0 421")
 
 
+def test_the_port_may_be_left_out_of_the_host_only_when_it_is_80(
+    page: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = page.server
+    assert not server.host_matches(["127.0.0.1"])
+    monkeypatch.setattr(server, "server_port", 80)
+    assert server.host_matches(["127.0.0.1"])
+    assert server.host_matches(["127.0.0.1:80"])
+    assert not server.host_matches(["127.0.0.1:8080"])
+
+
+def test_an_ipv6_page_takes_its_address_in_brackets(opened: None, data: DataDir) -> None:
+    from dailylist.phone.app import Phone
+    from dailylist.phone.server import PhoneServer
+    from dailylist.picking import pick
+
+    phone = Phone(data, pick(str(data.root), None), MovingClock(at("2026-05-01 09:00")))
+    try:
+        server = PhoneServer(phone, "::1", 0)
+    except OSError:
+        pytest.skip("this machine has no IPv6 loopback")
+    try:
+        port = server.server_port
+        assert server.url.startswith(f"http://[::1]:{port}/")
+        assert server.host_matches([f"[::1]:{port}"])
+        assert not server.host_matches([f"::1:{port}"])
+        assert not server.host_matches([f"[::2]:{port}"])
+    finally:
+        server.server_close()
+
+
 def test_with_no_file_left_accepting_waits_and_says_so_once(
     opened: None, data: DataDir, monkeypatch: pytest.MonkeyPatch
 ) -> None:

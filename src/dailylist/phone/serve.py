@@ -89,13 +89,13 @@ def serve(
         )
     except OSError as exc:
         raise BadInput(f"cannot listen on {host} port {port}: {exc.strerror or exc}") from exc
-    stale = remove_stale_uploads(data.list_files(list_id).photos, started)
-    if stale:
-        log(f"removed {stale} unfinished upload(s) an earlier run left behind")
     try:
         with _sigterm_as_ctrl_c():
             if qr_file is not None:
                 write_out(qr_file, qr_png(server.url), what="QR code", private=True)
+            stale = remove_stale_uploads(data.list_files(list_id).photos, started)
+            if stale:
+                log(f"removed {stale} unfinished upload(s) an earlier run left behind")
             shown = None if qr_file is None else str(qr_file)
             phone_started(out, server.url, once=once, here_only=loopback, qr_file=shown)
             server.serve_forever(poll_interval=0.2)

@@ -158,9 +158,8 @@ class PhoneServer(ThreadingHTTPServer):
         at (one Host, as browsers send it; the port may be left out only when it is 80)."""
         if len(given) != 1:
             return False
-        host = given[0].strip().lower()
-        announced = f"{self._shown_host}:{self.server_port}".lower()
-        return host == announced or (self.server_port == 80 and host == self._shown_host)
+        host, shown = given[0].strip().lower(), self._shown_host.lower()
+        return host == f"{shown}:{self.server_port}" or (self.server_port == 80 and host == shown)
 
     def stop_soon(self) -> None:
         """Stop serving (from a request's thread: `shutdown` waits for the serving loop)."""
@@ -219,6 +218,7 @@ class PhoneServer(ThreadingHTTPServer):
         return True
 
     def rest(self, seconds: float) -> None:
+        """Wait before accepting again (a test counts the waits instead)."""
         time.sleep(seconds)
 
     def verify_request(self, request: Any, client_address: Any) -> bool:
