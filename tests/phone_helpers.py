@@ -53,6 +53,30 @@ class MovingClock:
         self.instant += timedelta(**delta)
 
 
+class Ticking:
+    """A monotonic time the test moves on, for the gate."""
+
+    def __init__(self) -> None:
+        self.seconds = 1000.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+
+@pytest.fixture
+def other_devices() -> None:
+    """Other devices are played by other loopback addresses (127.0.0.2 and on), which Linux
+    routes; elsewhere the test skips (under `CI=true` it fails instead)."""
+    try:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.2", 0))
+    except OSError:
+        message = "127.0.0.2 is not an address of this machine (Linux's loopback has it)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
 @dataclass
 class Answer:
     status: int

@@ -25,6 +25,7 @@ from tests.conftest import Cli, at, item_text, make_photo, snapshot
 from tests.phone_helpers import (
     MovingClock,
     Served,
+    Ticking,
     journal_entries,
     jpeg,
     leftovers,
@@ -87,16 +88,7 @@ def test_without_the_token_every_request_gets_the_same_404(page: Served) -> None
     assert page.get().status == 200
 
 
-class Ticking:
-    """A monotonic time the test moves on, for the gate."""
-
-    def __init__(self) -> None:
-        self.seconds = 1000.0
-
-    def __call__(self) -> float:
-        return self.seconds
-
-
+@pytest.mark.usefixtures("other_devices")
 def test_wrong_tries_turn_their_sender_away_for_a_while_never_stop_the_page(
     opened: None, data: DataDir
 ) -> None:
@@ -400,6 +392,7 @@ def _reset_after_sending(served: Served, raw: bytes | str) -> None:
     client.close()
 
 
+@pytest.mark.usefixtures("other_devices")
 def test_the_wrong_try_that_turns_its_sender_away_need_not_hear_its_answer(
     opened: None, data: DataDir
 ) -> None:

@@ -457,7 +457,7 @@ def test_a_qr_file_is_not_written_over_nor_into_the_data_dir(
 # --- the page under attack, and small mercies ---------------------------------------------------
 
 
-@pytest.mark.usefixtures("many_files")
+@pytest.mark.usefixtures("many_files", "other_devices")
 def test_the_page_loads_in_a_phone_browser_while_another_device_holds_1100_connections(
     page: Served, browser: Any
 ) -> None:

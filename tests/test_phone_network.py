@@ -35,19 +35,11 @@ from dailylist.phone.gate import (
 )
 from dailylist.store import DataDir
 from tests.conftest import at, item_text
-from tests.phone_helpers import Command, MovingClock, Served, fetch, hold, serving
+from tests.phone_helpers import Command, MovingClock, Served, Ticking, fetch, hold, serving
+
+pytestmark = pytest.mark.usefixtures("other_devices")
 
 OWNER_LOADS_WITHIN = 2.0  # seconds: the issue's bound for the owner's page under attack
-
-
-class Ticking:
-    """A monotonic time the test moves on, for the gate."""
-
-    def __init__(self) -> None:
-        self.seconds = 1000.0
-
-    def __call__(self) -> float:
-        return self.seconds
 
 
 @pytest.fixture
