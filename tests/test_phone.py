@@ -18,14 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from dailylist.author import codes_path_for
 from dailylist.phone import form as phone_form
-from dailylist.phone.server import MAX_WRONG_TRIES
+from dailylist.phone.gate import MAX_WRONG_TRIES, Gate
 from dailylist.store import DataDir
 from tests.conftest import Cli, at, item_text, make_photo, snapshot
 from tests.phone_helpers import (
     MovingClock,
     Served,
+    Ticking,
     journal_entries,
     jpeg,
     leftovers,
@@ -85,26 +85,39 @@ def test_without_the_token_every_request_gets_the_same_404(page: Served) -> None
         "POST", "/wrong/done", b"x" * 10, {"Content-Type": "multipart/form-data; boundary=b"}
     )
     assert posted.status == 404
-    assert page.server.stopped_because is None
     assert page.get().status == 200
 
 
-def test_after_a_few_wrong_tries_in_a_row_the_server_stops(opened: None, data: DataDir) -> None:
-    with serving(data, MovingClock(at("2026-05-01 09:00"))) as page:
+@pytest.mark.usefixtures("other_devices")
+def test_wrong_tries_turn_their_sender_away_for_a_while_never_stop_the_page(
+    opened: None, data: DataDir
+) -> None:
+    ticking = Ticking()
+    with serving(data, MovingClock(at("2026-05-01 09:00")), gate=Gate(now=ticking)) as page:
+        stranger = "127.0.0.2"
         for number in range(MAX_WRONG_TRIES - 1):
-            assert page.request("GET", f"/guess{number}/").status == 404
+            assert page.request("GET", f"/guess{number}/", source=stranger).status == 404
         for _ in range(3):  # what browsers ask for by themselves is not a guess
-            assert page.request("GET", "/favicon.ico").status == 404
-        assert page.get().status == 200  # the page used among stray requests: count again
-        for number in range(MAX_WRONG_TRIES - 1):
-            assert page.request("BREW", f"/guess{number}/").status == 404  # any method
-        assert page.get().status == 200
-        for number in range(MAX_WRONG_TRIES - 1):
-            assert page.request("GET", f"/again{number}/").status == 404
-        assert page.request("GET", "/one-too-many/").status == 404
-        assert page.stopped(timeout=10)
-        assert page.server.stopped_because is not None
-        assert "wrong address" in page.server.stopped_because
+            assert page.request("GET", "/favicon.ico", source=stranger).status == 404
+        assert page.get(source=stranger).status == 200  # the page used among stray requests
+        for number in range(MAX_WRONG_TRIES - 1):  # any method: counted again from nothing
+            assert page.request("BREW", f"/guess{number}/", source=stranger).status == 404
+        assert page.log == []
+        assert page.request("GET", "/one-too-many/", source=stranger).status == 404
+        with pytest.raises(ConnectionError):  # turned away where connections are accepted
+            page.get(source=stranger)
+        assert page.get().status == 200  # the owner, at another address, is not
+        (said,) = page.log
+        assert said.startswith(f"{stranger} asked for {MAX_WRONG_TRIES} wrong addresses")
+        assert "turned away for 1 minute" in said
+        assert not page.stopped(timeout=0.5)  # the page goes on
+
+        ticking.seconds += 61  # the block lifts after a while
+        assert page.get(source=stranger).status == 200
+        for number in range(MAX_WRONG_TRIES):  # and comes back longer, said again
+            page.request("GET", f"/again{number}/", source=stranger)
+        assert "turned away for 2 minutes" in page.log[-1]
+        assert len(page.log) == 2
 
 
 def test_the_address_without_its_slash_leads_to_the_page(page: Served) -> None:
@@ -232,26 +245,16 @@ def test_after_the_day_the_page_says_when_the_next_unlocks(page: Served) -> None
     assert item_text(2) in page.get().text
 
 
-def test_a_check_in_day_asks_for_its_code_on_the_page(
-    run: Cli, data: DataDir, tmp_path: Path
-) -> None:
-    from tests.conftest import source_toml
-
-    source = tmp_path / "checkin.toml"
-    source.write_text(source_toml(2, extra_items={1: {"checkin": True}}), encoding="utf-8")
-    sealed = tmp_path / "checkin.dlist"
-    assert run("seal", str(source), "-o", str(sealed), now=at("2026-04-30 08:00")).exit_code == 0
-    codes = codes_path_for(sealed).read_text(encoding="utf-8")
-    code = re.search(r"Day +1: (\S+)", codes).group(1)  # type: ignore[union-attr]
-    assert run("open", str(sealed), now=at("2026-05-01 08:00")).exit_code == 0
+def test_a_check_in_day_asks_for_its_code_on_the_page(checkin_code: str, data: DataDir) -> None:
     with serving(data, MovingClock(at("2026-05-01 09:00"))) as page:
         asked = page.get()
         assert 'action="code"' in asked.text
         assert item_text(1) not in asked.text
-        wrong = page.post("code", {"code": "AAAA-BBBB-CCCC-DDDD"})
+        wrong = page.post("code", {"code": "AAAA-BBBB-CCCC-<DDDD>"})
         assert wrong.status == 400
         assert item_text(1) not in wrong.text
-        right = page.post("code", {"code": code})
+        assert 'value="AAAA-BBBB-CCCC-&lt;DDDD&gt;"' in wrong.text  # kept, to mend
+        right = page.post("code", {"code": checkin_code})
         assert right.status == 303
         assert item_text(1) in page.get("?said=opened").text
 
@@ -306,7 +309,7 @@ def test_an_upload_cut_off_midway_leaves_nothing(page: Served, private_home: Pat
     before = snapshot(private_home)
     host, port = page.server.server_address[:2]
     head = (
-        f"POST /{page.server.token}/done HTTP/1.1\r\nHost: x\r\n"
+        f"POST /{page.server.token}/done HTTP/1.1\r\nHost: {page.host}\r\n"
         "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n"
         '--b\r\nContent-Disposition: form-data; name="photo"; filename="a.jpg"\r\n\r\n'
     )
@@ -336,7 +339,7 @@ def test_the_server_holds_under_load_and_records_once(
             return page.post(
                 "done", {"reflection": f"send {number}"}, [("a.jpg", jpeg((number, 0, 0)))]
             ).status
-        if kind == 1:  # 20 wrong addresses, never ten in a row: the server holds
+        if kind == 1:  # 20 wrong addresses among the right ones: the owner is not turned away
             return page.request("GET", f"/guess-{number}/").status
         if kind == 2:
             return page.post("done", {"reflection": "big"}, [("big.jpg", oversized)]).status
@@ -347,7 +350,7 @@ def test_the_server_holds_under_load_and_records_once(
     assert not [s for s in statuses if s >= 500]
     assert statuses.count(303) == 1
     assert statuses.count(404) == 20 > MAX_WRONG_TRIES
-    assert page.server.stopped_because is None
+    assert page.log == [line for line in page.log if "day 1 done" in line]
     (entry,) = journal_entries(page.clock)
     assert entry["reflection"].startswith("send ")
     assert leftovers(private_home) == []
@@ -378,24 +381,31 @@ def test_stopping_waits_for_the_send_being_recorded(
 # --- what a tester found: answers that did not arrive, odd hosts, stale words -------------------
 
 
-def _reset_after_sending(served: Served, raw: bytes) -> None:
+def _reset_after_sending(served: Served, raw: bytes | str) -> None:
     """Send `raw` and drop the connection at once (RST), as a phone walking away does."""
     import struct
 
     host, port = served.server.server_address[:2]
     client = socket.create_connection((str(host), int(port)), timeout=10)
-    client.sendall(raw)
+    client.sendall(raw.encode() if isinstance(raw, str) else raw)
     client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     client.close()
 
 
-def test_the_wrong_try_that_stops_it_need_not_hear_its_answer(opened: None, data: DataDir) -> None:
+@pytest.mark.usefixtures("other_devices")
+def test_the_wrong_try_that_turns_its_sender_away_need_not_hear_its_answer(
+    opened: None, data: DataDir
+) -> None:
     with serving(data, MovingClock(at("2026-05-01 09:00"))) as page:
         for number in range(MAX_WRONG_TRIES - 1):
             assert page.request("GET", f"/guess{number}/").status == 404
-        _reset_after_sending(page, b"GET /the-tenth/ HTTP/1.0\r\n\r\n")
-        assert page.stopped(timeout=10)
-        assert page.server.stopped_because is not None
+        _reset_after_sending(page, f"GET /the-tenth/ HTTP/1.0\r\nHost: {page.host}\r\n\r\n")
+        for _ in range(50):  # until the tenth is counted: then this address is turned away
+            if page.log:
+                break
+            page.thread.join(0.1)
+        assert "asked for 10 wrong addresses" in page.log[0]
+        assert page.get(source="127.0.0.3").status == 200
 
 
 def test_once_stops_when_the_day_is_recorded_even_if_the_phone_is_gone(
@@ -411,8 +421,8 @@ def test_once_stops_when_the_day_is_recorded_even_if_the_phone_is_gone(
             [("photo", ("a.jpg", jpeg())), ("reflection", "sent, then gone")]
         )
         head = (
-            f"POST /{page.server.token}/done HTTP/1.0\r\nContent-Type: {kind}\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n"
+            f"POST /{page.server.token}/done HTTP/1.0\r\nHost: {page.host}\r\n"
+            f"Content-Type: {kind}\r\nContent-Length: {len(body)}\r\n\r\n"
         ).encode()
         _reset_after_sending(page, head + body)
         assert page.stopped(timeout=20)
@@ -452,12 +462,12 @@ def test_a_stalled_upload_is_dropped_quietly(
 ) -> None:
     from dailylist.phone import server as phone_server
 
-    monkeypatch.setattr(phone_server._Handler, "timeout", 1)
+    monkeypatch.setattr(phone_server, "BODY_SECONDS", 1)
     page.get()
     before = snapshot(private_home)
     host, port = page.server.server_address[:2]
     head = (
-        f"POST /{page.server.token}/done HTTP/1.0\r\n"
+        f"POST /{page.server.token}/done HTTP/1.0\r\nHost: {page.host}\r\n"
         "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 500\r\n\r\n--b\r\n"
     )
     with socket.create_connection((str(host), int(port)), timeout=10) as client:
@@ -493,7 +503,7 @@ def test_head_icons_and_floods_of_parts(page: Served) -> None:
     assert page.request("HEAD", f"/{page.server.token}/").status == 200
     for _ in range(MAX_WRONG_TRIES + 2):  # what iPhones ask for by themselves
         assert page.request("GET", "/apple-touch-icon-120x120.png").status == 404
-    assert page.server.stopped_because is None
+    assert page.get().status == 200  # not turned away
     flood = page.post("done", {f"field{n}": "x" for n in range(200)})
     assert flood.status == 400
     assert "not a form of this page" in flood.text
@@ -504,3 +514,105 @@ def test_no_host_that_means_every_address(opened: None, run: Cli, host: str) -> 
     result = run("phone", "--host", host, now=at("2026-05-01 09:00"))
     assert result.exit_code == 2
     assert "every address" in result.stderr
+
+
+# --- photos made small for the page once, and words that are true -------------------------------
+
+
+def _data_uris(text: str) -> list[bytes]:
+    return [
+        base64.b64decode(uri) for uri in re.findall(r'src="data:image/jpeg;base64,([^"]+)"', text)
+    ]
+
+
+def test_the_page_makes_its_copy_of_a_photo_once_and_keeps_it(
+    page: Served, private_home: Path, run: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large photo is made small for the page on its first load only; the copy is kept
+    in the list's folder, private, named by the photo's hash and size; a kept copy that is
+    missing or damaged is made again; `doctor` calls none of it damage."""
+    import io
+
+    from PIL import Image
+
+    from dailylist import photos
+
+    raw = io.BytesIO()
+    Image.effect_noise((2400, 1800), 60).convert("RGB").save(raw, "PNG")
+    digest = hashlib.sha256(raw.getvalue()).hexdigest()
+    page.get()
+    page.clock.move(hours=1)
+    assert page.post("done", {"reflection": "x"}, [("big.png", raw.getvalue())]).status == 303
+    made: list[Path] = []
+    making = photos.jpeg_copy
+    monkeypatch.setattr(
+        photos, "jpeg_copy", lambda path, size: made.append(path) or making(path, size)
+    )
+
+    first, second = page.get(), page.get()
+    assert len(made) == 1  # the second load does not decode the photo again
+    folder = list_folder(private_home) / "page-copies"
+    (kept,) = folder.iterdir()
+    assert kept.name == f"{digest}-{photos.PAGE_PIXELS}.jpg"
+    assert kept.stat().st_mode & 0o777 == 0o600
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert _data_uris(first.text) == _data_uris(second.text) == [kept.read_bytes()]
+    with Image.open(kept) as copy:
+        assert copy.format == "JPEG"
+        assert max(copy.size) == photos.PAGE_PIXELS
+        assert not copy.getexif()
+
+    kept.write_bytes(kept.read_bytes()[:5000])  # damaged: made again
+    assert _data_uris(page.get().text) == [kept.read_bytes()]
+    assert len(made) == 2
+    kept.unlink()  # gone: made again
+    page.get()
+    assert len(made) == 3
+    assert kept.is_file()
+
+    doctor = run("doctor", "--json", now=page.clock.now())
+    assert doctor.exit_code == 0, doctor.output
+    checks = {c["name"]: c for c in json.loads(doctor.stdout)["lists"][0]["checks"]}
+    assert checks["leftovers"]["detail"] == "none"
+    assert checks["permissions"]["ok"]
+
+    # A kept copy is never the truth: the stored photo gone, the page says so.
+    (list_folder(private_home) / "photos" / f"{digest}.png").unlink()
+    assert "Photo 1 cannot be shown" in page.get().text
+    assert len(made) == 3
+
+
+def test_a_send_before_the_item_was_shown_shows_it_and_keeps_the_text(page: Served) -> None:
+    """A form from a page that never showed today's item (an older one, a bookmark): the
+    answer shows the item now, says so, and keeps what was written."""
+    from html import unescape
+
+    from dailylist.phone.app import SHOWN_NOW
+
+    page.clock.move(hours=1)
+    early = page.post("done", {"reflection": "Written ahead."}, [("a.jpg", jpeg())])
+    assert early.status == 409
+    shown = unescape(early.text)
+    assert SHOWN_NOW in shown
+    assert "open the page again" not in shown
+    assert item_text(1) in shown
+    assert ">Written ahead.</textarea>" in shown
+    assert journal_entries(page.clock) == []
+    page.clock.move(minutes=2)
+    again = page.post("done", {"reflection": "Written ahead."}, [("a.jpg", jpeg())])
+    assert again.status == 303
+
+
+def test_a_phone_photo_with_a_gain_map_is_taken_from_the_page(
+    page: Served, tmp_path: Path
+) -> None:
+    from tests.test_photos import make_mpo
+
+    mpo = make_mpo(tmp_path / "PXL_0003.jpg").read_bytes()
+    page.get()
+    page.clock.move(hours=1)
+    assert page.post("done", {"reflection": "x"}, [("PXL_0003.jpg", mpo)]).status == 303
+    (entry,) = journal_entries(page.clock)
+    assert entry["photos"][0]["format"] == "JPEG"
+    assert entry["photos"][0]["sha256"] == hashlib.sha256(mpo).hexdigest()
+    assert len(_data_uris(page.get().text)) == 1

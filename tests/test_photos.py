@@ -315,3 +315,51 @@ def test_the_same_photo_given_five_times_is_kept_once(opened: Cli, tmp_path: Pat
     assert len(entry["photos"]) == 1  # type: ignore[arg-type]
     staged = list((tmp_path / "home").rglob(".incoming-*"))
     assert staged == []
+
+
+def make_mpo(path: Path, *, taken: str | None = None) -> Path:
+    """A JPEG with a second picture in a multi-picture (MPF) directory, as phones write HDR
+    gain maps and cameras their previews: Pillow opens it as "MPO"."""
+    from PIL import Image
+
+    photo = Image.new("RGB", (64, 48), (200, 60, 30))
+    extra = {}
+    if taken is not None:
+        exif = Image.Exif()
+        exif[306] = taken  # DateTime
+        extra["exif"] = exif
+    gain_map = Image.new("L", (32, 24), 128).convert("RGB")
+    photo.save(path, "MPO", save_all=True, append_images=[gain_map], **extra)
+    with Image.open(path) as opened_as:
+        assert (opened_as.format, getattr(opened_as, "n_frames", 1)) == ("MPO", 2)
+    return path
+
+
+def test_a_jpeg_with_more_pictures_in_it_is_taken_as_the_jpeg_it_is(tmp_path: Path) -> None:
+    mpo = make_mpo(tmp_path / "PXL_0001.jpg", taken="2026:03:02 09:30:00")
+    checked = check_photo(mpo, BERLIN, tmp_path / "staging")
+    assert checked.record.format == "JPEG"
+    assert (checked.record.width, checked.record.height) == (64, 48)  # the first picture
+    assert checked.record.sha256 == hashlib.sha256(mpo.read_bytes()).hexdigest()
+    assert checked.stored_name == f"{checked.record.sha256}.jpg"
+    assert checked.staged.read_bytes() == mpo.read_bytes()  # kept whole, gain map and all
+    assert checked.taken_at == at(f"{DAY} 09:30")
+
+
+def test_a_cut_multi_picture_jpeg_is_refused(tmp_path: Path) -> None:
+    mpo = make_mpo(tmp_path / "cut.jpg")
+    mpo.write_bytes(mpo.read_bytes()[:300])
+    with pytest.raises(BadInput, match="damaged or truncated"):
+        check_photo(mpo, BERLIN, tmp_path / "staging")
+
+
+def test_done_takes_a_phone_photo_with_a_gain_map(opened: Cli, tmp_path: Path) -> None:
+    mpo = make_mpo(tmp_path / "PXL_0002.jpg")
+    result = opened("done", "--photo", str(mpo), "--note", "ok", now=at(f"{DAY} 10:00"))
+    assert result.exit_code == 0, result.output
+    (here,) = photos_here(opened)
+    stored = Path(here["path"])
+    assert stored.suffix == ".jpg"
+    assert stored.read_bytes() == mpo.read_bytes()
+    (entry,) = journal_of(opened)
+    assert entry["photos"][0]["format"] == "JPEG"  # type: ignore[index]

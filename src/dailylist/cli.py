@@ -19,7 +19,6 @@ from dailylist.errors import (
     BadInput,
     DailylistError,
     DamagedData,
-    NotNow,
     ProblemsFound,
 )
 from dailylist.terminal import safe
@@ -572,9 +571,23 @@ def amend(
     help="The port to listen on (a fixed one is easier to open in a firewall).",
 )
 @click.option("--once", is_flag=True, help="Stop once the day is done.")
+@click.option(
+    "--qr",
+    "qr_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="Also write the QR code to FILE as a PNG image (readable by you only).",
+)
+@click.option("--force", is_flag=True, help="Replace the --qr file if it exists.")
 @click.pass_context
 def phone(
-    ctx: click.Context, list_name: str | None, host: str | None, port: int, once: bool
+    ctx: click.Context,
+    list_name: str | None,
+    host: str | None,
+    port: int,
+    once: bool,
+    qr_file: Path | None,
+    force: bool,
 ) -> None:
     """Do today's item from your phone: a page on the local network, camera and all.
 
@@ -588,6 +601,7 @@ def phone(
     Examples:
       dailylist phone
       dailylist phone --once --port 8765
+      dailylist phone --qr code.png --force   # the QR code as an image too
       dailylist phone --host 127.0.0.1    # only from this computer's browser
     """
     from dailylist import render
@@ -596,9 +610,10 @@ def phone(
     data = _data()
     list_id = _pick(data, list_name)
     out, err = _out(), render.console(stderr=True)
-    stopped_because = serve(data, list_id, _clock(ctx), host, port, once=once, out=out, err=err)
-    if stopped_because is not None:
-        raise NotNow(stopped_because)
+    clock = _clock(ctx)
+    serve(
+        data, list_id, clock, host, port, once=once, out=out, err=err, qr_file=qr_file, force=force
+    )
 
 
 @cli.group(invoke_without_command=True)

@@ -4,6 +4,9 @@ The photo is copied once, a piece at a time, into a private file beside the phot
 and hashed as it is copied; that copy is what is checked and, if the journal takes it, what
 is kept (renamed to its content address). So the bytes checked are the bytes hashed and
 kept, even if the original changes meanwhile, and memory stays small whatever the size.
+
+Copies to show: thumbnails for the terminal, JPEG copies without EXIF for reports, and the
+phone page's copies, made once per photo and kept in the list's cache (`page_copy`).
 """
 
 from __future__ import annotations
@@ -28,12 +31,18 @@ if TYPE_CHECKING:
     from PIL.Image import Image
     from PIL.ImageFile import ImageFile
 
+    from dailylist.store import ListFiles
+
 #: Larger files are refused before reading: no phone photo is this big.
 MAX_PHOTO_BYTES = 64 * 1024 * 1024
 #: Larger images are refused as possible decompression bombs (a 200-megapixel camera fits).
 MAX_PIXELS = 200_000_000
 #: Photos are copied and hashed in pieces of this size.
 CHUNK_BYTES = 1024 * 1024
+#: The phone's page shows a photo as a JPEG at most this many pixels a side.
+PAGE_PIXELS = 1600
+#: A kept page copy larger than this is not one we made.
+MAX_PAGE_COPY_BYTES = 16 * 1024 * 1024
 
 _EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "HEIF": "heic"}
 _EXIF_IFD = 0x8769
@@ -162,12 +171,15 @@ def _inspect(
     whole; `BadInput` (naming the photo as `shown`) when it is not one we accept."""
     from PIL import Image, UnidentifiedImageError
 
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with _open_image(copy) as image:
                 fmt = image.format or ""
+                if fmt == "MPO":
+                    # A JPEG that carries more pictures after the photo (a phone's HDR gain
+                    # map, a camera's preview): kept whole, checked and shown as its first.
+                    fmt = "JPEG"
                 if fmt not in _EXTENSIONS:
                     raise BadInput(
                         f"photo {shown} is a {fmt or 'unknown'} image; use JPEG, PNG, WebP or HEIC"
@@ -248,11 +260,56 @@ def jpeg_copy(path: Path, size: int | None) -> bytes:
     return buffer.getvalue()
 
 
-def data_uri(path: Path, size: int) -> str:
-    """A stored photo as a data: URI of a JPEG no larger than `size` (see `jpeg_copy`)."""
+def page_copy(files: ListFiles, record: PhotoRecord, size: int = PAGE_PIXELS) -> bytes:
+    """A list's stored photo as the phone's page shows it: `jpeg_copy` at `size`, made once
+    and kept in the list's cache (`ListFiles.page_copy`, 0600), made again when the kept one
+    is missing or damaged. The stored photo must be there, as large as the journal says;
+    else `BadInput`. A cache that cannot be written is no error: the copy is made each time.
+    """
+    from dailylist.store import write_atomic
+
+    source = files.photo(record.stored_name)
+    try:
+        info = source.lstat()
+    except OSError as exc:
+        raise BadInput(f"photo {record.stored_name} is missing") from exc
+    if not stat.S_ISREG(info.st_mode) or info.st_size != record.size:
+        raise BadInput(f"photo {record.stored_name} is not the photo the journal names")
+    kept = files.page_copy(record.sha256, size)
+    copy = _kept_copy(kept, size)
+    if copy is None:
+        copy = jpeg_copy(source, size)
+        with contextlib.suppress(OSError, BadInput):
+            write_atomic(kept, copy)
+    return copy
+
+
+def _kept_copy(path: Path, size: int) -> bytes | None:
+    """The JPEG kept at `path`, if it is whole (decoded at an eighth, as `_inspect` does)
+    and no larger than `size`; None when it is missing or damaged."""
+    import io
+
+    from PIL import Image
+
+    from dailylist.limits import read_file
+
+    try:
+        raw = read_file(path, MAX_PAGE_COPY_BYTES)
+        with Image.open(io.BytesIO(raw), formats=["JPEG"]) as image:
+            if max(image.size) > size:
+                return None
+            image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
+            image.load()
+    except Exception:  # whatever is wrong with a cache, it is made again
+        return None
+    return raw
+
+
+def data_uri(jpeg: bytes) -> str:
+    """JPEG bytes as a data: URI."""
     import base64
 
-    return "data:image/jpeg;base64," + base64.b64encode(jpeg_copy(path, size)).decode("ascii")
+    return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii")
 
 
 def _open_image(path: Path) -> ImageFile:
@@ -260,6 +317,7 @@ def _open_image(path: Path) -> ImageFile:
     (pillow-heif is loaded only for the photos that need it)."""
     from PIL import Image, UnidentifiedImageError
 
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # a photo checked in is opened again, whatever its size
     try:
         return Image.open(path)
     except UnidentifiedImageError:

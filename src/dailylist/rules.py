@@ -245,6 +245,10 @@ def revealable(standing: Standing, now: datetime) -> int:
     return decision.index
 
 
+class NotRevealed(NotNow):
+    """`done` before today's item was revealed: a front end may show it, then ask again."""
+
+
 def completable(standing: Standing, now: datetime) -> tuple[int, date]:
     """The index that `done` may complete at `now`, and the list day it is done on."""
     now = write_moment(standing, now)
@@ -257,7 +261,7 @@ def completable(standing: Standing, now: datetime) -> tuple[int, date]:
                 f"today's item (day {day_number(standing.last_done.index)}) is already done; "
                 f"one a day. The next one unlocks {_shown(waiting, now)}"
             )
-        raise NotNow("today's item has not been revealed yet: run `dailylist today` first")
+        raise NotRevealed("today's item has not been revealed yet: run `dailylist today` first")
     if utc(now) <= utc(current.at):
         raise NotNow(
             f"the clock reads {_shown(now, now)}, not later than day "

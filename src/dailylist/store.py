@@ -11,6 +11,7 @@ Layout under the data dir (`$DAILYLIST_HOME`, else platformdirs' user data dir):
     lists/<id>/journal.lock       held while a command reads-then-writes the journal
     lists/<id>/snapshot.json      what the everyday commands read (a cache; see `snapshot`)
     lists/<id>/photos/<sha256>.<ext>   content-addressed photo copies
+    lists/<id>/page-copies/<sha256>-<px>.jpg   the phone page's copies of them (a cache)
 
 This module knows paths and bytes, and parses nothing: writes are atomic (temp file,
 fsync, `os.replace`, fsync of the directory), every directory is 0700 and every file 0600,
@@ -265,6 +266,11 @@ class ListFiles:
 
     def photo(self, stored_name: str) -> Path:
         return self.photos / stored_name
+
+    def page_copy(self, sha256: str, size: int) -> Path:
+        """Where the phone's page keeps its copy of the photo `sha256`, at most `size`
+        pixels a side (a cache: see `photos.page_copy`)."""
+        return self.root / "page-copies" / f"{sha256}-{size}.jpg"
 
     def read(self, path: Path, *, what: str, cap: int) -> bytes:
         """The bytes of one of this list's files (`what` names it), or `DamagedData`."""

@@ -27,6 +27,12 @@ if TYPE_CHECKING:
     from dailylist.clock import Clock
     from dailylist.recipient import PendingAmendment
 
+#: Said on the page that answers a send from a page that did not show today's item yet.
+SHOWN_NOW = (
+    "Today's item was not on the page you sent from; here it is now. What you wrote is kept "
+    "below: read the item, then send again (with the photos)."
+)
+
 #: What a redirect after a write may ask the page to say (`?said=done`): fixed texts only.
 SAID = {
     "done": "Sent. The day is done, and kept in your journal.",
@@ -101,13 +107,15 @@ class Phone:
         said_day: int | None = None,
         refusal: str | None = None,
         reflection: str = "",
+        code: str = "",
         status: int = 200,
         closing: bool = False,
     ) -> Reply:
         """Today's page, as `today` would show it (revealing the day's item if the rules
         allow): the item and its form, or the day's entry and its amend form, or when the
         next item unlocks. `said` is shown only on the page of day `said_day` (a reload on a
-        later day does not say again what was said then)."""
+        later day does not say again what was said then). `reflection` and `code` are what
+        was typed in the forms, kept."""
         from dailylist.recipient import reveal_today
 
         try:
@@ -127,7 +135,7 @@ class Phone:
         if view.needs_code:
             assert isinstance(decision, rules.Available)
             return self._reply(
-                info, decision.index, [*notes, pages.code_form(info.author)], status
+                info, decision.index, [*notes, pages.code_form(info.author, code)], status
             )
         if isinstance(decision, rules.Available):
             assert view.item is not None
@@ -164,14 +172,14 @@ class Phone:
             return None
 
     def _entry(self, target: PendingAmendment, *, closing: bool, reflection: str) -> list[str]:
-        from dailylist.photos import data_uri
+        from dailylist.photos import data_uri, page_copy
 
         pending, entry = target.pending, target.entry
         files = self.data.list_files(self.list_id)
         photos: list[str | None] = []
         for record in entry.photos:
             try:
-                photos.append(data_uri(files.photo(record.stored_name), 1024))
+                photos.append(data_uri(page_copy(files, record)))
             except Exception:  # a photo gone or damaged since: the page still works
                 photos.append(None)
         note = None
@@ -217,9 +225,9 @@ class Phone:
                 return Reply(303, location="./")  # no code wanted (now): the page, as it is
             view = reveal_today(self.data, self.list_id, self.clock, code=lambda: typed)
         except DailylistError as exc:
-            return self.page(refusal=_words(exc), status=_status(exc))
+            return self.page(refusal=_words(exc), code=typed, status=_status(exc))
         if view.needs_code:
-            return self.page(refusal="Type the code the author gave you.", status=400)
+            return self.page(refusal="Type the code the author gave you.", code=typed, status=400)
         number = day_number(view.index or 0)
         self.log(f"day {number} opened with its code")
         return Reply(303, location=f"./?said=opened&day={number}")
@@ -239,6 +247,10 @@ class Phone:
             with checked_photos(paths, now.tzinfo, staging, names=names) as checked:
                 require_photos(pending, checked)
                 result = record_completion(self.data, pending, checked, reflection, self.clock)
+        except rules.NotRevealed as exc:
+            # Sent from a page that did not show today's item: the answer shows it now.
+            refusal = SHOWN_NOW if self._reveals_item() else _words(exc)
+            return self.page(refusal=refusal, reflection=reflection or "", status=_status(exc))
         except DailylistError as exc:
             return self.page(refusal=_words(exc), reflection=reflection or "", status=_status(exc))
         finally:
@@ -251,6 +263,15 @@ class Phone:
             reply = self.page(said=SAID["done"], said_day=number, closing=True)
             return Reply(reply.status, reply.body, day_done=True)
         return Reply(303, location=f"./?said=done&day={number}", day_done=True)
+
+    def _reveals_item(self) -> bool:
+        """Reveal today's item if the rules allow (as the page does); whether it is shown."""
+        from dailylist.recipient import reveal_today
+
+        try:
+            return reveal_today(self.data, self.list_id, self.clock).item is not None
+        except DailylistError:
+            return False
 
     def amend(self, form: Form) -> Reply:
         """The entry changed: `amend`; an unchanged reflection is not a change."""

@@ -2,16 +2,18 @@
 
 Every form on the page is `multipart/form-data`. python-multipart parses the body a piece at
 a time: each photo goes straight into a new private file beside the list's photo store
-(named `.upload-*.tmp`, which `doctor` knows as a leftover should the command be killed),
-and nothing is held whole in memory. The caps hold while reading, before anything is
-decided: the body no larger than it said nor than `MAX_BODY`, each photo within the photo
-cap, at most `MAX_FILES` of them, a text field no longer than `MAX_FIELD`.
+(named `.upload-*.tmp`, which `doctor` knows as a leftover should the command be killed, and
+the next `dailylist phone` removes), and nothing is held whole in memory. The caps hold
+while reading, before anything is decided: the body no larger than it said nor than
+`MAX_BODY`, each photo within the photo cap, at most `MAX_FILES` of them, a text field no
+longer than `MAX_FIELD`.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +39,7 @@ MAX_FIELD = 256 * 1024
 #: The page's forms have a handful of parts; a body of millions of tiny ones is refused.
 MAX_PARTS = 64
 _PIECE = 64 * 1024
+_UPLOAD_PREFIX, _UPLOAD_SUFFIX = ".upload-", ".tmp"
 
 
 class FormRefused(Exception):
@@ -131,6 +134,29 @@ def read_form(
     return reader.form
 
 
+def remove_stale_uploads(folder: Path, before: float) -> int:
+    """Remove the uploads a run that was killed left half read in `folder`: regular files
+    named as `read_form` names them, last changed before `before` (seconds since the epoch,
+    when this run started). Returns how many were removed."""
+    removed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for entry in entries:
+        name = entry.name
+        if not (name.startswith(_UPLOAD_PREFIX) and name.endswith(_UPLOAD_SUFFIX)):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(info.st_mode) and info.st_mtime < before:
+                Path(entry.path).unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed
+
+
 def _drain(stream: BufferedIOBase, remaining: int) -> None:
     """Read what is left of a refused body (within `MAX_BODY`), so that the browser gets to
     read the answer instead of a broken connection."""
@@ -215,7 +241,7 @@ class _Reader:
         if len(self.form.files) >= MAX_FILES:
             self.refuse(f"at most {MAX_FILES} photos at once")
             return
-        fd, path = tempfile.mkstemp(prefix=".upload-", suffix=".tmp", dir=self.folder)
+        fd, path = tempfile.mkstemp(prefix=_UPLOAD_PREFIX, suffix=_UPLOAD_SUFFIX, dir=self.folder)
         self.on_file(Path(path))
         self.file = os.fdopen(fd, "wb")
         self.form.files.append(Upload(Path(path), _file_name(filename)))

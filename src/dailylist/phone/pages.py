@@ -141,13 +141,14 @@ def amend_form(ask: Ask, reflection: str) -> str:
     )
 
 
-def code_form(author: str) -> str:
+def code_form(author: str, typed: str = "") -> str:
+    """The check-in's form, with the code `typed` before (when it was refused) kept."""
     return (
         f"<p>Today is a check-in: {escape(author)} will give you its code.</p>"
         '<form method="post" action="code" enctype="multipart/form-data">'
         '<label for="code">The code</label>'
-        '<input id="code" type="text" name="code" autocomplete="off" autocapitalize="none" '
-        'spellcheck="false" required>'
+        f'<input id="code" type="text" name="code" value="{escape(typed)}" autocomplete="off" '
+        'autocapitalize="none" spellcheck="false" required>'
         '<button type="submit">Open today\'s item</button></form>'
     )
 

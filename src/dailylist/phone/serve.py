@@ -1,4 +1,8 @@
-"""Running the phone's page for `dailylist phone`: listen, say where, serve, stop cleanly."""
+"""Running the phone's page for `dailylist phone`: listen, say where, serve, stop cleanly.
+
+At the start, uploads that an earlier run left half read (it was killed) are removed; the
+QR code goes into a PNG file too when one is asked for.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from dailylist.phone.show import phone_started
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
     from types import FrameType
 
     from rich.console import Console
@@ -34,12 +39,21 @@ def serve(
     once: bool,
     out: Console,
     err: Console,
-) -> str | None:
+    qr_file: Path | None = None,
+    force: bool = False,
+) -> None:
     """Serve the page for list `list_id` until Ctrl-C (or SIGTERM), or with `once` until
-    the day is done. Returns why it stopped by itself, if it did (wrong addresses tried);
-    None when it was stopped or the day was done."""
+    the day is done; with `qr_file`, write the page's QR code there as a PNG (over a file
+    there only with `force`)."""
     from dailylist import render
+    from dailylist.clock import file_time_now
+    from dailylist.phone.form import remove_stale_uploads
+    from dailylist.phone.show import qr_png
+    from dailylist.store import check_out, write_out
 
+    started = file_time_now()
+    if qr_file is not None:
+        check_out(qr_file, data.root, what="QR code", force=force)
     loopback = False
     if host is None:
         host = local_address()
@@ -56,7 +70,11 @@ def serve(
         return None
 
     def log(line: str) -> None:
-        out.print(f"{clock.now():%H:%M} {line}", soft_wrap=True)
+        try:
+            stamp = f"{clock.now():%H:%M} "
+        except OSError:  # the zone's file cannot be read: no file left (see `server`)
+            stamp = ""
+        out.print(f"{stamp}{line}", soft_wrap=True)
 
     phone = Phone(data, list_id, clock, once=once, log=log)
     try:
@@ -66,21 +84,26 @@ def serve(
             port,
             once=once,
             report=lambda line: render.warn(err, line),
+            log=log,
             day_is_done=lambda: _day_is_done(data, list_id, clock),
         )
     except OSError as exc:
         raise BadInput(f"cannot listen on {host} port {port}: {exc.strerror or exc}") from exc
     try:
         with _sigterm_as_ctrl_c():
-            phone_started(out, server.url, once=once, here_only=loopback)
+            if qr_file is not None:
+                write_out(qr_file, qr_png(server.url), what="QR code", private=True)
+            stale = remove_stale_uploads(data.list_files(list_id).photos, started)
+            if stale:
+                log(f"removed {stale} unfinished upload(s) an earlier run left behind")
+            shown = None if qr_file is None else str(qr_file)
+            phone_started(out, server.url, once=once, here_only=loopback, qr_file=shown)
             server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         pass
     finally:
         server.close()
-    if server.stopped_because is None:
-        out.print("The day is done; stopped." if once and server.day_done else "Stopped.")
-    return server.stopped_because
+    out.print("The day is done; stopped." if once and server.day_done else "Stopped.")
 
 
 def _one_address(host: str) -> str:

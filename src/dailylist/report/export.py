@@ -130,7 +130,7 @@ def export(
             embedded = {}
             for record in records:
                 embedded[record.sha256] = data_uri(
-                    files.photo(record.stored_name), HTML_PHOTO_SIZE
+                    jpeg_copy(files.photo(record.stored_name), HTML_PHOTO_SIZE)
                 )
                 advance()
             text = render_html(found, embedded, now)
