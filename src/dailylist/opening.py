@@ -14,7 +14,7 @@ from dailylist.clock import zone_name
 from dailylist.domain import ListInfo
 from dailylist.errors import BadInput, DailylistError
 from dailylist.events import Opened
-from dailylist.journal import encode, journal_text, new_event, read_journal
+from dailylist.journal import encode_event, journal_text, new_event, read_journal
 from dailylist.limits import JOURNAL, SEALED_LIST
 from dailylist.opened import keep_snapshot, load
 from dailylist.snapshot import digest
@@ -80,7 +80,7 @@ def open_list(
                     device=data.device_id(),
                     list_sha256=digest(raw),
                 )
-                files.write_journal(None, journal_text(info.id, [encode(opened)]))
+                files.write_journal(None, journal_text(info.id, [encode_event(opened)]))
             write_atomic(files.sealed, raw)
         with contextlib.suppress(DailylistError):  # a cache: `today` makes it otherwise
             keep_snapshot(data, load(data, info.id).snapshot(), now)
