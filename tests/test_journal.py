@@ -143,7 +143,7 @@ def test_a_removed_event_breaks_the_chain() -> None:
         ("at", "2026-05-01T10:00:00", "without its offset"),
         ("index", -1, "index is negative"),
         ("index", True, "expected a whole number"),
-        ("day", "9999-12-31", "day is out of range"),
+        ("day", "9999-12-31", "day: a day outside the years"),
         ("reflection", 7, "expected text"),
         ("kind", "deleted", "kind: not one of"),
         ("photos", [{"sha256": "x"}], "missing"),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dailylist.formats import Report, report_schema
+from dailylist.report.document import check_report_document, report_schema
 from tests.conftest import Cli, at, export, item_text, snapshot
 
 
@@ -78,13 +78,14 @@ def test_json_report_matches_its_schema_and_verifies(
 ) -> None:
     path = tmp_path / "report.json"
     export(run, path)
-    report = Report.model_validate_json(path.read_bytes())
+    report = check_report_document(json.loads(path.read_bytes()), source=str(path))
     assert report.zone == "Europe/Berlin"
     assert "original_path" not in path.read_text(encoding="utf-8")
     assert [entry.day for entry in report.entries] == list(range(1, 11))
     assert report.summary.missed_days[0].isoformat() == "2026-03-05"
     assert len(list((tmp_path / report.photos_dir).iterdir())) == 10
-    assert {"list", "entries", "events", "summary"} <= set(report_schema()["properties"])  # type: ignore[call-overload]
+    schema = report_schema()
+    assert {"list", "entries", "events", "summary"} <= set(schema["properties"])  # type: ignore[call-overload]
     verified = run("verify", str(path), "--list", str(ten_days), now=at("2026-03-13 09:00"))
     assert verified.exit_code == 0, verified.output
     assert "genuine" in verified.stdout

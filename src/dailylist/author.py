@@ -10,14 +10,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from dailylist.domain import Item, Settings, counted
+from dailylist.domain import MIN_PASSPHRASE, Item, Settings, counted
 from dailylist.errors import BadInput, ProblemsFound
 from dailylist.formats import ListSource
 from dailylist.limits import LIST_SOURCE
 from dailylist.store import DataDir, check_out, read_input_file, write_out
 
 #: The shortest passphrase `seal` takes: the file can be tried offline, as often as one likes.
-MIN_PASSPHRASE = 8
 
 TEMPLATE = '''\
 # A dailylist list. Write it, check it, seal it, give the sealed file away:

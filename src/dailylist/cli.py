@@ -1274,7 +1274,7 @@ def export(
     from dailylist import jsonout, render
 
     if schema:
-        from dailylist.formats import report_schema
+        from dailylist.report.document import report_schema
 
         jsonout.print_json(report_schema())
         return

@@ -14,7 +14,8 @@ a nested dataclass as an object, a tuple as an array, a mapping as an object, `A
 JSON value itself. A class with a `kind` class variable is written with its kind, so that
 one of several (`A | B`) is read back by it. Fields that are None are left out unless
 `nulls` is asked for (a field whose metadata says `omit_none` is left out even then):
-events leave them out, so that fields added later keep old events' ids valid.
+events leave them out, so that fields added later keep old events' ids valid. A field whose
+metadata says `transient` is never written nor read.
 
 Standard library only; each type's reader is worked out once.
 """
@@ -67,12 +68,18 @@ def moment(value: object) -> datetime:
     if found.tzinfo is None or found.utcoffset() is None:
         raise ValueError("a time without its offset")
     if not in_range(found):
-        raise ValueError("a time outside the years 1971 to 9000")
+        raise ValueError("a time outside the years dailylist works with (1971 to 9000)")
     return found
 
 
 def _day(value: object) -> date:
-    return date.fromisoformat(_text(value))
+    """A date `YYYY-MM-DD`, in the years dailylist works with."""
+    from dailylist.days import in_range_day
+
+    found = date.fromisoformat(_text(value))
+    if not in_range_day(found):
+        raise ValueError("a day outside the years dailylist works with (1971 to 9000)")
+    return found
 
 
 def _time_of_day(value: object) -> time:
@@ -144,6 +151,8 @@ def _shape(cls: type) -> _Shape:
     hints = typing.get_type_hints(cls)
     fields = []
     for field in dataclasses.fields(cls):
+        if field.metadata.get("transient"):
+            continue  # what an object knows while it is used, never written
         kind = hints[field.name]
         optional = _optional(kind)
         base = _without_none(kind) if optional else kind
@@ -248,6 +257,11 @@ def _tagged(choices: tuple[object, ...]) -> tuple[Reader, Writer]:
     return read, lambda value, nulls: encode(value, nulls)
 
 
+def read(kind: Any, value: object) -> Any:
+    """A value of type `kind` (say `tuple[date, ...]`) from its JSON value."""
+    return _codec_of(kind)[0](value)
+
+
 def decode(cls: type[T], document: object) -> T:
     """An object of dataclass `cls` from its JSON object, or `CodecError` (a `ValueError`)
     naming the place of the first problem."""
@@ -274,7 +288,9 @@ def decode(cls: type[T], document: object) -> T:
             raise CodecError(f"{name}: {exc}") from exc
     for field in shape.fields:
         if field.required and field.name not in values:
-            raise CodecError(f"{field.name}: missing")
+            if not field.optional:
+                raise CodecError(f"{field.name}: missing")
+            values[field.name] = None  # written as left out
     try:
         return cls(**values)
     except (ValueError, TypeError) as exc:

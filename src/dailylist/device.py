@@ -11,8 +11,6 @@ its key by what they first saw it sign (see `sync.reading`).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 import re
@@ -78,11 +76,11 @@ def _read(root: Path) -> dict[str, object]:
 
 
 def _seed(value: object) -> bytes | None:
-    if not isinstance(value, str):
-        return None
+    from dailylist.codec import unb64
+
     try:
-        seed = base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
+        seed = unb64(value)
+    except ValueError:
         return None
     return seed if len(seed) == 32 else None
 
@@ -106,6 +104,7 @@ def identity(root: Path) -> DeviceIdentity:
     has an id and no key, keeps its id and gets a key."""
     import secrets
 
+    from dailylist.codec import b64
     from dailylist.store import write_atomic
 
     document = _read(root)
@@ -115,6 +114,6 @@ def identity(root: Path) -> DeviceIdentity:
     seed = secrets.token_bytes(32)
     made = DeviceIdentity("0" * 32, seed)
     device = found if isinstance(found, str) and _ID.fullmatch(found) else id_of(made.public_key)
-    key = base64.b64encode(seed).decode("ascii")
+    key = b64(seed)
     write_atomic(_path(root), json.dumps({"id": device, "key": key}).encode() + b"\n")
     return DeviceIdentity(device, seed)

@@ -24,6 +24,9 @@ REFLECTION_RULES: tuple[ReflectionRule, ...] = ("required", "optional", "off")
 
 _LIST_ID = re.compile(r"[0-9a-f]{32}")
 
+#: The fewest characters a passphrase may have (a list's or a sync's): a few words are best.
+MIN_PASSPHRASE = 8
+
 
 def day_number(index: int) -> int:
     """The day a person calls item `index` (0-based in the files): day 1 is index 0."""

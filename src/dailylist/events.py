@@ -4,7 +4,7 @@ Frozen dataclasses that check themselves, standard library only (see `domain`)."
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import ClassVar
 
@@ -27,7 +27,11 @@ class PhotoRecord:
     height: int
     taken_at: datetime | None = None
     #: Written by dailylist 0.1 only; never written now, and never exported.
-    original_path: str | None = None
+    original_path: str | None = field(default=None, metadata={"omit_none": True})
+
+    def shared(self) -> PhotoRecord:
+        """The record as it leaves this computer (a report, `--json`): no original path."""
+        return self if self.original_path is None else replace(self, original_path=None)
 
     def __post_init__(self) -> None:
         require(bool(_HEX64.fullmatch(self.sha256)), "sha256 is 64 lowercase hex digits")

@@ -70,7 +70,7 @@ def today_json(view: TodayView) -> dict[str, Any]:
 def entry_json(entry: Day) -> dict[str, Any]:
     """One day as `journal --json` lists it: the same on every device that synced the
     list, so no local path (`show N --json` gives the photos' paths here)."""
-    from dailylist.report.document import photo_json
+    from dailylist.codec import encode
 
     return {
         **_item_json(entry.number, entry.item),
@@ -80,14 +80,14 @@ def entry_json(entry: Day) -> dict[str, Any]:
         "reflection": entry.reflection,
         "amended": entry.amended,
         "photo_taken_before_reveal": entry.photo_taken_before_reveal,
-        "photos": [photo_json(photo) for photo in entry.photos],
+        "photos": [encode(photo.shared(), nulls=True) for photo in entry.photos],
     }
 
 
 def show_json(found: History, entry: Day) -> dict[str, Any]:
     """`show N --json`: the day, and any completion of it set aside (another device's came
     first), with the photos' paths here."""
-    from dailylist.report.document import set_aside_json
+    from dailylist.report.document import report_set_aside, written
 
     files = found.opened.files
     day = entry_json(entry)
@@ -98,10 +98,10 @@ def show_json(found: History, entry: Day) -> dict[str, Any]:
         ],
         "set_aside": [
             {
-                **set_aside_json(aside),
+                **(shown := written(report_set_aside(aside))),
                 "photos": [
                     {**photo, "path": str(files.photo(photo["stored_name"]))}
-                    for photo in set_aside_json(aside)["photos"]
+                    for photo in shown["photos"]
                 ],
             }
             for aside in found.opened.replay.set_aside

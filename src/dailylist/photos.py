@@ -307,9 +307,10 @@ def _kept_copy(path: Path, size: int) -> bytes | None:
 
 def data_uri(jpeg: bytes) -> str:
     """JPEG bytes as a data: URI."""
-    import base64
 
-    return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii")
+    from dailylist.codec import b64
+
+    return "data:image/jpeg;base64," + b64(jpeg)
 
 
 def _open_image(path: Path) -> ImageFile:

@@ -1,19 +1,20 @@
 """A sealed list as the app holds it: its public facts, its items still sealed, and, once
 its content key is at hand, each item decrypted on its own (`UnsealedList`).
 
-This reads and writes the `.dlist` file's JSON with the standard library. A file from
-elsewhere is first checked in full by `sealing.parse_sealed` (schema, signature); the copy
-kept in the data dir, which was, is read here directly (`stored_list`).
+The `.dlist` file's JSON is read and written by the one codec (`codec`), as these types
+say it is. A file from elsewhere is first checked in full (`check_sealed_document`, then
+the signature in `sealing.parse_sealed`); the copy kept in the data dir, which was, is read
+here directly (`stored_list`), each item when it is asked for.
 """
 
 from __future__ import annotations
 
-import base64
 import json
+import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
-from datetime import time
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar
 
 from dailylist.cipher import (
     WrongKey,
@@ -23,103 +24,151 @@ from dailylist.cipher import (
     fingerprint,
     normalize_code,
 )
-from dailylist.domain import Item, ListInfo, Scrypt, SealedItem, Settings, day_number
+from dailylist.codec import decode, encode, read, unb64
+from dailylist.domain import (
+    Item,
+    ListInfo,
+    Scrypt,
+    SealedItem,
+    Settings,
+    day_number,
+    require,
+)
 from dailylist.errors import BadInput, DamagedData
 from dailylist.picking import list_name
 
-
-def b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode("ascii")
+_LIST_ID = re.compile(r"[0-9a-f]{32}")
 
 
-def _unb64(text: object) -> bytes:
-    if not isinstance(text, str):
-        raise TypeError("expected base64 text")
-    return base64.b64decode(text, validate=True)
+#: The version of the sealed file this dailylist writes (and the newest it reads).
+SEALED_FORMAT = 1
 
 
-def scrypt_document(params: Scrypt) -> dict[str, Any]:
-    return {"salt": b64(params.salt), "n": params.n, "r": params.r, "p": params.p}
+@dataclass(frozen=True, kw_only=True)
+class SealedHeader:
+    """What anyone holding the file may read: no item text is here."""
+
+    id: str
+    title: str
+    author: str
+    letter: str
+    rules: tuple[str, ...]
+    settings: Settings
+    item_count: int
+    created: datetime
+
+    def __post_init__(self) -> None:
+        require(bool(_LIST_ID.fullmatch(self.id)), "id: a list id is 32 hex digits")
+        require(self.item_count >= 1, "item_count: a list has at least one item")
 
 
-def _scrypt(document: Mapping[str, Any]) -> Scrypt:
-    return Scrypt(
-        _unb64(document["salt"]), int(document["n"]), int(document["r"]), int(document["p"])
-    )
+@dataclass(frozen=True, kw_only=True)
+class PlainKey:
+    """The content key, stored beside the items (see the README's threat model)."""
+
+    kind: ClassVar[str] = "plain"
+    key: bytes
+
+    def __post_init__(self) -> None:
+        require(len(self.key) == 32, "key: a content key is 32 bytes")
 
 
-def settings_document(settings: Settings) -> dict[str, Any]:
-    document = {f.name: getattr(settings, f.name) for f in fields(settings)}
-    document["day_starts_at"] = settings.day_starts_at.strftime("%H:%M")
-    return document
+@dataclass(frozen=True, kw_only=True)
+class PassphraseKey:
+    """The content key, encrypted under a key derived from the author's passphrase."""
+
+    kind: ClassVar[str] = "passphrase"
+    kdf: Scrypt
+    nonce: bytes
+    wrapped: bytes
+
+    def __post_init__(self) -> None:
+        require(len(self.nonce) == 12, "nonce: a nonce is 12 bytes")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SealedFile:
+    """A `.dlist` file, as written: the author's signature covers everything else."""
+
+    format: int
+    header: SealedHeader
+    content_key: PlainKey | PassphraseKey
+    items: tuple[SealedItem, ...]
+    public_key: bytes
+    signature: bytes
+
+    def __post_init__(self) -> None:
+        require(self.format == SEALED_FORMAT, f"format: not {SEALED_FORMAT}")
+        require(len(self.public_key) == 32, "public_key: an Ed25519 key is 32 bytes")
+        require(len(self.signature) == 64, "signature: an Ed25519 signature is 64 bytes")
+        require(
+            len(self.items) == self.header.item_count,
+            "items: the item count does not match its items",
+        )
+
+
+def check_sealed_document(document: object, *, source: str) -> SealedFile:
+    """The sealed file `document` is (every field, every item), or `DamagedData` naming its
+    first problem."""
+    try:
+        return decode(SealedFile, document)
+    except ValueError as exc:
+        raise DamagedData(f"{source} is damaged or tampered with ({exc})") from exc
 
 
 def item_document(item: Item) -> dict[str, Any]:
     """An item's JSON, as it is encrypted: what differs from the defaults."""
-    return {
-        f.name: getattr(item, f.name) for f in fields(item) if getattr(item, f.name) != f.default
-    }
+    return {key: value for key, value in encode(item).items() if key != "checkin" or item.checkin}
 
 
 def _item(plaintext: bytes) -> Item:
     """An item from its decrypted JSON, or `ValueError`."""
-    document = json.loads(plaintext)
-    if not isinstance(document, dict):
-        raise ValueError("not an item")
-    try:
-        return Item(**document)
-    except TypeError as exc:
-        raise ValueError("not an item") from exc
+    from dailylist.canonical import parse_json
+
+    return decode(Item, parse_json(plaintext))
 
 
 @dataclass(frozen=True)
 class SealedList:
-    """A sealed list as its file holds it: public facts, sealed items, the author's key."""
+    """A sealed list as its file holds it: public facts, sealed items (read one at a time,
+    when asked for), the author's key."""
 
     info: ListInfo
     items: tuple[Mapping[str, Any], ...]
-    content_key: Mapping[str, Any]
+    content_key: PlainKey | PassphraseKey
     public_key: bytes
     signature: bytes
 
     @classmethod
     def from_document(cls, document: Mapping[str, Any], *, source: str) -> SealedList:
-        """The sealed list a (checked) document describes, or `DamagedData`."""
+        """The sealed list a (checked) document describes, or `DamagedData`. Its items are
+        read one at a time when asked for (see `sealed_item`), so that a list of 10,000
+        items costs no more to open for one of them."""
         try:
-            header = document["header"]
-            settings = dict(header["settings"])
-            settings["day_starts_at"] = time.fromisoformat(settings["day_starts_at"])
-            public_key = _unb64(document["public_key"])
-            info = ListInfo(
-                id=str(header["id"]),
-                name=list_name(str(header["title"]), str(header["id"])),
-                title=str(header["title"]),
-                author=str(header["author"]),
-                item_count=int(header["item_count"]),
-                fingerprint=fingerprint(public_key),
-                settings=Settings(**settings),
-                letter=str(header["letter"]),
-                rules=tuple(str(rule) for rule in header["rules"]),
-            )
+            header = decode(SealedHeader, document["header"])
+            content_key = read(PlainKey | PassphraseKey, document["content_key"])
+            public_key, signature = unb64(document["public_key"]), unb64(document["signature"])
             items = tuple(document["items"])
-            sealed = cls(
-                info, items, document["content_key"], public_key, _unb64(document["signature"])
-            )
         except (KeyError, TypeError, ValueError) as exc:
             raise DamagedData(f"{source} is damaged; `dailylist doctor` tells more") from exc
-        if len(items) != info.item_count:
+        if len(items) != header.item_count:
             raise DamagedData(f"{source} is damaged: the item count does not match its items")
-        return sealed
+        info = ListInfo(
+            id=header.id,
+            name=list_name(header.title, header.id),
+            title=header.title,
+            author=header.author,
+            item_count=header.item_count,
+            fingerprint=fingerprint(public_key),
+            settings=header.settings,
+            letter=header.letter,
+            rules=header.rules,
+        )
+        return cls(info, items, content_key, public_key, signature)
 
     def sealed_item(self, index: int) -> SealedItem:
         """Item `index`, still sealed."""
-        document = self.items[index]
-        checkin = document.get("checkin")
-        return SealedItem(
-            nonce=_unb64(document["nonce"]),
-            ciphertext=_unb64(document["ciphertext"]),
-            checkin=None if checkin is None else _scrypt(checkin),
-        )
+        return decode(SealedItem, self.items[index])
 
     def is_checkin(self, index: int) -> bool:
         return self.items[index].get("checkin") is not None
@@ -151,7 +200,7 @@ class UnsealedList:
             raise BadInput(f"the list has no day {number}")
         try:
             sealed = self.sealed.sealed_item(index)
-        except (KeyError, TypeError, ValueError) as exc:
+        except ValueError as exc:
             raise DamagedData(f"{self.source} is damaged: item {number} is not readable") from exc
         if sealed.checkin is not None and key is None:
             raise BadInput(f"day {number} is a check-in and needs the author's code")
@@ -211,18 +260,13 @@ def unlock(
     `passphrase` is asked only when the list has one; a wrong one is `BadInput`.
     """
     stored = sealed.content_key
-    if stored.get("kind") == "plain":
-        return UnsealedList(sealed, _unb64(stored["key"]), source)
+    if isinstance(stored, PlainKey):
+        return UnsealedList(sealed, stored.key, source)
     if passphrase is None:
         raise BadInput(f"{source} is protected by a passphrase; give it to open the list")
-    wrapping_key = derive(passphrase(), _scrypt(stored["kdf"]))
+    wrapping_key = derive(passphrase(), stored.kdf)
     try:
-        content_key = decrypt(
-            wrapping_key,
-            _unb64(stored["nonce"]),
-            _unb64(stored["wrapped"]),
-            sealed.info.id.encode(),
-        )
+        content_key = decrypt(wrapping_key, stored.nonce, stored.wrapped, sealed.info.id.encode())
     except WrongKey as exc:
         raise BadInput(f"wrong passphrase for {source}; nothing was opened") from exc
     if len(content_key) != 32:
@@ -231,7 +275,7 @@ def unlock(
 
 
 def needs_passphrase(sealed: SealedList) -> bool:
-    return sealed.content_key.get("kind") == "passphrase"
+    return isinstance(sealed.content_key, PassphraseKey)
 
 
 def stored_list(raw: bytes, *, source: str, content_key: bytes | None) -> UnsealedList:

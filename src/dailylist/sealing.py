@@ -27,16 +27,20 @@ from typing import TYPE_CHECKING, Any
 
 from dailylist.canonical import canonical_json, parse_json
 from dailylist.cipher import associated_data, derive, encrypt, new_checkin_code, normalize_code
-from dailylist.domain import Scrypt
+from dailylist.codec import b64, encode
+from dailylist.domain import Scrypt, SealedItem
 from dailylist.errors import BadInput, DamagedData
 from dailylist.limits import SMALL, read_file
 from dailylist.sealed_list import (
+    SEALED_FORMAT,
+    PassphraseKey,
+    PlainKey,
+    SealedFile,
+    SealedHeader,
     SealedList,
     UnsealedList,
-    b64,
+    check_sealed_document,
     item_document,
-    scrypt_document,
-    settings_document,
     unlock,
 )
 
@@ -45,7 +49,6 @@ if TYPE_CHECKING:
 
     from dailylist.formats import ListSource
 
-SEALED_FORMAT = 1
 #: scrypt cost for a passphrase a person chose (128 MiB, a fraction of a second).
 PASSPHRASE_KDF_N = 2**17
 #: scrypt cost for a random check-in code (80 bits already; still slow to guess).
@@ -81,51 +84,47 @@ def seal(
     list_id = secrets.token_hex(16)
     content_key = AESGCM.generate_key(bit_length=256)
     count = len(source.items)
-    items: list[dict[str, Any]] = []
+    items: list[SealedItem] = []
     codes: dict[int, str] = {}
     for index, item in enumerate(source.items):
         nonce = os.urandom(12)
         plaintext = canonical_json(item_document(item))
         aad = associated_data(list_id, index, count)
-        document: dict[str, Any] = {"nonce": b64(nonce)}
-        key = content_key
+        key, kdf = content_key, None
         if item.checkin:
             codes[index] = new_checkin_code()
             kdf = _new_kdf(CHECKIN_KDF_N)
             key = derive(normalize_code(codes[index]), kdf)
-            document["checkin"] = scrypt_document(kdf)
-        document["ciphertext"] = b64(encrypt(key, nonce, plaintext, aad))
-        items.append(document)
+        items.append(SealedItem(nonce, encrypt(key, nonce, plaintext, aad), kdf))
 
-    stored_key: dict[str, Any] = {"kind": "plain", "key": b64(content_key)}
+    stored_key: PlainKey | PassphraseKey = PlainKey(key=content_key)
     if passphrase is not None:
         kdf = _new_kdf(PASSPHRASE_KDF_N)
         nonce = os.urandom(12)
         wrapped = encrypt(derive(passphrase, kdf), nonce, content_key, list_id.encode())
-        stored_key = {
-            "kind": "passphrase",
-            "kdf": scrypt_document(kdf),
-            "nonce": b64(nonce),
-            "wrapped": b64(wrapped),
-        }
+        stored_key = PassphraseKey(kdf=kdf, nonce=nonce, wrapped=wrapped)
     public_key = author_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    unsigned = {
-        "format": SEALED_FORMAT,
-        "header": {
-            "id": list_id,
-            "title": source.title,
-            "author": source.author,
-            "letter": source.letter,
-            "rules": list(source.rules),
-            "settings": settings_document(source.settings),
-            "item_count": count,
-            "created": created.isoformat(),
-        },
-        "content_key": stored_key,
-        "items": items,
-        "public_key": b64(public_key),
-    }
-    signed = {**unsigned, "signature": b64(author_key.sign(canonical_json(unsigned)))}
+    header = SealedHeader(
+        id=list_id,
+        title=source.title,
+        author=source.author,
+        letter=source.letter,
+        rules=tuple(source.rules),
+        settings=source.settings,
+        item_count=count,
+        created=created,
+    )
+    unsigned = SealedFile(
+        format=SEALED_FORMAT,
+        header=header,
+        content_key=stored_key,
+        items=tuple(items),
+        public_key=public_key,
+        signature=bytes(64),
+    )
+    document = encode(unsigned)
+    del document["signature"]
+    signed = {**document, "signature": b64(author_key.sign(canonical_json(document)))}
     text = json.dumps(signed, indent=2, ensure_ascii=False) + "\n"
     return SealOutput(text.encode("utf-8"), codes)
 
@@ -177,8 +176,6 @@ def parse_sealed(raw: bytes, *, source: str = "the list file") -> SealedList:
     """
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
-    from dailylist.formats import check_sealed_document
 
     data = _document(raw, source)
     checked = check_sealed_document(data, source=source)

@@ -23,7 +23,7 @@ import json
 import os
 
 from dailylist import limits
-from dailylist.days import check_clock, in_range, in_range_day, utc
+from dailylist.days import check_clock, utc
 
 TYPE_CHECKING = False  # `typing` alone costs the prompt several milliseconds to import
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 SNAPSHOT_NAME = "snapshot.json"
 JOURNAL_NAME = "journal.json"
 SEALED_NAME = "list.dlist"
-SNAPSHOT_FORMAT = 5
+SNAPSHOT_FORMAT = 6
 
 
 def digest(raw: bytes) -> str:
@@ -109,7 +109,7 @@ def prompt_line(document: dict[str, Any], now: datetime, zone: str) -> str | Non
     cached, standing = document["prompt"], document["standing"]
     if cached is None or cached["zone"] != zone:
         return None
-    last = standing["last_event_at"]
+    last = standing.get("last_event_at")
     try:
         check_clock(datetime.fromisoformat(last) if last else None, now)
     except Exception:  # the clock reads too early: the long way says so
@@ -189,15 +189,17 @@ class Snapshot:
             }
         except DailylistError:  # the clock reads too early: the prompt asks the long way
             pass
+        from dailylist.codec import encode
+
         return {
             "format": SNAPSHOT_FORMAT,
             "journal_sha256": self.journal_sha256,
             "sealed_sha256": self.sealed_sha256,
-            "list": _info_document(info),
+            "list": encode(info),
             "head": self.head,
-            "standing": _standing_document(standing),
+            "standing": encode(standing),
             "done_days": [day.isoformat() for day in self.done_days],
-            "current": None if self.current is None else _item_document(self.current),
+            "current": None if self.current is None else encode(self.current),
             "set_aside": self.set_aside,
             "prompt": prompt,
         }
@@ -205,181 +207,25 @@ class Snapshot:
     @classmethod
     def from_document(cls, document: dict[str, Any]) -> Snapshot:
         """The snapshot a document describes; `ValueError`, `KeyError` or `TypeError` if the
-        document is not one."""
-        info = _info(document["list"])
+        document is not one (read by the one codec, see `codec`)."""
+        from datetime import date
+
+        from dailylist.codec import decode, read
+        from dailylist.domain import Item, ListInfo
+        from dailylist.rules import Standing
+
+        info = decode(ListInfo, document["list"])
+        standing = decode(Standing, document["standing"])
+        if (standing.item_count, standing.settings) != (info.item_count, info.settings):
+            raise ValueError("a standing of another list")
+        done_days: tuple[date, ...] = read(tuple[date, ...], document["done_days"])
         return cls(
             info=info,
-            standing=_standing(document["standing"], info),
-            done_days=tuple(_day(day) for day in document["done_days"]),
-            current=None if document["current"] is None else _item(document["current"]),
+            standing=standing,
+            done_days=done_days,
+            current=None if document["current"] is None else decode(Item, document["current"]),
             head=None if document["head"] is None else str(document["head"]),
             set_aside=int(document["set_aside"]),
             journal_sha256=str(document["journal_sha256"]),
             sealed_sha256=str(document["sealed_sha256"]),
         )
-
-
-def _b64(raw: bytes) -> str:
-    import base64
-
-    return base64.b64encode(raw).decode("ascii")
-
-
-def _unb64(text: Any) -> bytes:
-    import base64
-
-    if not isinstance(text, str):
-        raise TypeError("expected base64 text")
-    return base64.b64decode(text, validate=True)
-
-
-def _moment(text: Any) -> datetime:
-    from datetime import datetime
-
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        raise ValueError("a time without a zone")
-    if not in_range(moment):
-        raise ValueError("a time outside the years dailylist works with")
-    return moment
-
-
-def _day(text: Any) -> date:
-    from datetime import date
-
-    day = date.fromisoformat(text)
-    if not in_range_day(day):
-        raise ValueError("a day outside the years dailylist works with")
-    return day
-
-
-def _maybe(text: Any) -> datetime | None:
-    return None if text is None else _moment(text)
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
-
-
-def _info_document(info: ListInfo) -> dict[str, Any]:
-    settings = info.settings
-    return {
-        "id": info.id,
-        "name": info.name,
-        "title": info.title,
-        "author": info.author,
-        "item_count": info.item_count,
-        "fingerprint": info.fingerprint,
-        "letter": info.letter,
-        "rules": list(info.rules),
-        "settings": {
-            "photo": settings.photo,
-            "reflection": settings.reflection,
-            "day_starts_at": settings.day_starts_at.strftime("%H:%M"),
-            "reflection_prompt": settings.reflection_prompt,
-        },
-    }
-
-
-def _info(document: dict[str, Any]) -> ListInfo:
-    from datetime import time
-
-    from dailylist.domain import ListInfo, Settings
-
-    settings = dict(document["settings"])
-    settings["day_starts_at"] = time.fromisoformat(settings["day_starts_at"])
-    return ListInfo(
-        id=str(document["id"]),
-        name=str(document["name"]),
-        title=str(document["title"]),
-        author=str(document["author"]),
-        item_count=int(document["item_count"]),
-        fingerprint=str(document["fingerprint"]),
-        settings=Settings(**settings),
-        letter=str(document["letter"]),
-        rules=tuple(str(rule) for rule in document["rules"]),
-    )
-
-
-def _standing_document(standing: Standing) -> dict[str, Any]:
-    last, current = standing.last_done, standing.current
-    return {
-        "opened_at": _iso(standing.opened_at),
-        "first_revealed_at": _iso(standing.first_revealed_at),
-        "done_count": standing.done_count,
-        "last_done": None
-        if last is None
-        else {
-            "index": last.index,
-            "day": last.day.isoformat(),
-            "at": last.at.isoformat(),
-            "revealed_at": last.revealed_at.isoformat(),
-            "item_key": None if last.item_key is None else _b64(last.item_key),
-            "next_unlocks_at": last.next_unlocks_at.isoformat(),
-            "amend_until": last.amend_until.isoformat(),
-        },
-        "current": None
-        if current is None
-        else {
-            "index": current.index,
-            "at": current.at.isoformat(),
-            "item_key": None if current.item_key is None else _b64(current.item_key),
-        },
-        "last_event_at": _iso(standing.last_event_at),
-        "first_day": None if standing.first_day is None else standing.first_day.isoformat(),
-        "zone": standing.zone,
-        "last_device": standing.last_device,
-    }
-
-
-def _standing(document: dict[str, Any], info: ListInfo) -> Standing:
-    from dailylist.rules import LastDone, Reveal, Standing
-
-    last, current = document["last_done"], document["current"]
-    return Standing(
-        item_count=info.item_count,
-        settings=info.settings,
-        opened_at=_maybe(document["opened_at"]),
-        first_revealed_at=_maybe(document["first_revealed_at"]),
-        done_count=int(document["done_count"]),
-        last_done=None
-        if last is None
-        else LastDone(
-            index=int(last["index"]),
-            day=_day(last["day"]),
-            at=_moment(last["at"]),
-            revealed_at=_moment(last["revealed_at"]),
-            item_key=None if last["item_key"] is None else _unb64(last["item_key"]),
-            next_unlocks_at=_moment(last["next_unlocks_at"]),
-            amend_until=_moment(last["amend_until"]),
-        ),
-        current=None
-        if current is None
-        else Reveal(
-            index=int(current["index"]),
-            at=_moment(current["at"]),
-            item_key=None if current["item_key"] is None else _unb64(current["item_key"]),
-        ),
-        last_event_at=_maybe(document["last_event_at"]),
-        first_day=None if document["first_day"] is None else _day(document["first_day"]),
-        zone=None if document["zone"] is None else str(document["zone"]),
-        last_device=None if document["last_device"] is None else str(document["last_device"]),
-    )
-
-
-def _item_document(item: Item) -> dict[str, Any]:
-    return {
-        "text": item.text,
-        "title": item.title,
-        "photo": item.photo,
-        "reflection": item.reflection,
-        "checkin": item.checkin,
-    }
-
-
-def _item(document: dict[str, Any]) -> Item:
-    from dailylist.domain import Item
-
-    if not isinstance(document, dict):
-        raise TypeError("expected an item")
-    return Item(**document)  # checks itself: `ValueError` or `TypeError`

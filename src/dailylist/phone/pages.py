@@ -11,12 +11,12 @@ inlined as `data:` URIs, forms sent back to the page; no script, nothing from el
 
 from __future__ import annotations
 
-import base64
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from dailylist.codec import b64
 from dailylist.domain import reflow
 
 STYLE = """
@@ -45,7 +45,7 @@ button { font: inherit; font-weight: 600; width: 100%; margin-top: 1.25rem; padd
 .small { font-size: .9rem; opacity: .8; }
 """
 
-_STYLE_HASH = base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
+_STYLE_HASH = b64(hashlib.sha256(STYLE.encode()).digest())
 CONTENT_SECURITY_POLICY = (
     f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; img-src data:; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"

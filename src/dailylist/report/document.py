@@ -1,7 +1,8 @@
-"""The JSON report: what it holds, built from a list's replayed journal.
+"""The JSON report: its types, and what it holds, built from a list's replayed journal.
 
-`export` writes exactly this; `verify` builds it again from the report's own events (replayed
-through the rules, with the author's sealed list) and compares, section by section.
+`export` writes exactly this, through the one codec; `verify` reads it with the same types,
+builds it again from the report's own events (replayed through the rules, with the
+author's sealed list) and compares, section by section.
 """
 
 from __future__ import annotations
@@ -9,12 +10,15 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from dailylist import figures, fold
 from dailylist.chain import event_id
-from dailylist.domain import ListInfo
+from dailylist.codec import decode, encode
+from dailylist.domain import ListInfo, require
+from dailylist.errors import BadInput
 from dailylist.events import PhotoRecord
 
 if TYPE_CHECKING:
@@ -24,75 +28,184 @@ if TYPE_CHECKING:
 REPORT_FORMAT = 1
 
 
-def _b64(raw: bytes) -> str:
-    import base64
+@dataclass(frozen=True, kw_only=True)
+class ReportList:
+    """The list a report is of, and the author's key and signature of its sealed file."""
 
-    return base64.b64encode(raw).decode("ascii")
-
-
-def list_json(info: ListInfo, public_key: bytes, signature: bytes) -> dict[str, Any]:
-    return {
-        "id": info.id,
-        "title": info.title,
-        "author": info.author,
-        "item_count": info.item_count,
-        "fingerprint": info.fingerprint,
-        "public_key": _b64(public_key),
-        "signature": _b64(signature),
-    }
+    id: str
+    title: str
+    author: str
+    item_count: int
+    fingerprint: str
+    public_key: bytes
+    #: The author's signature of the sealed list: ties the report to that exact file.
+    signature: bytes
 
 
-def photo_json(photo: PhotoRecord) -> dict[str, Any]:
-    """A photo as reports show it: never the path it came from."""
-    return {
-        "sha256": photo.sha256,
-        "size": photo.size,
-        "stored_name": photo.stored_name,
-        "format": photo.format,
-        "width": photo.width,
-        "height": photo.height,
-        "taken_at": None if photo.taken_at is None else photo.taken_at.isoformat(),
-    }
+@dataclass(frozen=True, kw_only=True)
+class ReportEntry:
+    """A day done, as the report shows it: never a path of the recipient's computer."""
+
+    day: int
+    date: date
+    revealed_at: datetime
+    completed_at: datetime
+    title: str | None
+    text: str
+    reflection: str | None
+    photo_taken_before_reveal: bool
+    photos: tuple[PhotoRecord, ...]
+    amended: bool = False
+
+    def __post_init__(self) -> None:
+        require(self.day >= 1, "day: days are counted from 1")
 
 
-def entry_json(entry: Day) -> dict[str, Any]:
-    return {
-        "day": entry.number,
-        "date": entry.day.isoformat(),
-        "revealed_at": entry.revealed_at.isoformat(),
-        "completed_at": entry.at.isoformat(),
-        "title": entry.item.title,
-        "text": entry.item.text,
-        "reflection": entry.reflection,
-        "photo_taken_before_reveal": entry.photo_taken_before_reveal,
-        "photos": [photo_json(photo) for photo in entry.photos],
-        "amended": entry.amended,
-    }
+@dataclass(frozen=True, kw_only=True)
+class ReportSummary:
+    done: int
+    item_count: int
+    streak: int
+    missed_days: tuple[date, ...]
+    finished_on: date | None = None
 
 
-def set_aside_json(aside: fold.SetAside) -> dict[str, Any]:
+@dataclass(frozen=True, kw_only=True)
+class ReportSetAside:
+    """A completion set aside: another device's completion of that day came first."""
+
+    day: int
+    date: date
+    device: str
+    completed_at: datetime
+    reflection: str | None
+    photos: tuple[PhotoRecord, ...]
+    amended: bool
+    why: str
+
+    def __post_init__(self) -> None:
+        require(self.day >= 1, "day: days are counted from 1")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Report:
+    """A dailylist report, as `export -o NAME.json` writes it and `verify` reads it: the
+    same types both ways, through the one codec (see `codec`)."""
+
+    kind: ClassVar[str] = "dailylist-report"
+    format: int
+    exported_at: datetime
+    #: The IANA zone the report was exported in (its summary counts days in it).
+    zone: str | None = None
+    list: ReportList
+    summary: ReportSummary
+    entries: tuple[ReportEntry, ...]
+    #: Completions set aside (reports of dailylist 0.1 have none).
+    set_aside: tuple[ReportSetAside, ...] = ()
+    #: The journal's whole event log, each event naming the one before it by hash (the
+    #: journal's own codec reads them: see `journal`).
+    events: tuple[Mapping[str, Any], ...]
+    #: The folder beside the report that holds the photos, by content address ("" when
+    #: the report went to standard output without them).
+    photos_dir: str
+
+    def __post_init__(self) -> None:
+        require(self.format >= 1, "format: not a report format")
+        name = self.photos_dir
+        require(
+            name not in (".", "..") and "/" not in name and "\\" not in name,
+            "photos_dir: a folder's name beside the report, not a path",
+        )
+
+
+def report_list(info: ListInfo, public_key: bytes, signature: bytes) -> ReportList:
+    return ReportList(
+        id=info.id,
+        title=info.title,
+        author=info.author,
+        item_count=info.item_count,
+        fingerprint=info.fingerprint,
+        public_key=public_key,
+        signature=signature,
+    )
+
+
+def report_entry(entry: Day) -> ReportEntry:
+    return ReportEntry(
+        day=entry.number,
+        date=entry.day,
+        revealed_at=entry.revealed_at,
+        completed_at=entry.at,
+        title=entry.item.title,
+        text=entry.item.text,
+        reflection=entry.reflection,
+        photo_taken_before_reveal=entry.photo_taken_before_reveal,
+        photos=tuple(photo.shared() for photo in entry.photos),
+        amended=entry.amended,
+    )
+
+
+def report_set_aside(aside: fold.SetAside) -> ReportSetAside:
     """A completion set aside (another device's came first), as reports and `show` list it."""
     completion = aside.completion
-    return {
-        "day": aside.number,
-        "date": completion.day.isoformat(),
-        "device": completion.device,
-        "completed_at": completion.at.isoformat(),
-        "reflection": aside.reflection,
-        "photos": [photo_json(photo) for photo in aside.photos],
-        "amended": bool(aside.amendments),
-        "why": aside.reason,
-    }
+    return ReportSetAside(
+        day=aside.number,
+        date=completion.day,
+        device=completion.device,
+        completed_at=completion.at,
+        reflection=aside.reflection,
+        photos=tuple(photo.shared() for photo in aside.photos),
+        amended=bool(aside.amendments),
+        why=aside.reason,
+    )
 
 
-def summary_json(stats: figures.Stats) -> dict[str, Any]:
-    return {
-        "done": stats.done_count,
-        "item_count": stats.item_count,
-        "streak": stats.streak,
-        "missed_days": [day.isoformat() for day in stats.missed_days],
-        "finished_on": None if stats.finished_on is None else stats.finished_on.isoformat(),
-    }
+def report_summary(stats: figures.Stats) -> ReportSummary:
+    return ReportSummary(
+        done=stats.done_count,
+        item_count=stats.item_count,
+        streak=stats.streak,
+        missed_days=stats.missed_days,
+        finished_on=stats.finished_on,
+    )
+
+
+def written(part: object) -> dict[str, Any]:
+    """A part of a report as the report's JSON holds it (every field, nulls too)."""
+    return encode(part, nulls=True)
+
+
+def check_report_document(document: object, *, source: str) -> Report:
+    """The report `document` is, or `BadInput` naming its first problem."""
+    if not isinstance(document, dict) or document.get("kind") != Report.kind:
+        raise BadInput(f"{source} is not a dailylist report")
+    if isinstance(document.get("format"), int) and document["format"] > REPORT_FORMAT:
+        raise BadInput(f"{source} was written by a newer dailylist; upgrade to verify it")
+    try:
+        return decode(Report, document)
+    except ValueError as exc:
+        raise BadInput(f"{source} is not a valid report ({exc})") from exc
+
+
+def report_schema() -> dict[str, object]:
+    """The JSON schema of a report (documented in the README), made by pydantic from the
+    same types."""
+    from pydantic import TypeAdapter
+
+    schema: dict[str, object] = TypeAdapter(Report).json_schema(mode="serialization")
+    made: dict[str, object] = _base64_bytes(schema)
+    return made
+
+
+def _base64_bytes(schema: Any) -> Any:
+    """The schema with bytes said as the codec writes them: base64 text."""
+    if isinstance(schema, dict):
+        if schema.get("format") == "binary":
+            return {**schema, "format": "base64", "contentEncoding": "base64"}
+        return {key: _base64_bytes(value) for key, value in schema.items()}
+    if isinstance(schema, list):
+        return [_base64_bytes(value) for value in schema]
+    return schema
 
 
 #: How an export names a device: an opaque id, never a host name.
@@ -148,15 +261,15 @@ def report_json(
     photos_dir: str,
 ) -> dict[str, Any]:
     """A whole JSON report. `events` are the journal's events as stored (their ids hold)."""
-    return {
-        "format": REPORT_FORMAT,
-        "kind": "dailylist-report",
-        "exported_at": exported_at.isoformat(),
-        "zone": zone,
-        "list": list_json(info, public_key, signature),
-        "summary": summary_json(stats),
-        "entries": [entry_json(entry) for entry in entries],
-        "set_aside": [set_aside_json(aside) for aside in set_aside],
-        "events": exported_events(events),
-        "photos_dir": photos_dir,
-    }
+    report = Report(
+        format=REPORT_FORMAT,
+        exported_at=exported_at,
+        zone=zone,
+        list=report_list(info, public_key, signature),
+        summary=report_summary(stats),
+        entries=tuple(report_entry(entry) for entry in entries),
+        set_aside=tuple(report_set_aside(aside) for aside in set_aside),
+        events=tuple(exported_events(events)),
+        photos_dir=photos_dir,
+    )
+    return written(report)

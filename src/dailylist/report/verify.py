@@ -24,17 +24,19 @@ from dailylist.days import in_range, utc
 from dailylist.domain import day_number
 from dailylist.errors import BadInput, DailylistError
 from dailylist.events import Event
-from dailylist.formats import Report, check_report_document
 from dailylist.journal import decode_event
 from dailylist.limits import REPORT
 from dailylist.lookback import days
 from dailylist.opened import empty_standing
 from dailylist.report.document import (
     OPAQUE_ID,
-    entry_json,
-    list_json,
-    set_aside_json,
-    summary_json,
+    Report,
+    check_report_document,
+    report_entry,
+    report_list,
+    report_set_aside,
+    report_summary,
+    written,
 )
 from dailylist.sealed_list import UnsealedList
 from dailylist.store import read_input_file
@@ -127,7 +129,7 @@ def verify(
         followed.problems.append(f"{_named(refusal.event)}: {refusal.reason}")
 
     entries, texts = _entries(document["entries"], replayed, unsealed)
-    wanted_aside = [set_aside_json(aside) for aside in replayed.set_aside]
+    wanted_aside = [written(report_set_aside(aside)) for aside in replayed.set_aside]
     if document.get("set_aside", []) != wanted_aside:
         entries.problems.append(
             f"the report lists {len(document.get('set_aside') or [])} completions set aside; "
@@ -155,7 +157,7 @@ def _named(event: Event) -> str:
 def _same_list(given: Mapping[str, Any], unsealed: UnsealedList) -> Check:
     check = Check("same list and author")
     sealed = unsealed.sealed
-    expected = list_json(unsealed.info, sealed.public_key, sealed.signature)
+    expected = written(report_list(unsealed.info, sealed.public_key, sealed.signature))
     if given.get("id") != expected["id"]:
         check.problems.append(f"the report is of list {given.get('id')}, not {expected['id']}")
     elif given.get("public_key") != expected["public_key"]:
@@ -189,7 +191,7 @@ def _entries(
         except DailylistError:
             texts.problems.append(f"day {entry.number}: the item does not open with this list")
             continue
-        wanted = entry_json(day)
+        wanted = written(report_entry(day))
         if not isinstance(shown, Mapping):
             matches.problems.append(f"the entry for day {entry.number} is not an entry")
             continue
@@ -251,7 +253,9 @@ def _summary(report: LoadedReport, replayed: fold.Replay, now: datetime) -> Chec
             f"({last.astimezone(exported.tzinfo):%Y-%m-%d %H:%M})"
         )
         return check
-    expected = summary_json(figures.stats(replayed.standing, replayed.done_days, exported))
+    expected = written(
+        report_summary(figures.stats(replayed.standing, replayed.done_days, exported))
+    )
     given = report.document["summary"]
     for key, value in expected.items():
         if given.get(key) != value:

@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
 from dailylist import limits
 from dailylist.errors import BadInput, DamagedData, NotNow
@@ -25,6 +26,10 @@ def remote_of(data: DataDir, kind: str, where: str) -> Remote:
     if kind == "folder":
         return FolderRemote(Path(where).expanduser())
     return GitRemote(where, SyncPaths.of(data).clone)
+
+
+def _kind(folder: bool) -> Literal["git", "folder"]:
+    return "folder" if folder else "git"
 
 
 def remote_address(where: str, folder: bool) -> str:
@@ -71,7 +76,7 @@ def setup(
     that has one is unlocked with it (a wrong one changes nothing). `device_name` is what
     the other devices call this one (its host name if None).
     """
-    kind, address = ("folder" if folder else "git"), remote_address(where, folder)
+    kind, address = _kind(folder), remote_address(where, folder)
     with _one_sync(data):
         config, remote = _reach(data, kind, address)
         if config is None:
@@ -100,7 +105,7 @@ def join(
 ) -> SyncReport:
     """Take part in the remote `where` (on another device): unlock its identity with the
     passphrase and bring every list in it, journals and photos."""
-    kind, address = ("folder" if folder else "git"), remote_address(where, folder)
+    kind, address = _kind(folder), remote_address(where, folder)
     with _one_sync(data):
         config, remote = _reach(data, kind, address)
         if config is None:
@@ -151,7 +156,9 @@ def sync(data: DataDir, list_id: str | None, now: datetime) -> SyncReport:
         return report
 
 
-def _reach(data: DataDir, kind: str, address: str) -> tuple[SyncConfig | None, Remote]:
+def _reach(
+    data: DataDir, kind: Literal["git", "folder"], address: str
+) -> tuple[SyncConfig | None, Remote]:
     """For setup and join: this device's sync config (None before its first), refused when
     it syncs with another remote, and the remote fetched."""
     config = read_config(data)

@@ -6,15 +6,14 @@ clone. Standard library only: `status` and `doctor` read it.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from dailylist import limits
+from dailylist.codec import decode, encode
 from dailylist.store import DataDir, write_atomic
 
 #: 2: devices sign their events; names and keys are kept for the whole remote.
@@ -42,8 +41,8 @@ class Devices:
     key, see `dailylist.device`), the key it was first seen to sign with."""
 
     names: dict[str, str] = field(default_factory=dict)
-    keys: dict[str, str] = field(default_factory=dict)
-    changed: bool = False
+    keys: dict[str, bytes] = field(default_factory=dict)
+    changed: bool = field(default=False, metadata={"transient": True})
 
     def key_of(self, device: str, public_key: bytes) -> bool:
         """Whether `public_key` may sign for `device`: never for an id made from another
@@ -53,23 +52,22 @@ class Devices:
         if derived(device):
             return False
         known = self.keys.get(device)
-        return known is None or known == base64.b64encode(public_key).decode("ascii")
+        return known is None or known == public_key
 
     def pin(self, device: str, public_key: bytes) -> None:
         """Keep the key an older device was first seen to sign with."""
         from dailylist.device import derived
 
         if not derived(device) and device not in self.keys:
-            self.keys[device] = base64.b64encode(public_key).decode("ascii")
+            self.keys[device] = public_key
             self.changed = True
 
     def own(self, device: str, public_key: bytes) -> None:
         """This device's own key: none other ever signs for it, whatever was seen."""
         from dailylist.device import derived
 
-        found = base64.b64encode(public_key).decode("ascii")
-        if not derived(device) and self.keys.get(device) != found:
-            self.keys[device] = found
+        if not derived(device) and self.keys.get(device) != public_key:
+            self.keys[device] = public_key
             self.changed = True
 
     def learn(self, device: str, name: str) -> None:
@@ -90,7 +88,7 @@ class Devices:
 class SyncConfig:
     """The data dir's `sync/config.json`: the remote, and the lists that sync with it."""
 
-    kind: str  # "git" or "folder"
+    kind: Literal["git", "folder"]
     remote: str
     #: The name of the passphrase-wrapped identity's file in `keys/`.
     key_token: str
@@ -100,71 +98,39 @@ class SyncConfig:
     devices: Devices = field(default_factory=Devices)
     #: What this device calls itself in the remote (None: its host name).
     device_name: str | None = None
+    format: int = CONFIG_FORMAT
 
     def document(self) -> dict[str, Any]:
-        return {
-            "format": CONFIG_FORMAT,
-            "kind": self.kind,
-            "remote": self.remote,
-            "key_token": self.key_token,
-            "looked": self.looked,
-            "device_name": self.device_name,
-            "devices": {"names": self.devices.names, "keys": self.devices.keys},
-            "lists": {
-                list_id: {
-                    "synced_at": _iso(state.synced_at),
-                    "reached_at": _iso(state.reached_at),
-                    "in_step": state.in_step,
-                }
-                for list_id, state in self.lists.items()
-            },
-        }
+        return encode(self, nulls=True)
 
     @classmethod
     def from_document(cls, document: dict[str, Any]) -> SyncConfig:
         """The config a document describes (format 1, of the sync before devices signed
         their events, is read too: it forgets when lists were in step, so that every list
         is exchanged again in the new form); `ValueError` if it is none."""
-        if document.get("format") not in (1, CONFIG_FORMAT):
+        if document.get("format") == 1:
+            document = _from_first_format(document)
+        if document.get("format") != CONFIG_FORMAT:
             raise ValueError("not a sync configuration")
-        kind = str(document["kind"])
-        if kind not in ("git", "folder"):
-            raise ValueError("not a sync configuration")
-        old = document["format"] == 1
-        devices = Devices()
-        found = dict(document.get("devices") or {})
-        devices.names = {str(k): str(v) for k, v in dict(found.get("names") or {}).items()}
-        devices.keys = {str(k): str(v) for k, v in dict(found.get("keys") or {}).items()}
-        for key in devices.keys.values():
-            base64.b64decode(key, validate=True)
-        lists = {}
-        for list_id, state in dict(document.get("lists") or {}).items():
-            if old:  # the names it knew were kept per list
-                for device, name in dict(state.get("devices") or {}).items():
-                    devices.names.setdefault(str(device), str(name)[:64])
-            lists[str(list_id)] = ListSync(
-                synced_at=_moment(state.get("synced_at")),
-                reached_at=_moment(state.get("reached_at")),
-                in_step=None if old or state.get("in_step") is None else str(state["in_step"]),
-            )
-        looked, name = document.get("looked"), document.get("device_name")
-        return cls(
-            kind,
-            str(document["remote"]),
-            str(document["key_token"]),
-            lists,
-            None if old or looked is None else str(looked),
-            devices,
-            None if name is None else str(name)[:64],
-        )
+        return decode(cls, document)
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
-
-
-def _moment(text: object) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(str(text))
+def _from_first_format(document: dict[str, Any]) -> dict[str, Any]:
+    """A config of format 1 as format 2 says it: the names it kept per list, kept once; no
+    list in step, nothing looked at."""
+    names: dict[str, str] = {}
+    lists = {}
+    for list_id, state in dict(document.get("lists") or {}).items():
+        for device, name in dict(state.get("devices") or {}).items():
+            names.setdefault(str(device), str(name)[:64])
+        lists[str(list_id)] = {"synced_at": state.get("synced_at")}
+    kept = {key: document.get(key) for key in ("kind", "remote", "key_token")}
+    return {
+        **kept,
+        "format": CONFIG_FORMAT,
+        "lists": lists,
+        "devices": {"names": names, "keys": {}},
+    }
 
 
 @dataclass(frozen=True)
@@ -215,7 +181,7 @@ def read_config(data: DataDir) -> SyncConfig | None:
         return None
     try:
         return SyncConfig.from_document(json.loads(limits.read_file(paths.config, limits.SMALL)))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, binascii.Error):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
 
 

@@ -18,9 +18,8 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
+from dailylist.domain import MIN_PASSPHRASE
 from dailylist.errors import BadInput
-
-MIN_PASSPHRASE = 8
 
 
 @dataclass(frozen=True)

@@ -48,9 +48,11 @@ from dailylist.sync.reading import (
     Stray,
     open_device,
     open_event,
+    open_shared_list,
     read_events,
     sealed_device,
     sealed_event,
+    shared_list,
 )
 from dailylist.sync.remote import Remote, RemoteFile
 
@@ -279,8 +281,6 @@ def _keep_key_file(context: _Exchange) -> None:
 
 def _joinable(context: _Exchange) -> list[str]:
     """The ids of the lists in the remote (read from their list.age files)."""
-    from dailylist.canonical import parse_json
-
     ids: dict[str, None] = {}
     key, files, seen = context.key, context.files, context.seen
     for path in sorted(files):
@@ -294,9 +294,8 @@ def _joinable(context: _Exchange) -> list[str]:
             continue
         else:
             try:
-                document = parse_json(key.open(context.remote.read(path)))
-                list_id = str(document["list_id"])
-            except (OSError, ValueError, KeyError, TypeError):
+                list_id = open_shared_list(key, context.remote.read(path)).list_id
+            except (OSError, ValueError):
                 seen.put(path, files[path].version, {"stray": UNREADABLE})
                 continue
             if key.name("list", list_id) != parts[1]:
@@ -497,26 +496,20 @@ def _sealed_in_remote(
     """A list's sealed file (its author's signature checked, and its items open with the
     key that comes with it), from any device's list.age in the remote; None when none can
     be read yet."""
-    import base64
-
-    from dailylist.canonical import parse_json
     from dailylist.sealed_list import stored_list
     from dailylist.sealing import parse_sealed
 
     for path in folder.sealed:
         try:
-            document = parse_json(context.key.open(context.remote.read(path)))
-            raw = base64.b64decode(document["sealed"], validate=True)
-            content_key = document.get("content_key")
-            own_key = None if content_key is None else base64.b64decode(content_key, validate=True)
+            shared = open_shared_list(context.key, context.remote.read(path))
             source = "the sealed list in the remote"
-            parse_sealed(raw, source=source)  # its signature, checked
-            unsealed = stored_list(raw, source=source, content_key=own_key)
-            if unsealed.info.id != list_id:
+            parse_sealed(shared.sealed, source=source)  # its signature, checked
+            unsealed = stored_list(shared.sealed, source=source, content_key=shared.content_key)
+            if shared.list_id != list_id or unsealed.info.id != list_id:
                 continue
             unsealed.check_items()  # the key that came with it opens every item
-            return raw, own_key, unsealed
-        except (OSError, ValueError, KeyError, TypeError, DailylistError):
+            return shared.sealed, shared.content_key, unsealed
+        except (OSError, ValueError, DailylistError):
             continue
     return None
 
@@ -667,10 +660,7 @@ def _max_photo() -> int:
 def _describe_here(context: _Exchange, files: ListFiles, mine: str, list_id: str) -> None:
     """This device's list.age (so others can join) and device.age, when missing or not
     whole."""
-    import base64
     import socket
-
-    from dailylist.canonical import canonical_json
 
     key, remote = context.key, context.remote
     path = f"{mine}/list.age"
@@ -678,14 +668,8 @@ def _describe_here(context: _Exchange, files: ListFiles, mine: str, list_id: str
         sealed = files.read(files.sealed, what="the sealed copy", cap=limits.SEALED_LIST)
         content_key = None
         if files.content_key.is_file():
-            own_key = files.read(files.content_key, what="its key", cap=limits.SMALL)
-            content_key = base64.b64encode(own_key).decode("ascii")
-        document = {
-            "list_id": list_id,
-            "sealed": base64.b64encode(sealed).decode("ascii"),
-            "content_key": content_key,
-        }
-        remote.write(path, key.seal(canonical_json(document)), mine)
+            content_key = files.read(files.content_key, what="its key", cap=limits.SMALL)
+        remote.write(path, key.seal(shared_list(list_id, sealed, content_key)), mine)
     path = f"{mine}/device.age"
     name = context.config.device_name or socket.gethostname()
     if not _whole(context, path, lambda raw: _names_me(context, raw, list_id, mine, name)):

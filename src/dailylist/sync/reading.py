@@ -18,16 +18,15 @@ under a real name, a copy in another folder), each is tried: junk never hides th
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from dailylist.canonical import canonical_json, parse_json
+from dailylist.codec import b64, decode, encode, moment
 from dailylist.days import CLOCK_TOLERANCE, utc
 
 if TYPE_CHECKING:
@@ -149,53 +148,77 @@ class Seen:
         self.put(path, version, {"stray": why})
 
 
-def _b64(value: object) -> bytes:
-    if not isinstance(value, str):
-        raise Stray(MISNAMED)
-    try:
-        return base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise Stray(MISNAMED) from exc
+@dataclass(frozen=True, kw_only=True)
+class Envelope:
+    """An event as it lies in the remote: the event, its list, and its device's signature."""
+
+    format: int
+    list: str
+    event: Mapping[str, Any]
+    public_key: bytes
+    signature: bytes
+
+    def message(self) -> bytes:
+        """What the signature is of: the list and the event."""
+        return b"dailylist event\0" + canonical_json({"list": self.list, "event": self.event})
 
 
-def _event_message(list_id: str, document: Mapping[str, Any]) -> bytes:
-    return b"dailylist event\0" + canonical_json({"list": list_id, "event": document})
+@dataclass(frozen=True, kw_only=True)
+class DeviceCard:
+    """A device's `device.age` in a list's folder: its id, name and key, signed by it."""
+
+    format: int
+    list: str
+    device: str
+    name: str
+    public_key: bytes
+    signature: bytes
+
+    def message(self) -> bytes:
+        """What the signature is of: the list, the device, its name and its key."""
+        fields = {"list": self.list, "device": self.device, "name": self.name}
+        return b"dailylist device\0" + canonical_json(
+            {**fields, "public_key": b64(self.public_key)}
+        )
 
 
-def _device_message(list_id: str, device: str, name: str, public_key: str) -> bytes:
-    fields = {"list": list_id, "device": device, "name": name, "public_key": public_key}
-    return b"dailylist device\0" + canonical_json(fields)
+@dataclass(frozen=True, kw_only=True)
+class SharedList:
+    """A device's `list.age`: the sealed list, and its content key for a passphrase list,
+    so that a device that joins can open it."""
+
+    list_id: str
+    sealed: bytes
+    content_key: bytes | None = None
+
+
+def _envelope(list_id: str, document: Mapping[str, Any], me: DeviceIdentity) -> Envelope:
+    draft = Envelope(
+        format=ENVELOPE_FORMAT,
+        list=list_id,
+        event=document,
+        public_key=me.public_key,
+        signature=bytes(64),
+    )
+    return replace(draft, signature=me.sign(draft.message()))
 
 
 def sealed_event(list_id: str, document: Mapping[str, Any], me: DeviceIdentity) -> bytes:
     """The envelope of one of this device's events, as it goes to the remote (before age)."""
-    return canonical_json(
-        {
-            "format": ENVELOPE_FORMAT,
-            "list": list_id,
-            "event": document,
-            "public_key": base64.b64encode(me.public_key).decode("ascii"),
-            "signature": base64.b64encode(me.sign(_event_message(list_id, document))).decode(
-                "ascii"
-            ),
-        }
-    )
+    return canonical_json(encode(_envelope(list_id, document, me)))
 
 
 def sealed_device(list_id: str, name: str, me: DeviceIdentity) -> bytes:
     """This device's `device.age` for a list (before age): its id, name and key, signed."""
-    public_key = base64.b64encode(me.public_key).decode("ascii")
-    signature = me.sign(_device_message(list_id, me.id, name, public_key))
-    return canonical_json(
-        {
-            "format": ENVELOPE_FORMAT,
-            "list": list_id,
-            "device": me.id,
-            "name": name,
-            "public_key": public_key,
-            "signature": base64.b64encode(signature).decode("ascii"),
-        }
+    draft = DeviceCard(
+        format=ENVELOPE_FORMAT,
+        list=list_id,
+        device=me.id,
+        name=name,
+        public_key=me.public_key,
+        signature=bytes(64),
     )
+    return canonical_json(encode(replace(draft, signature=me.sign(draft.message()))))
 
 
 def _signed_by(device: str, public_key: bytes, devices: Devices) -> bool:
@@ -218,33 +241,29 @@ def open_event(
     from dailylist.journal import decode_event
 
     try:
-        envelope = parse_json(key.open(raw))
+        document = parse_json(key.open(raw))
     except ValueError as exc:
         raise Stray(UNREADABLE) from exc
-    if not isinstance(envelope, dict) or envelope.get("format") != ENVELOPE_FORMAT:
-        raise Stray(OLDER if isinstance(envelope, dict) and "kind" in envelope else STRAY)
-    if set(envelope) != {"format", "list", "event", "public_key", "signature"}:
-        raise Stray(STRAY)
-    document = envelope["event"]
+    if not isinstance(document, dict) or document.get("format") != ENVELOPE_FORMAT:
+        raise Stray(OLDER if isinstance(document, dict) and "kind" in document else STRAY)
     try:
-        event = decode_event(document)
+        envelope = decode(Envelope, document)
+        event = decode_event(envelope.event)
     except ValueError as exc:
         raise Stray(STRAY) from exc
     _, folder, device_folder, _, file_name = path.split("/")
-    if envelope["list"] != list_id or key.name("list", list_id) != folder:
+    if envelope.list != list_id or key.name("list", list_id) != folder:
         raise Stray(ELSEWHERE)
     if key.name("device", event.device) != device_folder:
         raise Stray(ELSEWHERE)
-    if computed_id(document) != event.id or key.name("event", event.id) != file_name[:-4]:
+    if computed_id(envelope.event) != event.id or key.name("event", event.id) != file_name[:-4]:
         raise Stray(MISNAMED)
-    public_key = _b64(envelope["public_key"])
-    signature = _b64(envelope["signature"])
-    if not verify(public_key, signature, _event_message(list_id, document)):
+    if not verify(envelope.public_key, envelope.signature, envelope.message()):
         raise Stray(FORGED)
-    if not _signed_by(event.device, public_key, devices):
+    if not _signed_by(event.device, envelope.public_key, devices):
         raise Stray(FORGED)
-    devices.pin(event.device, public_key)
-    return event, document
+    devices.pin(event.device, envelope.public_key)
+    return event, envelope.event
 
 
 def open_device(
@@ -260,23 +279,30 @@ def open_device(
         raise Stray(UNREADABLE) from exc
     if not isinstance(document, dict) or document.get("format") != ENVELOPE_FORMAT:
         raise Stray(OLDER if isinstance(document, dict) else STRAY)
-    device, name, public_key = (
-        document.get("device"),
-        document.get("name"),
-        document.get("public_key"),
-    )
-    if not (isinstance(device, str) and isinstance(name, str) and isinstance(public_key, str)):
-        raise Stray(STRAY)
-    if document.get("list") != list_id or key.name("device", device) != folder:
+    try:
+        card = decode(DeviceCard, document)
+    except ValueError as exc:
+        raise Stray(STRAY) from exc
+    if card.list != list_id or key.name("device", card.device) != folder:
         raise Stray(ELSEWHERE)
-    raw_key = _b64(public_key)
-    message = _device_message(list_id, device, name, public_key)
-    if not verify(raw_key, _b64(document.get("signature")), message):
+    if not verify(card.public_key, card.signature, card.message()):
         raise Stray(FORGED)
-    if not _signed_by(device, raw_key, devices):
+    if not _signed_by(card.device, card.public_key, devices):
         raise Stray(FORGED)
-    devices.pin(device, raw_key)
-    return device, name
+    devices.pin(card.device, card.public_key)
+    return card.device, card.name
+
+
+def open_shared_list(key: Key, raw: bytes) -> SharedList:
+    """The list in a `list.age` (not yet checked: see `exchange`), or `ValueError`."""
+    return decode(SharedList, parse_json(key.open(raw)))
+
+
+def shared_list(list_id: str, sealed: bytes, content_key: bytes | None) -> bytes:
+    """A `list.age` (before age)."""
+    return canonical_json(
+        encode(SharedList(list_id=list_id, sealed=sealed, content_key=content_key))
+    )
 
 
 def read_events(
@@ -305,7 +331,7 @@ def read_events(
             if verdict is not None and "stray" in verdict:
                 continue
             if verdict is not None and "held" in verdict:
-                held = datetime.fromisoformat(verdict["held"])
+                held = moment(verdict["held"])
                 if utc(held) > ahead:
                     _hold(reading, str(verdict["device"]), held)
                     break
