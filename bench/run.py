@@ -153,7 +153,7 @@ def build(work: Path, label: str, items: int, days: int, sealed: dict[int, bytes
         width=64,
         height=48,
     )
-    journal = journal_of(data, list_id)
+    journal = journal_of(data.list_files(list_id))
     documents, prev = list(journal.documents), journal.head
     for number in range(days):
         day = first + timedelta(days=number)
@@ -172,7 +172,7 @@ def build(work: Path, label: str, items: int, days: int, sealed: dict[int, bytes
     if days:
         shutil.copy(picture, files.photo(record.stored_name))
     files.write_journal(journal.raw, journal_text(list_id, documents))
-    keep_snapshot(data, load(data, list_id).snapshot(), now)
+    keep_snapshot(data.list_files(list_id), load(data.list_files(list_id)).snapshot(), now)
     shutil.copytree(fixture.folder, fixture.before_reveal)
     for args in (["today"], ["export", "-o", str(fixture.report)]):
         done = subprocess.run(

@@ -72,7 +72,7 @@ def build_year(work: Path) -> Path:
     opened_at = day_start(first, starts, zone_of(now)) - timedelta(hours=1)
     list_id = open_list(data, raw, opened_at, source="bench").info.id
     files = data.list_files(list_id)
-    journal = journal_of(data, list_id)
+    journal = journal_of(data.list_files(list_id))
     documents, prev = list(journal.documents), journal.head
     devices = (identity(home).id,) * 2  # what a device sends is what it wrote itself
     for number in range(DAYS):
@@ -103,7 +103,7 @@ def build_year(work: Path) -> Path:
             documents.append(encode(event))
             prev = event.id
     files.write_journal(journal.raw, journal_text(list_id, documents))
-    keep_snapshot(data, load(data, list_id).snapshot(), now)
+    keep_snapshot(data.list_files(list_id), load(data.list_files(list_id)).snapshot(), now)
     return home
 
 

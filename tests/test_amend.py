@@ -42,7 +42,7 @@ def test_amend_the_reflection_the_same_day(done_today: Path, run: Cli, data: Dat
     assert amended["amended"] is True
     # The first version stays in the journal, and the chain still holds.
     (list_id,) = data.opened_list_ids()
-    events = journal_of(data, list_id).events
+    events = journal_of(data.list_files(list_id)).events
     assert [e.kind for e in events] == ["opened", "revealed", "completed", "amended"]
     assert events[2].reflection == "First words."  # type: ignore[union-attr]
     assert "amended" in run("journal", now=at(f"{DAY1} 23:00")).stdout

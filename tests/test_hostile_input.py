@@ -141,14 +141,14 @@ def lived_home(
     home = tmp_path_factory.mktemp("home")
     data = DataDir(home)
     list_id = open_list(data, sealed_bytes, at("2026-03-02 09:00"), source="fuzz").info.id
-    reveal_today(data, list_id, FixedClock(at("2026-03-02 09:30")))
+    reveal_today(data.list_files(list_id), FixedClock(at("2026-03-02 09:30")))
     picture = home / "p.png"
     Image.new("RGB", (4, 4)).save(picture)
     now = at("2026-03-02 10:00")
-    pending = prepare_completion(data, list_id, now)
+    pending = prepare_completion(data.list_files(list_id), now)
     staging = data.list_files(list_id).photos
     photos = [check_photo(picture, BERLIN, staging)]
-    record_completion(data, pending, photos, "fine", FixedClock(now))
+    record_completion(data.list_files(list_id), pending, photos, "fine", FixedClock(now))
     return home, list_id, data.list_files(list_id).journal.read_bytes()
 
 
@@ -166,7 +166,7 @@ def test_any_journal_loads_or_is_reported(
     path = home / "lists" / list_id / "journal.json"
     path.write_bytes(candidate)
     try:
-        error = refusal(lambda: journal_of(DataDir(home), list_id))
+        error = refusal(lambda: journal_of(DataDir(home).list_files(list_id)))
         assert error is None or error.exit_code == 2
         assert error is None or "fine" not in error.message  # never the reflection
     finally:

@@ -58,7 +58,7 @@ def ready(make_sealed: Callable[..., Path], tmp_path: Path) -> tuple[Path, str]:
     now = SystemClock().now()
     sealed = far_from_a_day_start(make_sealed).read_bytes()
     list_id = open_list(data, sealed, now - timedelta(seconds=2), source="test").info.id
-    reveal_today(data, list_id, FixedClock(now - timedelta(seconds=1)))
+    reveal_today(data.list_files(list_id), FixedClock(now - timedelta(seconds=1)))
     return home, list_id
 
 
@@ -82,7 +82,7 @@ def _finish(process: subprocess.Popen[str]) -> tuple[int, str]:
 def _state_after_kill(home: Path, list_id: str, photo: Path) -> str:
     """Check one killed run left a whole journal; 'old' or 'new' says which one."""
     data = DataDir(home)
-    journal = journal_of(data, list_id)  # raises if damaged
+    journal = journal_of(data.list_files(list_id))  # raises if damaged
     kinds = [event.kind for event in journal.events]
     assert kinds in (["opened", "revealed"], ["opened", "revealed", "completed"]), kinds
     digest = hashlib.sha256(photo.read_bytes()).hexdigest()
@@ -170,7 +170,7 @@ def test_ten_done_at_once_exactly_one_wins(ready: tuple[Path, str], tmp_path: Pa
         if code == 1:
             assert "already done" in stderr
             assert len(stderr.strip().splitlines()) == 1
-    events = journal_of(DataDir(home), list_id).events
+    events = journal_of(DataDir(home).list_files(list_id)).events
     assert sum(isinstance(e, Completed) for e in events) == 1
 
 
@@ -187,7 +187,7 @@ def test_today_racing_today_and_done_keeps_one_reveal(
     racers += [_dailylist(home, "done", "--photo", str(photo), "--note", "x") for _ in range(4)]
     codes = [p.wait(timeout=120) for p in racers]
     assert all(code in (0, 1) for code in codes), codes
-    events = journal_of(data, list_id).events
+    events = journal_of(data.list_files(list_id)).events
     assert sum(isinstance(e, Revealed) for e in events) == 1
     assert sum(isinstance(e, Completed) for e in events) <= 1
     assert codes[:6].count(0) >= 1
@@ -204,7 +204,7 @@ def test_a_completion_prepared_before_another_lands_writes_nothing(
     assert run("today", now=at("2026-04-01 09:00")).exit_code == 0
     (list_id,) = data.opened_list_ids()
     now = at("2026-04-01 10:00")
-    slow = prepare_completion(data, list_id, now)  # A, still typing
+    slow = prepare_completion(data.list_files(list_id), now)  # A, still typing
     first = make_photo(tmp_path / "b.jpg")
     assert run("done", "--photo", str(first), "--note", "B", now=now).exit_code == 0
     before = snapshot(data.root)
@@ -213,7 +213,7 @@ def test_a_completion_prepared_before_another_lands_writes_nothing(
         checked_photos([late], BERLIN, data.list_files(list_id).photos) as photos,
         pytest.raises(NotNow, match="already done; one a day"),
     ):
-        record_completion(data, slow, photos, "A", FixedClock(now))
+        record_completion(data.list_files(list_id), slow, photos, "A", FixedClock(now))
     assert snapshot(data.root) == before  # no journal entry, no photo kept, no copy left
 
 
@@ -226,8 +226,12 @@ def test_an_amendment_prepared_before_the_day_ended_writes_nothing(
     done = run("done", "--photo", str(photo), "--note", "x", now=at("2026-04-01 10:00"))
     assert done.exit_code == 0
     (list_id,) = data.opened_list_ids()
-    target = prepare_amendment(data, list_id, at("2026-04-02 03:50"))  # the editor opens...
+    target = prepare_amendment(
+        data.list_files(list_id), at("2026-04-02 03:50")
+    )  # the editor opens...
     before = snapshot(data.root)
     with pytest.raises(NotNow, match="could be amended until"):  # ...and closes after 04:00
-        record_amendment(data, target, [], "later", FixedClock(at("2026-04-02 04:10")))
+        record_amendment(
+            data.list_files(list_id), target, [], "later", FixedClock(at("2026-04-02 04:10"))
+        )
     assert snapshot(data.root) == before

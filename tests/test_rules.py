@@ -52,10 +52,14 @@ def test_second_completion_on_same_day_is_refused() -> None:
 
 
 def test_done_needs_a_reveal_first() -> None:
+    """The rule says why, and gives the reason a front end words ("run `dailylist today`
+    first" on the command line, "open the page again" on the phone's)."""
     log = Log()
     log.open(at("2026-05-10 09:00"))
-    with pytest.raises(NotNow, match="dailylist today"):
+    with pytest.raises(NotNow, match="not been revealed") as refused:
         log.done(at("2026-05-10 10:00"))
+    assert refused.value.reason == "reveal"
+    assert "dailylist" not in refused.value.message
 
 
 def test_missed_days_pause_the_list_and_never_unlock_two_items() -> None:

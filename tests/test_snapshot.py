@@ -30,7 +30,7 @@ def full_check(home: Path, now: datetime) -> dict[str, Any]:
     """The snapshot made again from the list and journal, checked in full."""
     data = DataDir(home)
     (list_id,) = data.opened_list_ids()
-    return load(data, list_id).snapshot().document(now)
+    return load(data.list_files(list_id)).snapshot().document(now)
 
 
 def on_disk(home: Path) -> dict[str, Any]:

@@ -55,11 +55,11 @@ def test_the_previous_journal_is_kept_as_bak(lived: Path) -> None:
 
 
 def test_events_are_hash_chained(lived: Path, data: DataDir) -> None:
-    events = journal_of(data, lived.name).events
+    events = journal_of(data.list_files(lived.name)).events
     assert [e.kind for e in events] == ["opened", "revealed", "completed"]
     assert events[0].prev is None
     assert [e.prev for e in events[1:]] == [e.id for e in events[:-1]]
-    documents = journal_of(data, lived.name).documents
+    documents = journal_of(data.list_files(lived.name)).documents
     assert all(computed_id(d) == d["id"] for d in documents)
 
 
@@ -174,7 +174,7 @@ def test_load_journal_rejects_another_lists_journal(lived: Path, data: DataDir) 
     document["list_id"] = "f" * 32
     (lived / "journal.json").write_text(json.dumps(document), encoding="utf-8")
     with pytest.raises(DamagedData, match="another list"):
-        journal_of(data, lived.name)
+        journal_of(data.list_files(lived.name))
 
 
 @pytest.mark.parametrize(

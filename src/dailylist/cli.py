@@ -25,14 +25,12 @@ from dailylist.terminal import safe
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from contextlib import AbstractContextManager
     from datetime import datetime, time
 
     from click.shell_completion import CompletionItem
     from rich.console import Console
 
     from dailylist.clock import Clock
-    from dailylist.photos import CheckedPhoto
     from dailylist.recipient import PendingCompletion
     from dailylist.remind import UnitChange
     from dailylist.status import ListStatus
@@ -87,11 +85,27 @@ class DailylistGroup(click.Group):
             ctx.exit(INTERNAL_ERROR)
 
 
+#: What a person does about a refusal, on the command line, by its reason (see `errors`).
+_HINTS = {
+    "photo": "add --photo PATH",
+    "reflection": "say what you did and how it felt (--note TEXT)",
+    "empty": "write a few words (--note TEXT)",
+    "no-reflection": "leave out --note",
+    "reveal": "run `dailylist today` first",
+    "again": "run `dailylist today`",
+    "done": "`dailylist done` completes it",
+    "nothing": "give --note TEXT and/or --photo PATH",
+}
+
+
 def _said(exc: DailylistError) -> str:
     """An error's message, in this front end's words: a clock behind the journal names the
     device that wrote its last entry, when another device did (its clock may be off)."""
     from dailylist.days import ClockBehind
 
+    hint = _HINTS.get(exc.reason or "")
+    if hint is not None:
+        return f"{exc.message}: {hint}"
     if isinstance(exc, ClockBehind) and exc.device is not None:
         from dailylist.device import known_id
         from dailylist.store import DataDir
@@ -151,7 +165,8 @@ def _complete_list_names(
     """Shell completion for --list: the names of the open lists."""
     from click.shell_completion import CompletionItem
 
-    from dailylist.picking import list_ids, name_of
+    from dailylist.home import list_ids
+    from dailylist.picking import name_of
     from dailylist.store import DataDir
 
     root = str(DataDir.resolve(check=False).root)  # names only: slugs, safe to offer
@@ -451,7 +466,8 @@ def today(ctx: click.Context, code: str | None, list_name: str | None, as_json: 
 
     data = _data()
     now = _now(ctx)
-    view = reveal_today(data, _pick(data, list_name), _clock(ctx), code=_code_source(code))
+    files = data.list_files(_pick(data, list_name))
+    view = reveal_today(files, _clock(ctx), code=_code_source(code))
     if as_json:
         from dailylist import jsonout
 
@@ -498,17 +514,17 @@ def done(
       dailylist done --photo a.jpg --photo b.heic      # asks for the reflection
     """
     from dailylist import render
-    from dailylist.recipient import prepare_completion, record_completion, require_photos
+    from dailylist.recipient import complete_today
 
     data = _data()
-    now = _now(ctx)
-    list_id = _pick(data, list_name)
-    pending = prepare_completion(data, list_id, now)
-    with _checked_photos(data, list_id, photos, now) as checked:
-        _warn_notes(checked)
-        require_photos(pending, checked)
-        reflection = _reflection(pending, note)
-        result = record_completion(data, pending, checked, reflection, _clock(ctx))
+    files = data.list_files(_pick(data, list_name))
+    result = complete_today(
+        files,
+        _clock(ctx),
+        photos,
+        reflection=lambda pending: _reflection(pending, note),
+        warn=_warn,
+    )
     _warn_taken_before(result.photos_before_reveal)
     render.completed(_out(quiet), result)
 
@@ -537,19 +553,18 @@ def amend(
       dailylist amend --photo better.jpg
     """
     from dailylist import render
-    from dailylist.recipient import prepare_amendment, record_amendment
+    from dailylist.recipient import PendingAmendment, amend_today
+
+    def reflection(target: PendingAmendment) -> str | None:
+        if note == "-":
+            return _read_stdin()
+        if note is None and not photos and _stdin_is_terminal():
+            return _ask_reflection(target.pending, target.entry.reflection or "")
+        return note
 
     data = _data()
-    now = _now(ctx)
-    list_id = _pick(data, list_name)
-    target = prepare_amendment(data, list_id, now)
-    with _checked_photos(data, list_id, photos, now) as checked:
-        _warn_notes(checked)
-        if note == "-":
-            note = _read_stdin()
-        elif note is None and not photos and _stdin_is_terminal():
-            note = _ask_reflection(target.pending, target.entry.reflection or "")
-        entry, early = record_amendment(data, target, checked, note, _clock(ctx))
+    files = data.list_files(_pick(data, list_name))
+    entry, early = amend_today(files, _clock(ctx), photos, reflection=reflection, warn=_warn)
     _warn_taken_before(early)
     render.amended(_out(quiet), entry)
 
@@ -773,24 +788,11 @@ def sync_join(
         ctx.exit(1)  # a list was not exchanged: the report says why
 
 
-def _checked_photos(
-    data: DataDir, list_id: str, photos: tuple[Path, ...], now: datetime
-) -> AbstractContextManager[list[CheckedPhoto]]:
-    """Every photo given, checked (EXIF times without a zone are read in the user's zone)
-    as private copies beside the list's photo store, for as long as the block runs."""
-    from dailylist.photos import checked_photos
-
-    assert now.tzinfo is not None
-    return checked_photos(photos, now.tzinfo, data.list_files(list_id).photos)
-
-
-def _warn_notes(photos: list[CheckedPhoto]) -> None:
+def _warn(note: str) -> None:
+    """A warning, on stderr (what a photo check noted, say)."""
     from dailylist import render
 
-    err = render.console(stderr=True)
-    for photo in photos:
-        for note in photo.notes:
-            render.warn(err, note)
+    render.warn(render.console(stderr=True), note)
 
 
 def _warn_taken_before(originals: tuple[str, ...]) -> None:
@@ -822,19 +824,20 @@ def prompt(ctx: click.Context, list_name: str | None) -> None:
 def _prompt_line(ctx: click.Context, list_name: str | None) -> str | None:
     """The prompt's line for a list, the long way (None when no list is open)."""
     from dailylist import rules
-    from dailylist.opened import current_snapshot, keep_snapshot
-    from dailylist.picking import list_ids
+    from dailylist.home import list_ids
+    from dailylist.opened import keep_snapshot, snapshot_of
     from dailylist.snapshot import prompt_text
 
     data = _data()
     if not list_ids(str(data.root)):
         return None
     now = _now(ctx)
-    snapshot, fresh = current_snapshot(data, _pick(data, list_name))
+    files = data.list_files(_pick(data, list_name))
+    snapshot, fresh = snapshot_of(files)
     standing = snapshot.standing
     line = prompt_text(rules.decide_today(standing, now), standing.done_count, standing.item_count)
     if not fresh:
-        keep_snapshot(data, snapshot, now)
+        keep_snapshot(files, snapshot, now)
     return line
 
 
@@ -1018,7 +1021,7 @@ def remind_notify(ctx: click.Context, list_name: str | None) -> None:
     Example:
       dailylist remind notify
     """
-    from dailylist.picking import list_ids
+    from dailylist.home import list_ids
     from dailylist.remind import notify, waiting
 
     data = _data()
@@ -1206,9 +1209,11 @@ def status(ctx: click.Context, list_name: str | None, everything: bool, as_json:
       dailylist status --all         # closed lists too
     """
     from dailylist.status import statuses
+    from dailylist.sync.config import sync_state
 
     now = _now(ctx)
-    views, errors = statuses(_data(), now, list_name, closed=everything)
+    data = _data()
+    views, errors = statuses(data, now, list_name, closed=everything, sync=sync_state(data))
     if views or not errors:
         if as_json:
             from dailylist import jsonout
@@ -1339,11 +1344,11 @@ def verify(
       dailylist verify report.json --list my-list.dlist
     """
     from dailylist import jsonout, render
+    from dailylist.home import digest
     from dailylist.limits import SEALED_LIST
     from dailylist.report.verify import load_report, photos_folder
     from dailylist.report.verify import verify as check_report
     from dailylist.sealing import open_sealed
-    from dailylist.snapshot import digest
     from dailylist.store import read_input_file
 
     loaded = load_report(report)
@@ -1405,7 +1410,12 @@ def doctor(
     data = DataDir.resolve(check=False)  # what is wrong with it is reported, not refused
     home = examine_data_dir(data)
     ids = [_pick(data, list_name)] if list_name else data.opened_list_ids()
-    results = [examine(data, list_id, now) for list_id in ids]
+    from functools import partial
+
+    from dailylist.sync.health import sync_checks
+
+    more = partial(sync_checks, data)
+    results = [examine(data, list_id, now, more) for list_id in ids]
     if as_json:
         jsonout.print_json(jsonout.examinations_json(home, results))
     else:

@@ -8,6 +8,7 @@ beside it, so nothing is ever lost.
 from __future__ import annotations
 
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,12 +17,12 @@ from dailylist import limits, rules, snapshot
 from dailylist.chain import label
 from dailylist.checks import Check, photo_file_problem
 from dailylist.clock import zone_name
-from dailylist.days import CLOCK_TOLERANCE, utc, when
+from dailylist.days import CLOCK_TOLERANCE, utc
 from dailylist.domain import counted, day_number
 from dailylist.errors import BadInput, DailylistError
 from dailylist.events import Amended, Completed, Event
 from dailylist.journal import JournalFile, read_journal
-from dailylist.opened import OpenedList, describe, journal_of, load, sealed_copy_of
+from dailylist.opened import OpenedList, describe, journal_of, load, replayed, sealed_copy_of
 from dailylist.store import DataDir, ListFiles, free_name, keep_aside, loose, write_atomic
 
 
@@ -44,9 +45,15 @@ def examine_data_dir(data: DataDir) -> Check:
     return check
 
 
-def examine(data: DataDir, list_id: str, now: datetime) -> Examination:
+#: More checks of a list, that a front end adds (the sync's: see `sync.health`).
+MoreChecks = Callable[[str, "OpenedList | None", datetime], list[Check]]
+
+
+def examine(
+    data: DataDir, list_id: str, now: datetime, more: MoreChecks | None = None
+) -> Examination:
     """Check one list's files: sealed copy, journal, backup, photos, snapshot, leftovers and
-    permissions."""
+    permissions; and what `more` checks."""
     files = data.list_files(list_id)
     name = describe(files)
 
@@ -55,7 +62,7 @@ def examine(data: DataDir, list_id: str, now: datetime) -> Examination:
     journal = Check("journal")
     journal_file: JournalFile | None = None
     try:
-        journal_file = journal_of(data, list_id)
+        journal_file = journal_of(files)
         journal.detail = f"{len(journal_file.events)} events, hash chain intact"
     except DailylistError as exc:
         journal.problems.append(exc.message)
@@ -63,13 +70,13 @@ def examine(data: DataDir, list_id: str, now: datetime) -> Examination:
         if journal_file is None:
             sealed.detail = "not checked (the journal could not be read)"
         else:
-            unsealed, raw = sealed_copy_of(data, list_id, journal_file)
+            unsealed, raw = sealed_copy_of(files, journal_file)
             from dailylist.sealing import parse_sealed
 
             parse_sealed(raw, source=f"the sealed copy of list {name}")
             unsealed.check_items()
             sealed.detail = f"{unsealed.info.item_count} items, signature and items intact"
-            opened = load(data, list_id)
+            opened = replayed(files, unsealed, raw, journal_file)
     except DailylistError as exc:
         sealed.problems.append(exc.message)
     if opened is not None:
@@ -112,41 +119,8 @@ def examine(data: DataDir, list_id: str, now: datetime) -> Examination:
         privacy.detail = "private to you"
 
     findings = (sealed, journal, backup, photos, kept_snapshot, leftovers, privacy)
-    return Examination(list_id, name, (*findings, *_sync(data, list_id, opened, now)))
-
-
-def _sync(data: DataDir, list_id: str, opened: OpenedList | None, now: datetime) -> list[Check]:
-    """For a list that syncs: when it last exchanged with the remote, and any completion set
-    aside (a clash between devices is no damage: it is kept, and counted once)."""
-    from dailylist.sync.config import SyncPaths, read_config
-
-    if not SyncPaths.of(data).config.exists():
-        return []
-    check = Check("sync")
-    config = read_config(data)
-    state = None if config is None else config.lists.get(list_id)
-    if config is None:
-        check.problems.append(f"{SyncPaths.of(data).config} is damaged; join the remote again")
-        return [check]
-    if state is None:
-        return []
-    from dailylist.sync.commands import key_readable
-
-    if not key_readable(data):
-        check.problems.append(
-            f"this device's sync key ({SyncPaths.of(data).identity}) is missing or damaged: "
-            "`dailylist sync join REMOTE` with the sync passphrase unlocks it again"
-        )
-    last = "never yet" if state.synced_at is None else when(state.synced_at, now)
-    check.detail = f"with {config.remote}, last exchanged {last}"
-    aside = opened.replay.set_aside if opened is not None else ()
-    for one in aside:
-        who = config.devices.name(one.completion.device, data.device_id())
-        check.detail += (
-            f"; day {one.number} done on {who} too ({one.completion.at:%Y-%m-%d %H:%M}), set "
-            "aside and kept"
-        )
-    return [check]
+    extra = more(list_id, opened, now) if more is not None else []
+    return Examination(list_id, name, (*findings, *extra))
 
 
 def _photos(files: ListFiles, events: tuple[Event, ...] | None) -> Check:
@@ -261,7 +235,7 @@ def _dropped(event: Event) -> str:
 def plan_restore(data: DataDir, list_id: str) -> RestorePlan:
     backup = load_backup(data, list_id)
     try:
-        current: JournalFile | None = load(data, list_id).journal
+        current: JournalFile | None = load(data.list_files(list_id)).journal
     except DailylistError:
         current = None
     lost: tuple[str, ...] = ()

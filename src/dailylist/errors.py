@@ -13,13 +13,19 @@ INTERNAL_ERROR = 70
 
 
 class DailylistError(Exception):
-    """An expected failure: shown as one line, never as a traceback (unless --debug)."""
+    """An expected failure: shown as one line, never as a traceback (unless --debug).
+
+    `reason`, when set, is a code that says what the person can do about it (`photo`: add
+    a photo; `reveal`: show today's item first...): each front end turns it into its own
+    words, a flag on the command line, a sentence on the phone's page (see `cli` and
+    `phone.app`). The message itself names no command or flag."""
 
     exit_code = 2
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.reason = reason
 
 
 class NotNow(DailylistError):

@@ -52,8 +52,8 @@ def quick_prompt(args: Sequence[str]) -> str | None:
         return None
     from dailylist.clock import SystemClock, zone_name
     from dailylist.days import in_range
-    from dailylist.home import data_home
-    from dailylist.picking import LISTS, pick
+    from dailylist.home import LISTS, data_home
+    from dailylist.picking import pick
     from dailylist.snapshot import prompt_line, read_fresh
     from dailylist.terminal import safe
 

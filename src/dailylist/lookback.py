@@ -51,7 +51,7 @@ class History:
 
 def history(data: DataDir, list_id: str, now: datetime) -> History:
     """Everything done so far on a list; entries carry the texts of completed items only."""
-    opened = load(data, list_id)
+    opened = load(data.list_files(list_id))
     stats = figures.stats(opened.standing, opened.replay.done_days, now)
     entries = days(opened.replay.entries, opened.unsealed)
     return History(opened.unsealed.info, stats, entries, opened)

@@ -1,11 +1,15 @@
-"""An opened list, read from its files: the sealed copy, the journal, their fold, and the
+"""The one door to a list's files: its sealed copy, its journal, their fold, and the
 snapshot kept from them; and the one way a new event is added to a journal.
 
-`load` reads and checks everything and replays the journal through the rules: what the
-writes decide from (under the list's lock), and what looking back, reports and `doctor`
-show. `current_snapshot` answers the everyday reads from the snapshot while it is fresh,
-and the long way otherwise. `append` writes an event only once the rules, replaying the
-journal just read, accept it.
+Every function takes the list's `ListFiles`, made once per command: it reads each file
+once (see `store.ListFiles.read`), so a command that looks at the snapshot, then reads the
+journal under the lock to write, reads each file a single time. `load` reads and checks
+everything and replays the journal through the rules: what the writes decide from (under
+the list's lock), and what looking back, reports and `doctor` show. `snapshot_of` answers
+the everyday reads from the snapshot while it is fresh, and the long way otherwise;
+`keep_snapshot` is the one writer of it. `append` writes an event only once the rules,
+replaying the journal just read, accept it. Messages name the list by its name, worked out
+only when a message is made.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from dailylist import limits
-from dailylist.errors import DamagedData
-from dailylist.snapshot import Snapshot, digest, encode, read_fresh
-from dailylist.store import DataDir, ListFiles, check_private
+from dailylist.errors import DailylistError, DamagedData
+from dailylist.home import digest
+from dailylist.snapshot import Snapshot, checked, encode, is_fresh
+from dailylist.store import ListFiles, check_private
 
 if TYPE_CHECKING:
     from dailylist import fold, rules
@@ -27,6 +32,9 @@ if TYPE_CHECKING:
 
 # A read answered from a fresh snapshot needs none of the journal, the fold or the sealed
 # list's code: each function below imports what it uses (`today` starts the faster).
+
+#: What a message about a list's files advises.
+_ADVICE = "it was left as it is; `dailylist doctor` tells more"
 
 
 @dataclass(frozen=True)
@@ -86,85 +94,88 @@ def describe(files: ListFiles) -> str:
     return name_in(files.root, files.root.name)
 
 
-def load(data: DataDir, list_id: str) -> OpenedList:
-    """Read an open list's sealed copy and journal, check them, and replay the journal."""
-    return load_files(data.list_files(list_id))
+def load(files: ListFiles) -> OpenedList:
+    """Read a list's sealed copy and journal, check them, and replay the journal."""
+    journal = journal_of(files)
+    unsealed, sealed_raw = sealed_copy_of(files, journal)
+    return replayed(files, unsealed, sealed_raw, journal)
 
 
-def load_files(files: ListFiles) -> OpenedList:
-    """`load` for the list kept in `files` (an open list's, or one in the archive)."""
+def replayed(
+    files: ListFiles, unsealed: UnsealedList, sealed_raw: bytes, journal: JournalFile
+) -> OpenedList:
+    """A list read already, with its journal replayed (once) through its rules."""
     from dailylist import fold
 
-    journal = _journal(files)
-    unsealed, sealed_raw = _sealed_copy(files, journal)
     replay = fold.replay(journal.events, empty_standing(unsealed), unsealed)
     return OpenedList(files, unsealed, sealed_raw, journal, replay)
 
 
-def journal_of(data: DataDir, list_id: str) -> JournalFile:
+def journal_of(files: ListFiles) -> JournalFile:
     """A list's journal, checked (format, list, every event and the hash chain)."""
-    return _journal(data.list_files(list_id))
-
-
-def _journal(files: ListFiles) -> JournalFile:
     from dailylist.journal import read_journal
 
     list_id = files.root.name
     check_private(files.root, files.photos)
-    where = f"the journal of list {describe(files)}"
-    return read_journal(
-        files.read(files.journal, what=where, cap=limits.JOURNAL),
-        list_id,
-        where=where,
-        advice="it was left as it is; `dailylist doctor` tells more",
-    )
+    raw = files.read(files.journal, what=lambda: _the_journal(files), cap=limits.JOURNAL)
+    try:
+        return read_journal(raw, list_id, where="the journal", advice=_ADVICE)
+    except DailylistError as exc:
+        raise _named(exc, "the journal", _the_journal(files)) from exc
 
 
-def sealed_copy_of(
-    data: DataDir, list_id: str, journal: JournalFile
-) -> tuple[UnsealedList, bytes]:
+def _the_journal(files: ListFiles) -> str:
+    return f"the journal of list {describe(files)}"
+
+
+def _named(exc: DailylistError, said: str, named: str) -> DailylistError:
+    """`exc` again, saying `named` where it said `said` (worked out on the error path)."""
+    found = type(exc)(exc.message.replace(said, named, 1))
+    return found
+
+
+def sealed_copy_of(files: ListFiles, journal: JournalFile) -> tuple[UnsealedList, bytes]:
     """A list's sealed copy and its bytes: trusted as the file checked at `open` when the
     journal's first event names its sha256; a journal that names none (from dailylist 0.1)
     has the copy's signature checked again."""
-    return _sealed_copy(data.list_files(list_id), journal)
-
-
-def _sealed_copy(files: ListFiles, journal: JournalFile) -> tuple[UnsealedList, bytes]:
     from dailylist.events import Opened
     from dailylist.sealed_list import UnsealedList, stored_list, unlock
     from dailylist.sealing import parse_sealed
 
     list_id = files.root.name
-    source = f"the sealed copy of list {describe(files)}"
+    source = "the sealed copy"
+
+    def named() -> str:
+        return f"the sealed copy of list {describe(files)}"
+
     if not files.sealed.exists() and not files.sealed.is_symlink():
         raise DamagedData(
-            f"{source} is missing; open the same .dlist file again to put it back "
+            f"{named()} is missing; open the same .dlist file again to put it back "
             "(its journal is kept)"
         )
-    raw = files.read(files.sealed, what=source, cap=limits.SEALED_LIST)
+    raw = files.read(files.sealed, what=named, cap=limits.SEALED_LIST)
     first = journal.events[0] if journal.events else None
     recorded = first.list_sha256 if isinstance(first, Opened) else None
     key = None
     if files.content_key.exists():
-        key = files.read(files.content_key, what=f"the key of {source}", cap=limits.SMALL)
-    if recorded is not None:
-        if recorded != digest(raw):
-            raise DamagedData(
-                f"{source} is not the file that was opened (it was changed since); "
-                "`dailylist doctor` tells more"
-            )
-        unsealed = stored_list(raw, source=source, content_key=key)
-    else:
-        sealed = parse_sealed(raw, source=source)
-        unsealed = UnsealedList(sealed, key, source) if key else unlock(sealed, source=source)
+        key = files.read(files.content_key, what=lambda: f"the key of {named()}", cap=limits.SMALL)
+    try:
+        if recorded is not None:
+            if recorded != digest(raw):
+                raise DamagedData(
+                    f"{source} is not the file that was opened (it was changed since); "
+                    "`dailylist doctor` tells more"
+                )
+            unsealed = stored_list(raw, source=source, content_key=key)
+        else:
+            sealed = parse_sealed(raw, source=source)
+            unsealed = UnsealedList(sealed, key, source) if key else unlock(sealed, source=source)
+    except DailylistError as exc:
+        raise _named(exc, source, named()) from exc
     if unsealed.info.id != list_id:
-        raise DamagedData(f"{source} is another list's")
-    return unsealed, raw
-
-
-def current_snapshot(data: DataDir, list_id: str) -> tuple[Snapshot, bool]:
-    """An open list's snapshot (see `snapshot_of`)."""
-    return snapshot_of(data.list_files(list_id))
+        raise DamagedData(f"{named()} is another list's")
+    shown = f"the sealed copy of list {unsealed.info.name}"
+    return UnsealedList(unsealed.sealed, unsealed.content_key, shown), raw
 
 
 def snapshot_of(files: ListFiles) -> tuple[Snapshot, bool]:
@@ -172,33 +183,32 @@ def snapshot_of(files: ListFiles) -> tuple[Snapshot, bool]:
     is made again from the list and journal, checked in full (call `keep_snapshot` to leave
     it on disk once the command has succeeded)."""
     check_private(files.root, files.photos)
-    found = read_fresh(files.root)
+    found = _fresh(files)
     if found is not None:
         try:
             return Snapshot.from_document(found), True
         except (ValueError, KeyError, TypeError):
             pass
-    return load_files(files).snapshot(), False
+    return load(files).snapshot(), False
 
 
-def read_journal_file(files: ListFiles) -> JournalFile:
-    """The journal kept in `files`, checked (format, list, every event and the hash chain)."""
-    return _journal(files)
+def _fresh(files: ListFiles) -> dict[str, object] | None:
+    """The snapshot document when the journal and the sealed copy are byte for byte those
+    it was made from (each read once, for the command to use again)."""
+    try:
+        document = checked(files.read(files.snapshot, what="the snapshot", cap=limits.SNAPSHOT))
+        if document is None:
+            return None
+        journal = files.read(files.journal, what="the journal", cap=limits.JOURNAL)
+        sealed = files.read(files.sealed, what="the sealed copy", cap=limits.SEALED_LIST)
+    except DailylistError:
+        return None
+    return document if is_fresh(document, journal, sealed) else None
 
 
-def read_sealed_copy(files: ListFiles, journal: JournalFile) -> tuple[UnsealedList, bytes]:
-    """The sealed copy kept in `files` and its bytes (see `sealed_copy_of`)."""
-    return _sealed_copy(files, journal)
-
-
-def keep_snapshot_of(opened: OpenedList, now: datetime) -> None:
-    """Leave the snapshot of `opened` beside its journal, for the next read."""
-    opened.files.save_snapshot(encode(opened.snapshot().document(now)))
-
-
-def keep_snapshot(data: DataDir, snapshot: Snapshot, now: datetime) -> None:
-    """Leave `snapshot` beside its journal, for the next read."""
-    data.list_files(snapshot.info.id).save_snapshot(encode(snapshot.document(now)))
+def keep_snapshot(files: ListFiles, snapshot: Snapshot, now: datetime) -> None:
+    """Leave `snapshot` beside its journal, for the next read: the one writer of it."""
+    files.save_snapshot(encode(snapshot.document(now)))
 
 
 def append(opened: OpenedList, event: Event, now: datetime) -> Snapshot:
@@ -216,5 +226,5 @@ def append(opened: OpenedList, event: Event, now: datetime) -> Snapshot:
     if isinstance(event, Completed):
         days = (*days, event.day)
     moved = _snapshot(opened, rules.apply(opened.standing, event), days, event.id, digest(new))
-    opened.files.save_snapshot(encode(moved.document(now)))
+    keep_snapshot(opened.files, moved, now)
     return moved

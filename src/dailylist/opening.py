@@ -11,13 +11,14 @@ from datetime import datetime
 from pathlib import Path
 
 from dailylist.clock import zone_name
+from dailylist.device import device_id
 from dailylist.domain import ListInfo
 from dailylist.errors import BadInput, DailylistError
 from dailylist.events import Opened
+from dailylist.home import digest
 from dailylist.journal import encode_event, journal_text, new_event, read_journal
 from dailylist.limits import JOURNAL, SEALED_LIST
 from dailylist.opened import keep_snapshot, load
-from dailylist.snapshot import digest
 from dailylist.store import DataDir, check_private, ensure_private_dir, write_atomic
 
 
@@ -77,15 +78,15 @@ def open_list(
                     prev=None,
                     at=now,
                     zone=zone_name(now),
-                    device=data.device_id(),
+                    device=device_id(data.root),
                     list_sha256=digest(raw),
                 )
                 files.write_journal(None, journal_text(info.id, [encode_event(opened)]))
             write_atomic(files.sealed, raw)
         with contextlib.suppress(DailylistError):  # a cache: `today` makes it otherwise
-            keep_snapshot(data, load(data, info.id).snapshot(), now)
+            keep_snapshot(files, load(files).snapshot(), now)
     elif not files.journal.exists():
-        load(data, info.id)  # says what is wrong: the journal is missing
+        load(files)  # says what is wrong: the journal is missing
     elif own_key is not None and not files.content_key.is_file():
         write_atomic(files.content_key, own_key)  # restores a lost content.key
     data.set_last_opened(info.id)

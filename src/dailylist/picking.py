@@ -15,8 +15,8 @@ import os
 
 from dailylist import limits, snapshot
 from dailylist.errors import BadInput
+from dailylist.home import ARCHIVE, LISTS, SEALED_NAME, list_ids
 
-LISTS = "lists"
 STATE = "state.json"
 
 
@@ -34,29 +34,6 @@ def list_name(title: str, list_id: str) -> str:
     return "-".join(words) or list_id[:8]
 
 
-def list_ids(root: str, *, folder: str = LISTS) -> list[str]:
-    """The ids of the open lists in the data dir at `root` (or, with `folder="archive"`,
-    the closed ones), oldest opened first: every folder there that holds a sealed copy or
-    a journal (one without the other is damage, which the commands report; it is never
-    left out)."""
-    folder = os.path.join(root, folder)
-    found = []
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return []
-    for entry in entries:
-        if not entry.is_dir(follow_symlinks=False):
-            continue
-        for name in (snapshot.SEALED_NAME, snapshot.JOURNAL_NAME):
-            try:
-                found.append((os.stat(os.path.join(entry.path, name)).st_mtime_ns, entry.name))
-                break
-            except OSError:
-                continue
-    return [list_id for _, list_id in sorted(found)]
-
-
 def name_of(root: str, list_id: str) -> str:
     """An open list's name (see `name_in`)."""
     return name_in(os.path.join(root, LISTS, list_id), list_id)
@@ -71,7 +48,7 @@ def name_in(folder: str | os.PathLike[str], list_id: str) -> str:
         if isinstance(listed, dict) and isinstance(listed.get("name"), str):
             return str(listed["name"])
     try:
-        sealed = limits.read_file(os.path.join(folder, snapshot.SEALED_NAME), limits.SEALED_LIST)
+        sealed = limits.read_file(os.path.join(folder, SEALED_NAME), limits.SEALED_LIST)
         header = json.loads(sealed)["header"]
         return list_name(str(header["title"]), list_id)
     except (OSError, ValueError, RecursionError, KeyError, TypeError):
@@ -121,8 +98,8 @@ def _refuse_closed(root: str, wanted: str | None) -> None:
     key = (wanted or "").strip().lower()
     if not key:
         return
-    for list_id in list_ids(root, folder="archive"):
-        name = name_in(os.path.join(root, "archive", list_id), list_id)
+    for list_id in list_ids(root, folder=ARCHIVE):
+        name = name_in(os.path.join(root, ARCHIVE, list_id), list_id)
         if name.startswith(key) or (len(key) >= 4 and list_id.startswith(key)):
             raise BadInput(
                 f"{name} is closed: `dailylist open` with its sealed file brings it back, "

@@ -1,10 +1,13 @@
-"""What the recipient does each day: see today's item, complete it, amend it (opening a
-list is in `opening`, where lists stand in `status`, looking back in `lookback`).
+"""What the recipient does each day, as whole use cases that every front end (the command
+line, the phone's page) calls: see today's item (`reveal_today`), complete it
+(`complete_today`), amend it (`amend_today`). Opening a list is in `opening`, where lists
+stand in `status`, looking back in `lookback`.
 
 A read (an item already shown, `status`) is answered from the list's snapshot. A write (the
 day's first reveal, `done`, `amend`) takes the list's lock, reads the journal under it and
 asks the rules, replaying it, whether the new event may be written (see `opened.append`).
-Item texts are decrypted here, and only for items the rules allow to be shown.
+Item texts are decrypted here, and only for items the rules allow to be shown. A refusal
+carries a reason code (see `errors`); the words for it are each front end's.
 """
 
 from __future__ import annotations
@@ -19,10 +22,10 @@ from dailylist import limits, rules
 from dailylist.clock import zone_name
 from dailylist.domain import Item, ListInfo, Requirements, day_number
 from dailylist.errors import BadInput, NotNow
-from dailylist.opened import OpenedList, current_snapshot, keep_snapshot, load
+from dailylist.opened import OpenedList, keep_snapshot, load, snapshot_of
 from dailylist.opened import append as append_event
 from dailylist.snapshot import Snapshot
-from dailylist.store import DataDir
+from dailylist.store import ListFiles
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -35,9 +38,10 @@ if TYPE_CHECKING:
 E = TypeVar("E", bound="Event")
 
 
-def _event(data: DataDir, opened: OpenedList, cls: type[E], now: datetime, **fields: Any) -> E:
+def _event(opened: OpenedList, cls: type[E], now: datetime, **fields: Any) -> E:
     """A new event of `cls` at `now`, to follow the journal `opened` was read from: after
     its last event, and after the last of any other device's line a sync brought in."""
+    from dailylist.device import device_id
     from dailylist.journal import new_event
 
     return new_event(
@@ -46,7 +50,7 @@ def _event(data: DataDir, opened: OpenedList, cls: type[E], now: datetime, **fie
         merges=opened.journal.other_tips,
         at=now,
         zone=zone_name(now),
-        device=data.device_id(),
+        device=device_id(opened.files.data_root),
         **fields,
     )
 
@@ -78,8 +82,7 @@ def _shown(snapshot: Snapshot, decision: rules.TodayDecision) -> TodayView:
 
 
 def reveal_today(
-    data: DataDir,
-    list_id: str,
+    files: ListFiles,
     clock: Clock,
     *,
     code: Callable[[], str] | None = None,
@@ -91,15 +94,15 @@ def reveal_today(
     racing command wrote meanwhile.
     """
     now = clock.now()
-    snapshot, fresh = current_snapshot(data, list_id)
+    snapshot, fresh = snapshot_of(files)
     decision = rules.decide_today(snapshot.standing, now)
     if not _newly(decision):
         view = _shown(snapshot, decision)
         if not fresh and not isinstance(decision, rules.Waiting):
-            keep_snapshot(data, snapshot, now)
+            keep_snapshot(files, snapshot, now)
         return view
     # A first reveal is a write: from here on the journal decides, not the snapshot.
-    opened = load(data, list_id)
+    opened = load(files)
     decision = rules.decide_today(opened.standing, now)
     if not isinstance(decision, rules.Available) or not decision.newly:
         return _shown(opened.snapshot(), decision)
@@ -110,17 +113,17 @@ def reveal_today(
         if code is None:
             return TodayView(opened.unsealed.info, decision, needs_code=True)
         item_key = opened.unsealed.checkin_key(decision.index, code())
-    with data.list_files(list_id).locked():
-        opened = load(data, list_id)
+    with files.locked():
+        opened = load(files)
         now = rules.write_moment(opened.standing, clock.now())
         again = rules.decide_today(opened.standing, now)
         if not isinstance(again, rules.Available) or not again.newly:
             return _shown(opened.snapshot(), again)  # revealed by another command meanwhile
         if again.index != decision.index:
-            raise NotNow("the list moved on meanwhile; run `dailylist today` again")
+            raise NotNow("the list moved on meanwhile", reason="again")
         from dailylist.events import Revealed
 
-        event = _event(data, opened, Revealed, now, index=again.index, item_key=item_key)
+        event = _event(opened, Revealed, now, index=again.index, item_key=item_key)
         moved = append_event(opened, event, now)
     return _shown(moved, rules.Available(again.index, newly=False))
 
@@ -145,20 +148,37 @@ class PendingCompletion:
     def requirements(self) -> Requirements:
         return self.item.requirements(self.info.settings)
 
+    @property
+    def number(self) -> int:
+        return day_number(self.index)
 
-def prepare_completion(data: DataDir, list_id: str, now: datetime) -> PendingCompletion:
+
+class StaleForm(NotNow):
+    """A form shown for another day than the one it would now complete or amend (sent
+    late, after the list moved on): nothing was written."""
+
+    def __init__(self, shown_for: int, now_day: int) -> None:
+        super().__init__(
+            f"the form was for day {shown_for}; the day to do now is day {now_day}",
+            reason="stale",
+        )
+        self.shown_for = shown_for
+        self.now_day = now_day
+
+
+def prepare_completion(files: ListFiles, now: datetime) -> PendingCompletion:
     """What `done` would complete at `now`, or `NotNow` saying why nothing can be.
 
     Nothing is written: call this before asking the user for a reflection, so nobody types
     one only to be told no. `record_completion` decides again, from the journal.
     """
-    snapshot, _ = current_snapshot(data, list_id)
+    snapshot, _ = snapshot_of(files)
     standing = snapshot.standing
     if standing.current is None and not standing.finished:
         try:
             rules.completable(standing, now)
         except NotNow:
-            if rules.unlocks_at(standing, now) is None and _is_checkin(data, list_id, standing):
+            if rules.unlocks_at(standing, now) is None and _is_checkin(files, standing):
                 raise NotNow(
                     f"today's item (day {day_number(standing.current_index)}) is a check-in: "
                     f"{snapshot.info.author} will give you its code; then run "
@@ -172,9 +192,9 @@ def prepare_completion(data: DataDir, list_id: str, now: datetime) -> PendingCom
     return PendingCompletion(snapshot.info, index, view.item, view.revealed_at)
 
 
-def _is_checkin(data: DataDir, list_id: str, standing: rules.Standing) -> bool:
+def _is_checkin(files: ListFiles, standing: rules.Standing) -> bool:
     """Whether the list's next item is a check-in (read from its sealed copy)."""
-    return load(data, list_id).unsealed.is_checkin(standing.current_index)
+    return load(files).unsealed.is_checkin(standing.current_index)
 
 
 def check_proof(
@@ -198,11 +218,8 @@ def check_proof(
         _check_utf8(text)
     if completing:
         text = text or None
-    try:
-        rules.check_no_reflection(pending.requirements, text)
-        rules.check_proof(lambda: pending.requirements, photos, text, completing=completing)
-    except rules.ProofRefused as exc:
-        raise BadInput(f"{exc.message}: {exc.hint}") from exc
+    rules.check_no_reflection(pending.requirements, text)
+    rules.check_proof(lambda: pending.requirements, photos, text, completing=completing)
     return text
 
 
@@ -221,10 +238,7 @@ def _check_utf8(text: str) -> None:
 def require_photos(pending: PendingCompletion, photos: Sequence[object]) -> None:
     """`BadInput` when the item needs a photo and none was given (asked before the
     reflection, so nobody writes one only to be told no)."""
-    try:
-        rules.check_proof(lambda: pending.requirements, photos, None, completing=False)
-    except rules.ProofRefused as exc:
-        raise BadInput(f"{exc.message}: {exc.hint}") from exc
+    rules.check_proof(lambda: pending.requirements, photos, None, completing=False)
 
 
 _TEMPLATE_MARK = "#"
@@ -262,7 +276,7 @@ class CompletionResult:
 
 
 def record_completion(
-    data: DataDir,
+    files: ListFiles,
     pending: PendingCompletion,
     photos: list[CheckedPhoto],
     reflection: str | None,
@@ -277,16 +291,15 @@ def record_completion(
     from dailylist.events import Completed
 
     text = check_proof(pending, photos, reflection, completing=True)
-    with _writing(data, pending.info.id, photos) as (opened, records):
+    with _writing(files, photos) as (opened, records):
         # Read under the lock: never before an event a racer wrote.
         now = rules.write_moment(opened.standing, clock.now())
         index, day = rules.completable(opened.standing, now)
         if index != pending.index:
-            raise NotNow("the list moved on while you were writing; run `dailylist today`")
+            raise NotNow("the list moved on while you were writing", reason="again")
         revealed_at = opened.standing.current.at if opened.standing.current else now
         early = rules.taken_before(photos, revealed_at)
         event = _event(
-            data,
             opened,
             Completed,
             now,
@@ -308,9 +321,9 @@ class PendingAmendment:
     entry: fold.Entry
 
 
-def prepare_amendment(data: DataDir, list_id: str, now: datetime) -> PendingAmendment:
+def prepare_amendment(files: ListFiles, now: datetime) -> PendingAmendment:
     """What `amend` would change at `now`, or `NotNow` once the day is over. Writes nothing."""
-    opened = load(data, list_id)
+    opened = load(files)
     rules.amendable(opened.standing, now)
     entry = opened.replay.entries[-1]
     item = opened.unsealed.item(entry.index, entry.reveal.item_key)
@@ -319,7 +332,7 @@ def prepare_amendment(data: DataDir, list_id: str, now: datetime) -> PendingAmen
 
 
 def record_amendment(
-    data: DataDir,
+    files: ListFiles,
     target: PendingAmendment,
     photos: list[CheckedPhoto],
     reflection: str | None,
@@ -330,15 +343,15 @@ def record_amendment(
     Returns the day as it now stands, and the new photos taken before the reveal.
     """
     if not photos and reflection is None:
-        raise BadInput("nothing to amend: give --note TEXT and/or --photo PATH")
+        raise BadInput("nothing to amend", reason="nothing")
     from dailylist.events import Amended
 
     text = check_proof(target.pending, photos or None, reflection, completing=False)
-    with _writing(data, target.pending.info.id, photos) as (opened, records):
+    with _writing(files, photos) as (opened, records):
         now = rules.write_moment(opened.standing, clock.now())
         last = rules.amendable(opened.standing, now)
         if last.index != target.pending.index:
-            raise NotNow("the list moved on while you were writing; run `dailylist today`")
+            raise NotNow("the list moved on while you were writing", reason="again")
         if len(opened.replay.entries[-1].amendments) >= limits.AMENDMENTS_A_DAY:
             raise NotNow(
                 f"day {day_number(last.index)} was changed {limits.AMENDMENTS_A_DAY} times "
@@ -346,7 +359,6 @@ def record_amendment(
             )
         early = rules.taken_before(photos, last.revealed_at)
         event = _event(
-            data,
             opened,
             Amended,
             now,
@@ -363,15 +375,14 @@ def record_amendment(
 
 @contextlib.contextmanager
 def _writing(
-    data: DataDir, list_id: str, photos: list[CheckedPhoto]
+    files: ListFiles, photos: list[CheckedPhoto]
 ) -> Iterator[tuple[OpenedList, tuple[PhotoRecord, ...]]]:
     """For the block, hold the list's lock, give the list read under it, and keep the
     photos in its store; if the block fails, the photo files this made are removed and the
     journal is as it was."""
-    files = data.list_files(list_id)
     created: list[Path] = []
     with files.locked():
-        opened = load(data, list_id)
+        opened = load(files)
         try:
             records = []
             for photo in photos:
@@ -383,3 +394,72 @@ def _writing(
             for path in created:
                 path.unlink(missing_ok=True)
             raise
+
+
+# --- the whole use cases ----------------------------------------------------------------------
+
+
+def _quiet(line: str) -> None:
+    """A warning no one hears."""
+
+
+def complete_today(
+    files: ListFiles,
+    clock: Clock,
+    photos: Sequence[Path],
+    *,
+    reflection: Callable[[PendingCompletion], str | None],
+    names: Sequence[str] | None = None,
+    warn: Callable[[str], None] = _quiet,
+    day: int | None = None,
+) -> CompletionResult:
+    """`done`, whole: today's revealed item completed with `photos` (checked, kept) and
+    the reflection `reflection` gives (asked only once the photos passed, so nobody writes
+    one only to be told no). `warn` hears what the photo checks note; `day`, when given,
+    is the day the form was shown for (`StaleForm` when the list has moved on since).
+    `names` are the photos' names as the person knows them (an upload's), for messages."""
+    now = clock.now()
+    pending = prepare_completion(files, now)
+    if day is not None and day != pending.number:
+        raise StaleForm(day, pending.number)
+    with _checked(files, photos, now, names) as checked:
+        for photo in checked:
+            for note in photo.notes:
+                warn(note)
+        require_photos(pending, checked)
+        return record_completion(files, pending, checked, reflection(pending), clock)
+
+
+def amend_today(
+    files: ListFiles,
+    clock: Clock,
+    photos: Sequence[Path],
+    *,
+    reflection: Callable[[PendingAmendment], str | None],
+    names: Sequence[str] | None = None,
+    warn: Callable[[str], None] = _quiet,
+    day: int | None = None,
+) -> tuple[fold.Entry, tuple[str, ...]]:
+    """`amend`, whole: today's completed day's reflection (None: unchanged) and/or photos
+    replaced; see `complete_today`. Returns the day as it now stands, and the new photos
+    taken before the reveal."""
+    now = clock.now()
+    target = prepare_amendment(files, now)
+    if day is not None and day != target.pending.number:
+        raise StaleForm(day, target.pending.number)
+    with _checked(files, photos, now, names) as checked:
+        for photo in checked:
+            for note in photo.notes:
+                warn(note)
+        return record_amendment(files, target, checked, reflection(target), clock)
+
+
+def _checked(
+    files: ListFiles, photos: Sequence[Path], now: datetime, names: Sequence[str] | None
+) -> contextlib.AbstractContextManager[list[CheckedPhoto]]:
+    """Every photo given, checked (EXIF times without a zone are read in `now`'s zone), as
+    private copies beside the list's photo store, for as long as the block runs."""
+    from dailylist.photos import checked_photos
+
+    assert now.tzinfo is not None
+    return checked_photos(list(photos), now.tzinfo, files.photos, names=names)

@@ -261,7 +261,7 @@ def completable(standing: Standing, now: datetime) -> tuple[int, date]:
                 f"today's item (day {day_number(standing.last_done.index)}) is already done; "
                 f"one a day. The next one unlocks {_shown(waiting, now)}"
             )
-        raise NotRevealed("today's item has not been revealed yet: run `dailylist today` first")
+        raise NotRevealed("today's item has not been revealed yet", reason="reveal")
     if utc(now) <= utc(current.at):
         raise NotNow(
             f"the clock reads {_shown(now, now)}, not later than day "
@@ -284,7 +284,8 @@ def amendable(standing: Standing, now: datetime) -> LastDone:
     if current is not None and (last is None or utc(now) >= utc(last.amend_until)):
         raise NotNow(
             f"today's item (day {day_number(current.index)}) is not done yet, so there is "
-            "nothing to amend: `dailylist done` completes it"
+            "nothing to amend",
+            reason="done",
         )
     if last is None:
         raise NotNow("there is nothing to amend yet: no day is done")
@@ -297,11 +298,9 @@ def amendable(standing: Standing, now: datetime) -> LastDone:
 
 
 class ProofRefused(BadInput):
-    """Photos or a reflection that break an item's rules; `hint` says how a person mends it."""
-
-    def __init__(self, message: str, hint: str) -> None:
-        super().__init__(message)
-        self.hint = hint
+    """Photos or a reflection that break an item's rules; its `reason` says what mends it:
+    `photo` (add one), `reflection` (write one), `empty` (write a few words), `no-reflection`
+    (leave it out)."""
 
 
 def check_proof(
@@ -316,20 +315,18 @@ def check_proof(
     `needs` is asked only when it matters (a photo or a reflection missing), so a fold
     rarely opens an item."""
     if photos is not None and not len(photos) and needs().photo == "required":
-        raise ProofRefused("a photo is required as proof", "add --photo PATH")
+        raise ProofRefused("a photo is required as proof", reason="photo")
     if reflection is not None and not reflection.strip():
-        raise ProofRefused("an empty reflection saves nothing", "write a few words (--note TEXT)")
+        raise ProofRefused("an empty reflection saves nothing", reason="empty")
     if completing and reflection is None and needs().reflection == "required":
-        raise ProofRefused(
-            "a reflection is required", "say what you did and how it felt (--note TEXT)"
-        )
+        raise ProofRefused("a reflection is required", reason="reflection")
 
 
 def check_no_reflection(needs: Requirements, reflection: str | None) -> None:
     """`ProofRefused` when a reflection is given for an item that keeps none: the app asks
     for none and takes none (a reflection kept anyway breaks no rule of the day)."""
     if reflection is not None and needs.reflection == "off":
-        raise ProofRefused("this list keeps no reflections", "leave out --note")
+        raise ProofRefused("this list keeps no reflections", reason="no-reflection")
 
 
 class Dated(Protocol):

@@ -18,12 +18,12 @@ reading and the prompt's answer use `os`, `json` and `hashlib` only (no `typing`
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 
 from dailylist import limits
 from dailylist.days import check_clock, utc
+from dailylist.home import JOURNAL_NAME, SEALED_NAME, SNAPSHOT_NAME, digest
 
 TYPE_CHECKING = False  # `typing` alone costs the prompt several milliseconds to import
 if TYPE_CHECKING:
@@ -33,15 +33,7 @@ if TYPE_CHECKING:
     from dailylist.domain import Item, ListInfo
     from dailylist.rules import Standing, TodayDecision
 
-SNAPSHOT_NAME = "snapshot.json"
-JOURNAL_NAME = "journal.json"
-SEALED_NAME = "list.dlist"
 SNAPSHOT_FORMAT = 6
-
-
-def digest(raw: bytes) -> str:
-    """What a snapshot names the files it was derived from by."""
-    return hashlib.sha256(raw).hexdigest()
 
 
 def _check(document: dict[str, Any]) -> str:
@@ -59,14 +51,29 @@ def encode(document: dict[str, Any]) -> bytes:
 def read_any(folder: str | os.PathLike[str]) -> dict[str, Any] | None:
     """The snapshot document in a list's folder, fresh or not; None if there is none."""
     try:
-        document = json.loads(
-            limits.read_file(os.path.join(folder, SNAPSHOT_NAME), limits.SNAPSHOT)
-        )
-    except (OSError, ValueError, RecursionError):
+        return checked(limits.read_file(os.path.join(folder, SNAPSHOT_NAME), limits.SNAPSHOT))
+    except OSError:
+        return None
+
+
+def checked(raw: bytes) -> dict[str, Any] | None:
+    """The snapshot document in `raw` when it is one of this format whose checksum holds,
+    fresh or not; else None."""
+    try:
+        document = json.loads(raw)
+    except (ValueError, RecursionError):
         return None
     if not isinstance(document, dict) or document.get("format") != SNAPSHOT_FORMAT:
         return None
     return document if document.get("check") == _check(document) else None
+
+
+def is_fresh(document: dict[str, Any], journal: bytes, sealed: bytes) -> bool:
+    """Whether a snapshot was made from these bytes of the journal and the sealed copy."""
+    return (digest(journal), digest(sealed)) == (
+        document.get("journal_sha256"),
+        document.get("sealed_sha256"),
+    )
 
 
 def read_fresh(folder: str | os.PathLike[str]) -> dict[str, Any] | None:
@@ -75,16 +82,12 @@ def read_fresh(folder: str | os.PathLike[str]) -> dict[str, Any] | None:
     document = read_any(folder)
     if document is None:
         return None
-    for name, key, cap in (
-        (JOURNAL_NAME, "journal_sha256", limits.JOURNAL),
-        (SEALED_NAME, "sealed_sha256", limits.SEALED_LIST),
-    ):
-        try:
-            if digest(limits.read_file(os.path.join(folder, name), cap)) != document.get(key):
-                return None
-        except OSError:
-            return None
-    return document
+    try:
+        journal = limits.read_file(os.path.join(folder, JOURNAL_NAME), limits.JOURNAL)
+        sealed = limits.read_file(os.path.join(folder, SEALED_NAME), limits.SEALED_LIST)
+    except OSError:
+        return None
+    return document if is_fresh(document, journal, sealed) else None
 
 
 # --- the prompt's answer, worked out in advance ------------------------------------------------

@@ -25,13 +25,21 @@ import json
 import os
 import stat
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dailylist import limits, snapshot
+from dailylist import limits
 from dailylist.errors import BadInput, DailylistError, DamagedData, NotNow
-from dailylist.home import data_home
+from dailylist.home import (
+    ARCHIVE,
+    JOURNAL_NAME,
+    LISTS,
+    SEALED_NAME,
+    SNAPSHOT_NAME,
+    data_home,
+    list_ids,
+)
 
 LOCK_TIMEOUT_SECONDS = 15.0
 
@@ -230,13 +238,24 @@ def check_private(*paths: Path) -> None:
 
 @dataclass(frozen=True)
 class ListFiles:
-    """The files of one opened list."""
+    """The files of one opened list. One of these is made per command (see `opened`), and
+    reads each file once: a file read again is taken from what was read, as long as it is
+    the same file, unchanged (the same inode, size and times: every write here replaces a
+    file whole, so a change is a new inode)."""
 
     root: Path
+    _read: dict[Path, tuple[tuple[int, ...], bytes]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    @property
+    def data_root(self) -> Path:
+        """The data dir this list's folder is in (under `lists/` or `archive/`)."""
+        return self.root.parent.parent
 
     @property
     def sealed(self) -> Path:
-        return self.root / snapshot.SEALED_NAME
+        return self.root / SEALED_NAME
 
     @property
     def content_key(self) -> Path:
@@ -245,7 +264,7 @@ class ListFiles:
 
     @property
     def journal(self) -> Path:
-        return self.root / snapshot.JOURNAL_NAME
+        return self.root / JOURNAL_NAME
 
     @property
     def journal_backup(self) -> Path:
@@ -254,7 +273,7 @@ class ListFiles:
     @property
     def snapshot(self) -> Path:
         """What the everyday commands read, derived from the journal; never the truth."""
-        return self.root / snapshot.SNAPSHOT_NAME
+        return self.root / SNAPSHOT_NAME
 
     @property
     def lock(self) -> Path:
@@ -272,11 +291,30 @@ class ListFiles:
         pixels a side (a cache: see `photos.page_copy`)."""
         return self.root / "page-copies" / f"{sha256}-{size}.jpg"
 
-    def read(self, path: Path, *, what: str, cap: int) -> bytes:
-        """The bytes of one of this list's files (`what` names it), or `DamagedData`."""
-        if not path.exists() and not path.is_symlink():
-            raise DamagedData(f"{what} is missing; `dailylist doctor` tells more")
-        return _read(path, "file dailylist can use; it was left as it is", cap, DamagedData, what)
+    def read(self, path: Path, *, what: str | Callable[[], str], cap: int) -> bytes:
+        """The bytes of one of this list's files, or `DamagedData` naming it (`what`, or
+        what it gives: worked out only for the message)."""
+        try:
+            found = path.stat()
+        except FileNotFoundError:
+            found = None
+        if found is None and not path.is_symlink():
+            raise DamagedData(f"{_named(what)} is missing; `dailylist doctor` tells more")
+        if found is not None:
+            seen = self._read.get(path)
+            same = (found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
+            if seen is not None and seen[0] == same:
+                return seen[1]
+        raw = _read(
+            path, "file dailylist can use; it was left as it is", cap, DamagedData, _named(what)
+        )
+        if found is not None:
+            self._read[path] = (same, raw)
+        return raw
+
+    def forget(self) -> None:
+        """Read every file again next time (after this command wrote them)."""
+        self._read.clear()
 
     def write_journal(self, old: bytes | None, new: bytes) -> None:
         """Replace the journal with `new`, keeping `old` (its bytes now) as the backup. Call
@@ -346,6 +384,10 @@ def hold_lock(path: Path, busy: Callable[[], DailylistError]) -> Iterator[None]:
         os.close(fd)  # closing it lets the lock go
 
 
+def _named(what: str | Callable[[], str]) -> str:
+    return what if isinstance(what, str) else what()
+
+
 def _busy() -> NotNow:
     return NotNow("another dailylist command is using this list's journal; try again in a moment")
 
@@ -380,22 +422,18 @@ class DataDir:
         return self.root / "author" / "ed25519.pem"
 
     def list_files(self, list_id: str) -> ListFiles:
-        return ListFiles(self.root / "lists" / list_id)
+        return ListFiles(self.root / LISTS / list_id)
 
     def archived_files(self, list_id: str) -> ListFiles:
         """A closed list's files: its whole folder, moved to `archive/` as it was."""
-        return ListFiles(self.root / "archive" / list_id)
+        return ListFiles(self.root / ARCHIVE / list_id)
 
     def archived_list_ids(self) -> list[str]:
         """Ids of every closed list, oldest opened first."""
-        from dailylist.picking import list_ids
-
-        return list_ids(str(self.root), folder="archive")
+        return list_ids(str(self.root), folder=ARCHIVE)
 
     def opened_list_ids(self) -> list[str]:
-        """Ids of every list in the data dir, oldest opened first (see `picking`)."""
-        from dailylist.picking import list_ids
-
+        """Ids of every list in the data dir, oldest opened first (see `home`)."""
         return list_ids(str(self.root))
 
     def _read_small_json(self, path: Path) -> dict[str, Any]:
@@ -409,12 +447,6 @@ class DataDir:
         state = self._read_small_json(self.root / "state.json")
         state["last_opened"] = list_id
         write_atomic(self.root / "state.json", json.dumps(state, indent=2).encode() + b"\n")
-
-    def device_id(self) -> str:
-        """This device's id in events: opaque (no host name), made once (see `device`)."""
-        from dailylist.device import device_id
-
-        return device_id(self.root)
 
 
 # --- the example lists bundled with the package --------------------------------------------

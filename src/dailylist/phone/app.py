@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING
 
 from dailylist import rules
 from dailylist.days import when
-from dailylist.domain import ListInfo, Requirements, day_number
+from dailylist.domain import ListInfo, Requirements, counted, day_number
 from dailylist.errors import BadInput, DailylistError, NotNow
 from dailylist.phone import pages
 from dailylist.phone.form import Form
-from dailylist.store import DataDir
+from dailylist.store import DataDir, ListFiles
 
 if TYPE_CHECKING:
     from dailylist.clock import Clock
@@ -66,13 +66,23 @@ def sentence(message: str) -> str:
     return message[:1].upper() + message[1:] + ("" if message.endswith((".", "!", "?")) else ".")
 
 
+#: What a person does about a refusal, on the page, by its reason (see `errors`); a proof
+#: refused needs no words more (the form is right there).
+_HINTS = {
+    "reveal": "open the page again",
+    "again": "open the page again",
+    "done": "send the day's form first",
+}
+#: Refusals the page words otherwise altogether.
+_SAID = {"nothing": "Nothing changed: write something new, or add photos."}
+
+
 def _words(exc: DailylistError) -> str:
-    """What the page says of a refusal: a proof refused without its command-line hint (the
-    form is right there)."""
-    cause = exc.__cause__
-    message = cause.message if isinstance(cause, rules.ProofRefused) else exc.message
-    # On the page, "run `dailylist today`" is opening the page again.
-    return sentence(message.replace("run `dailylist today`", "open the page again"))
+    """What the page says of a refusal, in its own words."""
+    if exc.reason in _SAID:
+        return _SAID[exc.reason]
+    hint = _HINTS.get(exc.reason or "")
+    return sentence(f"{exc.message}: {hint}" if hint else exc.message)
 
 
 class Phone:
@@ -119,7 +129,7 @@ class Phone:
         from dailylist.recipient import reveal_today
 
         try:
-            view = reveal_today(self.data, self.list_id, self.clock)
+            view = reveal_today(self.files(), self.clock)
             now = self.clock.now()
         except DailylistError as exc:
             return self._problem(exc)
@@ -167,7 +177,7 @@ class Phone:
         from dailylist.recipient import prepare_amendment
 
         try:
-            return prepare_amendment(self.data, self.list_id, now)
+            return prepare_amendment(self.files(), now)
         except NotNow:
             return None
 
@@ -175,7 +185,7 @@ class Phone:
         from dailylist.photos import data_uri, page_copy
 
         pending, entry = target.pending, target.entry
-        files = self.data.list_files(self.list_id)
+        files = self.files()
         photos: list[str | None] = []
         for record in entry.photos:
             try:
@@ -221,9 +231,9 @@ class Phone:
         form.remove_files()
         typed = (form.text("code") or "").strip()
         try:
-            if not reveal_today(self.data, self.list_id, self.clock).needs_code:
+            if not reveal_today(self.files(), self.clock).needs_code:
                 return Reply(303, location="./")  # no code wanted (now): the page, as it is
-            view = reveal_today(self.data, self.list_id, self.clock, code=lambda: typed)
+            view = reveal_today(self.files(), self.clock, code=lambda: typed)
         except DailylistError as exc:
             return self.page(refusal=_words(exc), code=typed, status=_status(exc))
         if view.needs_code:
@@ -233,20 +243,18 @@ class Phone:
         return Reply(303, location=f"./?said=opened&day={number}")
 
     def done(self, form: Form) -> Reply:
-        """The day's form sent: `done`, photos and reflection checked as the CLI does."""
-        from dailylist.photos import checked_photos
-        from dailylist.recipient import prepare_completion, record_completion, require_photos
+        """The day's form sent: `done`, through the same use case as the command line."""
+        from dailylist.recipient import complete_today
 
         reflection = form.text("reflection")
         try:
-            now = self.clock.now()
-            assert now.tzinfo is not None
-            pending = prepare_completion(self.data, self.list_id, now)
-            paths, names = [u.path for u in form.files], [u.name for u in form.files]
-            staging = self.data.list_files(self.list_id).photos
-            with checked_photos(paths, now.tzinfo, staging, names=names) as checked:
-                require_photos(pending, checked)
-                result = record_completion(self.data, pending, checked, reflection, self.clock)
+            result = complete_today(
+                self.files(),
+                self.clock,
+                [upload.path for upload in form.files],
+                names=[upload.name for upload in form.files],
+                reflection=lambda pending: reflection,
+            )
         except rules.NotRevealed as exc:
             # Sent from a page that did not show today's item: the answer shows it now.
             refusal = SHOWN_NOW if self._reveals_item() else _words(exc)
@@ -255,10 +263,9 @@ class Phone:
             return self.page(refusal=_words(exc), reflection=reflection or "", status=_status(exc))
         finally:
             form.remove_files()
-        photos = len(result.event.photos)
-        kept = f"{photos} photo{'' if photos == 1 else 's'}"
-        self.log(f"day {day_number(result.event.index)} done from the page ({kept} kept)")
+        kept = counted(len(result.event.photos), "photo")
         number = day_number(result.event.index)
+        self.log(f"day {number} done from the page ({kept} kept)")
         if self.once:
             reply = self.page(said=SAID["done"], said_day=number, closing=True)
             return Reply(reply.status, reply.body, day_done=True)
@@ -269,31 +276,32 @@ class Phone:
         from dailylist.recipient import reveal_today
 
         try:
-            return reveal_today(self.data, self.list_id, self.clock).item is not None
+            return reveal_today(self.files(), self.clock).item is not None
         except DailylistError:
             return False
 
     def amend(self, form: Form) -> Reply:
-        """The entry changed: `amend`; an unchanged reflection is not a change."""
-        from dailylist.photos import checked_photos
-        from dailylist.recipient import prepare_amendment, record_amendment
+        """The entry changed: `amend`, through the same use case as the command line; an
+        unchanged reflection is not a change."""
+        from dailylist.recipient import amend_today
 
-        reflection = form.text("reflection")
+        typed = form.text("reflection")
+
+        def reflection(target: PendingAmendment) -> str | None:
+            if typed is not None and typed.strip() == (target.entry.reflection or ""):
+                return None
+            return typed
+
         try:
-            now = self.clock.now()
-            assert now.tzinfo is not None
-            target = prepare_amendment(self.data, self.list_id, now)
-            if reflection is not None and reflection.strip() == (target.entry.reflection or ""):
-                reflection = None
-            if reflection is None and not form.files:
-                raise BadInput("nothing changed: write something new, or add photos")
-            paths, names = [u.path for u in form.files], [u.name for u in form.files]
-            staging = self.data.list_files(self.list_id).photos
-            with checked_photos(paths, now.tzinfo, staging, names=names) as checked:
-                entry, _ = record_amendment(self.data, target, checked, reflection, self.clock)
+            entry, _ = amend_today(
+                self.files(),
+                self.clock,
+                [upload.path for upload in form.files],
+                names=[upload.name for upload in form.files],
+                reflection=reflection,
+            )
         except DailylistError as exc:
-            kept = form.text("reflection") or ""
-            return self.page(refusal=_words(exc), reflection=kept, status=_status(exc))
+            return self.page(refusal=_words(exc), reflection=typed or "", status=_status(exc))
         finally:
             form.remove_files()
         self.log(f"day {entry.number} amended from the page")
@@ -301,6 +309,10 @@ class Phone:
             reply = self.page(said=SAID["amended"], said_day=entry.number, closing=True)
             return Reply(reply.status, reply.body, day_done=True)
         return Reply(303, location=f"./?said=amended&day={entry.number}")
+
+    def files(self) -> ListFiles:
+        """The list's files, for one request (each read once in it)."""
+        return self.data.list_files(self.list_id)
 
 
 def _ask(needs: Requirements, info: ListInfo) -> pages.Ask:

@@ -127,10 +127,10 @@ def _day_is_done(data: DataDir, list_id: str, clock: Clock) -> bool:
     """Whether today's item is done (or every item is), as the list's snapshot says: for
     --once, which stops then, however the day was done."""
     from dailylist import rules
-    from dailylist.opened import current_snapshot
+    from dailylist.opened import snapshot_of
 
     try:
-        snapshot, _ = current_snapshot(data, list_id)
+        snapshot, _ = snapshot_of(data.list_files(list_id))
         decision = rules.decide_today(snapshot.standing, clock.now())
     except DailylistError:
         return False

@@ -7,6 +7,7 @@ clone. Standard library only: `status` and `doctor` read it.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -210,3 +211,15 @@ def save_seen(data: DataDir, remote: str, files: dict[str, tuple[str, dict[str, 
     document = {"format": SEEN_FORMAT, "remote": remote, "files": files}
     text = json.dumps(document, separators=(",", ":"), ensure_ascii=False) + "\n"
     write_atomic(SyncPaths.of(data).seen, text.encode("utf-8"))
+
+
+def sync_state(data: DataDir) -> Callable[[str], tuple[bool, datetime | None]]:
+    """For `status`: whether each list syncs, and when this device last exchanged it (the
+    config read once)."""
+    config = read_config(data) if syncs(data) else None
+
+    def state(list_id: str) -> tuple[bool, datetime | None]:
+        found = None if config is None else config.lists.get(list_id)
+        return found is not None, None if found is None else found.synced_at
+
+    return state

@@ -237,11 +237,12 @@ def _not_synced(data: DataDir, config: SyncConfig) -> list[str]:
 def _still_in_step(data: DataDir, list_id: str) -> ListReport:
     """A list in step with a remote that did not change: nothing read, nothing said but
     the clashes its snapshot counts."""
-    from dailylist.opened import current_snapshot, describe
+    from dailylist.opened import describe, snapshot_of
 
-    report = ListReport(list_id, describe(data.list_files(list_id)), journal_here=True)
+    files = data.list_files(list_id)
+    report = ListReport(list_id, describe(files), journal_here=True)
     with contextlib.suppress(DailylistError):
-        snapshot, _ = current_snapshot(data, list_id)
+        snapshot, _ = snapshot_of(files)
         report.set_aside = snapshot.set_aside
     return report
 
@@ -372,10 +373,10 @@ def _exchange_list(context: _Exchange, list_id: str, state: ListSync) -> ListRep
 
 def _read_list(files: ListFiles) -> tuple[JournalFile, UnsealedList, bytes]:
     """A list's journal (read once, checked) and its sealed copy."""
-    from dailylist.opened import read_journal_file, read_sealed_copy
+    from dailylist.opened import journal_of, sealed_copy_of
 
-    journal = read_journal_file(files)
-    unsealed, raw = read_sealed_copy(files, journal)
+    journal = journal_of(files)
+    unsealed, raw = sealed_copy_of(files, journal)
     return journal, unsealed, raw
 
 
@@ -702,10 +703,11 @@ def _keep_snapshot(
     replay: Replay,
     now: datetime,
 ) -> None:
-    from dailylist.opened import OpenedList, keep_snapshot_of
+    from dailylist.opened import OpenedList, keep_snapshot
 
     with contextlib.suppress(DailylistError):  # a cache: the next command makes it
-        keep_snapshot_of(OpenedList(files, unsealed, sealed_raw, journal, replay), now)
+        opened = OpenedList(files, unsealed, sealed_raw, journal, replay)
+        keep_snapshot(files, opened.snapshot(), now)
 
 
 def _clashes(context: _Exchange, replay: Replay) -> list[Clash]:
