@@ -115,7 +115,7 @@ def build(work: Path, label: str, items: int, days: int, sealed: dict[int, bytes
     report of it, for `verify`."""
     from PIL import Image
 
-    from dailylist.author import load_source
+    from dailylist.author import load_or_create_author_key, load_source
     from dailylist.clock import SystemClock, zone_name
     from dailylist.days import day_of, day_start, zone_of
     from dailylist.domain import Settings
@@ -123,7 +123,7 @@ def build(work: Path, label: str, items: int, days: int, sealed: dict[int, bytes
     from dailylist.journal import encode, journal_text, new_event
     from dailylist.opened import journal_of, keep_snapshot, load
     from dailylist.opening import open_list
-    from dailylist.sealing import load_or_create_author_key, seal
+    from dailylist.sealing import seal
     from dailylist.store import DataDir, file_sha256
 
     now = SystemClock().now()

@@ -47,7 +47,7 @@ def build_year(work: Path) -> Path:
     """Device one's data dir: a list with a year of days done on it."""
     from PIL import Image
 
-    from dailylist.author import load_source
+    from dailylist.author import load_or_create_author_key, load_source
     from dailylist.clock import SystemClock, zone_name
     from dailylist.days import day_of, day_start, zone_of
     from dailylist.device import identity
@@ -56,7 +56,7 @@ def build_year(work: Path) -> Path:
     from dailylist.journal import encode, journal_text, new_event
     from dailylist.opened import journal_of, keep_snapshot, load
     from dailylist.opening import open_list
-    from dailylist.sealing import load_or_create_author_key, seal
+    from dailylist.sealing import seal
     from dailylist.store import DataDir, file_sha256
 
     now = SystemClock().now()

@@ -18,10 +18,10 @@ import pytest
 from click.testing import CliRunner, Result
 from PIL import Image
 
-from dailylist.author import load_source
+from dailylist.author import load_or_create_author_key, load_source
 from dailylist.cli import cli
 from dailylist.clock import FixedClock
-from dailylist.sealing import load_or_create_author_key, seal
+from dailylist.sealing import seal
 from dailylist.store import DataDir
 
 pytest_plugins = ["tests.phone_helpers", "tests.sync_helpers"]

@@ -106,8 +106,8 @@ def test_any_list_source_gets_a_verdict(text: str) -> None:
 
 @pytest.fixture(scope="module")
 def sealed_bytes(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    from dailylist.author import load_source
-    from dailylist.sealing import load_or_create_author_key, seal
+    from dailylist.author import load_or_create_author_key, load_source
+    from dailylist.sealing import seal
 
     folder = tmp_path_factory.mktemp("sealed")
     (folder / "s.toml").write_text(VALID_SOURCE, encoding="utf-8")

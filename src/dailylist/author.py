@@ -8,13 +8,16 @@ import tomllib
 from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dailylist.domain import MIN_PASSPHRASE, Item, Settings, counted
-from dailylist.errors import BadInput, ProblemsFound
+from dailylist.errors import BadInput, DamagedData, ProblemsFound
 from dailylist.formats import ListSource
 from dailylist.limits import LIST_SOURCE
 from dailylist.store import DataDir, check_out, read_input_file, write_out
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 #: The shortest passphrase `seal` takes: the file can be tried offline, as often as one likes.
 
@@ -290,7 +293,7 @@ def seal_source(
     Check-in items get codes, written to an author-only file beside `output` and nowhere
     else. With `passphrase`, the list opens only with it.
     """
-    from dailylist.sealing import load_or_create_author_key, open_sealed, seal
+    from dailylist.sealing import open_sealed, seal
 
     source = load_source(path)
     codes_path = codes_path_for(output)
@@ -333,3 +336,23 @@ def seal_source(
         passphrase=passphrase is not None,
         warnings=tuple(warnings(source)),
     )
+
+
+def load_or_create_author_key(path: Path) -> tuple[Ed25519PrivateKey, bool]:
+    """The author's signing key at `path`, created (mode 0600) on first use.
+
+    Returns the key and whether it was just created.
+    """
+    from dailylist.limits import SMALL, read_file
+    from dailylist.sealing import author_key_from, new_author_key
+    from dailylist.store import write_atomic
+
+    if path.exists():
+        try:
+            pem = read_file(path, SMALL)
+        except OSError as exc:
+            raise DamagedData(f"the author key at {path} cannot be read ({exc})") from exc
+        return author_key_from(pem, where=str(path)), False
+    key, pem = new_author_key()
+    write_atomic(path, pem)
+    return key, True

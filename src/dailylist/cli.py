@@ -624,10 +624,18 @@ def phone(
 
     data = _data()
     list_id = _pick(data, list_name)
-    out, err = _out(), render.console(stderr=True)
-    clock = _clock(ctx)
+    err = render.console(stderr=True)
     serve(
-        data, list_id, clock, host, port, once=once, out=out, err=err, qr_file=qr_file, force=force
+        data,
+        list_id,
+        _clock(ctx),
+        host,
+        port,
+        once=once,
+        out=_out(),
+        warn=lambda line: render.warn(err, line),
+        qr_file=qr_file,
+        force=force,
     )
 
 

@@ -22,7 +22,6 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dailylist.canonical import canonical_json, parse_json
@@ -30,7 +29,6 @@ from dailylist.cipher import associated_data, derive, encrypt, new_checkin_code,
 from dailylist.codec import b64, encode
 from dailylist.domain import Scrypt, SealedItem
 from dailylist.errors import BadInput, DamagedData
-from dailylist.limits import SMALL, read_file
 from dailylist.sealed_list import (
     SEALED_FORMAT,
     PassphraseKey,
@@ -205,31 +203,28 @@ def open_sealed(
     return unsealed
 
 
-def load_or_create_author_key(path: Path) -> tuple[Ed25519PrivateKey, bool]:
-    """The author's signing key at `path`, created (mode 0600) on first use.
-
-    Returns the key and whether it was just created.
-    """
+def new_author_key() -> tuple[Ed25519PrivateKey, bytes]:
+    """A new author's signing key, and its PEM text to keep."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.serialization import (
         Encoding,
         NoEncryption,
         PrivateFormat,
-        load_pem_private_key,
     )
 
-    if path.exists():
-        try:
-            key = load_pem_private_key(read_file(path, SMALL), password=None)
-        except (ValueError, TypeError, OSError) as exc:
-            raise DamagedData(f"the author key at {path} cannot be read ({exc})") from exc
-        if not isinstance(key, Ed25519PrivateKey):
-            raise DamagedData(f"the author key at {path} is not an Ed25519 key")
-        return key, False
-
-    from dailylist.store import write_atomic
-
     key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
-    write_atomic(path, pem)
-    return key, True
+    return key, key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+
+
+def author_key_from(pem: bytes, *, where: str) -> Ed25519PrivateKey:
+    """The author's signing key in PEM text, or `DamagedData` naming `where`."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    try:
+        key = load_pem_private_key(pem, password=None)
+    except (ValueError, TypeError) as exc:
+        raise DamagedData(f"the author key at {where} cannot be read ({exc})") from exc
+    if not isinstance(key, Ed25519PrivateKey):
+        raise DamagedData(f"the author key at {where} is not an Ed25519 key")
+    return key

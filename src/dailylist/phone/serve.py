@@ -19,7 +19,7 @@ from dailylist.phone.server import PhoneServer, local_address
 from dailylist.phone.show import phone_started
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from pathlib import Path
     from types import FrameType
 
@@ -38,14 +38,14 @@ def serve(
     *,
     once: bool,
     out: Console,
-    err: Console,
+    warn: Callable[[str], None],
     qr_file: Path | None = None,
     force: bool = False,
 ) -> None:
     """Serve the page for list `list_id` until Ctrl-C (or SIGTERM), or with `once` until
-    the day is done; with `qr_file`, write the page's QR code there as a PNG (over a file
-    there only with `force`)."""
-    from dailylist import render
+    the day is done, saying what it does on `out` and warnings through `warn`; with
+    `qr_file`, write the page's QR code there as a PNG (over a file there only with
+    `force`)."""
     from dailylist.clock import file_time_now
     from dailylist.phone.form import remove_stale_uploads
     from dailylist.phone.show import qr_png
@@ -59,7 +59,7 @@ def serve(
         host = local_address()
         if host is None:
             host, loopback = "127.0.0.1", True
-            render.warn(err, "no local network found: only this computer can open the page")
+            warn("no local network found: only this computer can open the page")
     address = _one_address(host)
     loopback = loopback or ipaddress.ip_address(address.split("%")[0]).is_loopback
     if once and _day_is_done(data, list_id, clock):
@@ -83,7 +83,7 @@ def serve(
             address,
             port,
             once=once,
-            report=lambda line: render.warn(err, line),
+            report=warn,
             log=log,
             day_is_done=lambda: _day_is_done(data, list_id, clock),
         )
