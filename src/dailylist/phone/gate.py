@@ -26,6 +26,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from dailylist.domain import counted
+
 MAX_CONNECTIONS = 64
 MAX_PER_ADDRESS = 16
 MAX_WRONG_TRIES = 10
@@ -228,4 +230,4 @@ class Gate:
 
 def _duration(seconds: float) -> str:
     minutes = round(seconds / 60)
-    return f"{minutes} minute{'' if minutes == 1 else 's'}"
+    return counted(minutes, "minute")

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from dailylist.events import Event
@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 #: The replay of a journal's events (in order) through the rules of its list.
 Fold = Callable[[Sequence["Event"]], "Replay"]
+#: An event, and its JSON object as written (what its id was computed over).
+Pair = tuple["Event", Mapping[str, object]]
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ def merge(
     Events the rules refuse even in their own history (no device of ours would have written
     them) are left out, with every event that follows from them.
     """
-    known: dict[str, tuple[Event, Mapping[str, Any]]] = {}
+    known: dict[str, Pair] = {}
     if journal is not None:
         known = {e.id: (e, d) for e, d in zip(journal.events, journal.documents, strict=True)}
     pending = {a.event.id: (a.event, a.document) for a in arrivals if a.event.id not in known}
@@ -102,8 +104,8 @@ def merge(
 
 
 def _roots(
-    known: Mapping[str, tuple[Event, Mapping[str, Any]]],
-    pending: Mapping[str, tuple[Event, Mapping[str, Any]]],
+    known: Mapping[str, Pair],
+    pending: Mapping[str, Pair],
 ) -> dict[str, str | None]:
     """For each pending event, the opening its line (through `prev`) descends from; None
     while some of it is not here yet."""
@@ -139,18 +141,18 @@ def _roots(
 
 
 def _ready(
-    known: Mapping[str, tuple[Event, Mapping[str, Any]]],
-    pending: Mapping[str, tuple[Event, Mapping[str, Any]]],
+    known: Mapping[str, Pair],
+    pending: Mapping[str, Pair],
     roots: Mapping[str, str | None],
     root: str | None,
     foreign: Counter[str],
-) -> tuple[dict[str, tuple[Event, Mapping[str, Any]]], int]:
+) -> tuple[dict[str, Pair], int]:
     """The pending events of opening `root` whose whole history is here or being taken,
     and how many wait for theirs. One that knew of a line of another opening is of none:
     counted in `foreign`."""
     candidates = {event_id: pair for event_id, pair in pending.items() if roots[event_id] == root}
     others = {event_id for event_id, found in roots.items() if found not in (None, root)}
-    taking: dict[str, tuple[Event, Mapping[str, Any]]] = {}
+    taking: dict[str, Pair] = {}
     grew = True
     while grew:
         grew = False
@@ -167,9 +169,7 @@ def _ready(
     return taking, waiting
 
 
-def _chosen(
-    pending: Mapping[str, tuple[Event, Mapping[str, Any]]], roots: Mapping[str, str | None]
-) -> str | None:
+def _chosen(pending: Mapping[str, Pair], roots: Mapping[str, str | None]) -> str | None:
     """For a list joining: the opening that events of the most devices descend from (then
     the earliest, then by id), the same on every device."""
     devices: dict[str, set[str]] = {}
@@ -179,15 +179,13 @@ def _chosen(
     if not devices:
         return None
 
-    def rank(root: str) -> tuple[int, Any, str]:
+    def rank(root: str) -> tuple[int, datetime, str]:
         return (-len(devices[root]), pending[root][0].at.astimezone(UTC), root)
 
     return min(devices, key=rank)
 
 
-def _followers(
-    wrong: set[str], taking: Mapping[str, tuple[Event, Mapping[str, Any]]]
-) -> list[str]:
+def _followers(wrong: set[str], taking: Mapping[str, Pair]) -> list[str]:
     """`wrong` and every event being taken that descends from one of them."""
     out = set(wrong)
     grew = True
@@ -201,14 +199,14 @@ def _followers(
 
 
 def _in_order(
-    pairs: Sequence[tuple[Event, Mapping[str, Any]]],
-) -> list[tuple[Event, Mapping[str, Any]]]:
+    pairs: Sequence[Pair],
+) -> list[Pair]:
     from dailylist.chain import in_order
 
     return in_order(pairs, lambda pair: (pair[0].id, pair[0].parents, pair[0].at))
 
 
-def _journal(list_id: str, ordered: Sequence[tuple[Event, Mapping[str, Any]]]) -> JournalFile:
+def _journal(list_id: str, ordered: Sequence[Pair]) -> JournalFile:
     """The journal of `ordered` events, as dailylist writes it (each event's id was checked
     when it was read, and the order puts each after all it names)."""
     from dailylist.chain import breaks
