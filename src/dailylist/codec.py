@@ -22,8 +22,6 @@ Standard library only; each type's reader is worked out once.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import dataclasses
 import types
 import typing
@@ -95,6 +93,9 @@ def _time_of_day(value: object) -> time:
 
 def unb64(value: object) -> bytes:
     """The bytes of base64 text, only in its canonical spelling; `ValueError` else."""
+    import base64
+    import binascii
+
     text = _text(value)
     try:
         raw = base64.b64decode(text, validate=True)
@@ -107,6 +108,8 @@ def unb64(value: object) -> bytes:
 
 def b64(raw: bytes) -> str:
     """`raw` as base64 text."""
+    import base64
+
     return base64.b64encode(raw).decode("ascii")
 
 
@@ -122,22 +125,36 @@ _PLAIN: dict[object, tuple[Reader, Writer]] = {
 }
 
 
-@dataclasses.dataclass(frozen=True)
+# Plain classes, not dataclasses: each dataclass costs a millisecond to make at import, and
+# `today` imports this.
+
+
 class _Field:
-    name: str
-    read: Reader
-    write: Writer
-    optional: bool
-    required: bool
-    omit_none: bool
+    """How one field is read and written."""
+
+    __slots__ = ("name", "omit_none", "optional", "read", "required", "write")
+
+    def __init__(
+        self,
+        name: str,
+        read: Reader,
+        write: Writer,
+        optional: bool,
+        required: bool,
+        omit_none: bool,
+    ) -> None:
+        self.name, self.read, self.write = name, read, write
+        self.optional, self.required, self.omit_none = optional, required, omit_none
 
 
-@dataclasses.dataclass(frozen=True)
 class _Shape:
-    cls: type
-    kind: str | None
-    fields: tuple[_Field, ...]
-    by_name: Mapping[str, _Field]
+    """How one dataclass is read and written: its kind (if tagged) and its fields."""
+
+    __slots__ = ("by_name", "cls", "fields", "kind")
+
+    def __init__(self, cls: type, kind: str | None, fields: tuple[_Field, ...]) -> None:
+        self.cls, self.kind, self.fields = cls, kind, fields
+        self.by_name: Mapping[str, _Field] = {field.name: field for field in fields}
 
 
 _SHAPES: dict[type, _Shape] = {}
@@ -162,12 +179,7 @@ def _shape(cls: type) -> _Shape:
         omit_none = bool(field.metadata.get("omit_none"))
         fields.append(_Field(field.name, read, write, optional, required, omit_none))
     kind_name = getattr(cls, "kind", None)
-    shape = _Shape(
-        cls,
-        kind_name if isinstance(kind_name, str) else None,
-        tuple(fields),
-        {field.name: field for field in fields},
-    )
+    shape = _Shape(cls, kind_name if isinstance(kind_name, str) else None, tuple(fields))
     _SHAPES[cls] = shape
     return shape
 
