@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from dailylist.clock import Clock
+    from dailylist.domain import ListInfo
     from dailylist.recipient import PendingCompletion
     from dailylist.remind import UnitChange
     from dailylist.status import ListStatus
@@ -307,9 +308,10 @@ def check(path: Path) -> None:
       dailylist check my-list.toml
     """
     from dailylist import render
-    from dailylist.author import load_source, warnings
+    from dailylist.author import enclosed_pictures, load_source, warnings
 
     source = load_source(path)
+    enclosed_pictures(source, path)  # every enclosed picture there and a real image
     render.check_ok(_out(), str(path), source.title, len(source.items), len(source.rules))
     for warning in warnings(source):
         render.warn(render.console(stderr=True), warning)
@@ -380,6 +382,11 @@ def seal(
     help="Open a bundled example list instead of PATH.",
 )
 @passphrase_file_option
+@click.option(
+    "--share/--no-share",
+    default=None,
+    help="Answer the author's request to follow the list (asked on a terminal; default no).",
+)
 @click.pass_context
 @quiet_option
 def open_command(
@@ -387,16 +394,20 @@ def open_command(
     path: Path | None,
     example: str | None,
     passphrase_file: Path | None,
+    share: bool | None,
     quiet: bool,
 ) -> None:
     """Open a sealed list: check its seal, keep a copy, show the letter and the rules.
 
-    A list sealed with a passphrase asks for it (or reads --passphrase-file).
+    A list sealed with a passphrase asks for it (or reads --passphrase-file). A list whose
+    author asks to follow along says what they ask and asks you (the answer defaults to
+    no; --share or --no-share answers it in scripts).
 
     \b
     Examples:
       dailylist open gift.dlist
       dailylist open --example find-yourself
+      dailylist open gift.dlist --share      # let the author follow along
     """
     from dailylist import render
     from dailylist.limits import SEALED_LIST
@@ -408,8 +419,27 @@ def open_command(
     source = path if path is not None else example_path(str(example))
     raw = read_input_file(source, what="sealed list", cap=SEALED_LIST)
     passphrase = _passphrase_source(passphrase_file)
-    result = open_list(_data(), raw, _now(ctx), source=str(source), passphrase=passphrase)
+    result = open_list(
+        _data(),
+        raw,
+        _now(ctx),
+        source=str(source),
+        passphrase=passphrase,
+        share=lambda info, asked: _share_answer(info, asked, share, quiet),
+    )
     render.opened(_out(quiet), result)
+
+
+def _share_answer(info: ListInfo, asked: bool, flag: bool | None, quiet: bool) -> bool | None:
+    """Her answer to the author's request to follow: the flag, else asked on a terminal
+    (once), else none (which is no)."""
+    if flag is not None or asked or not _stdin_is_terminal():
+        return flag
+    from dailylist import render
+
+    render.follow_request(_out(quiet), info)
+    answer: bool = click.confirm(safe(f"Share this with {info.author}?"), default=False)
+    return answer
 
 
 @cli.command()

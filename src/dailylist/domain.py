@@ -101,7 +101,8 @@ class Settings:
         require(self.follow in (None, *FOLLOW_MODES), f"follow must be one of {FOLLOW_MODES}")
         days = self.checkin_fallback_days
         require(
-            days is None or (isinstance(days, int) and not isinstance(days, bool) and 1 <= days <= 365),
+            days is None
+            or (isinstance(days, int) and not isinstance(days, bool) and 1 <= days <= 365),
             "checkin_fallback_days must be a whole number of days from 1 to 365",
         )
         require(self.photo in PHOTO_RULES, f"photo must be one of {PHOTO_RULES}")
@@ -184,6 +185,10 @@ class ListInfo:
     settings: Settings
     letter: str = ""
     rules: tuple[str, ...] = ()
+    #: The sha256 of the picture shown with the letter (a JPEG), if the author enclosed one.
+    letter_photo: str | None = None
+    #: The author's follow key (an age X25519 recipient), when the list asks to follow.
+    follow_recipient: str | None = None
 
     def __post_init__(self) -> None:
         require(bool(_LIST_ID.fullmatch(self.id)), "a list id is 32 hex digits")

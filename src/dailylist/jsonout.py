@@ -12,12 +12,15 @@ from dailylist.domain import day_number
 from dailylist.terminal import safe_json
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from dailylist.checks import Check
     from dailylist.doctor import Examination
     from dailylist.domain import Item, ListInfo
     from dailylist.lookback import Day, History
     from dailylist.recipient import TodayView
     from dailylist.report.verify import Verdict
+    from dailylist.sharing import Postcard
     from dailylist.status import ListStatus
     from dailylist.sync.exchange import SyncReport
 
@@ -52,6 +55,9 @@ def today_json(view: TodayView) -> dict[str, Any]:
         "revealed_at": None,
         "photo": None,
         "reflection": None,
+        "enclosure": _enclosure_json(view.enclosure),
+        "opened_by": view.opened_by,
+        "postcards": [postcard_json(card) for card in view.postcards],
     }
     if isinstance(decision, rules.Waiting):
         result.update(state="waiting", day=day_number(decision.done_index))
@@ -65,6 +71,24 @@ def today_json(view: TodayView) -> dict[str, Any]:
             result["reflection"] = needs.reflection
             result["revealed_at"] = view.revealed_at.isoformat() if view.revealed_at else None
     return result
+
+
+def _enclosure_json(path: Path | None) -> dict[str, Any] | None:
+    """An enclosed picture once revealed: its sha256 and its file here; else null."""
+    if path is None:
+        return None
+    return {"sha256": path.stem, "path": str(path)}
+
+
+def postcard_json(card: Postcard) -> dict[str, Any]:
+    """A postcard as `today --json` and `journal --json` give it (never its code)."""
+    return {
+        "written_at": card.written_at.isoformat(),
+        "note": card.note,
+        "day": card.day,
+        "checkin": card.checkin,
+        "photo": card.photo,
+    }
 
 
 def entry_json(entry: Day) -> dict[str, Any]:
@@ -81,6 +105,8 @@ def entry_json(entry: Day) -> dict[str, Any]:
         "amended": entry.amended,
         "photo_taken_before_reveal": entry.photo_taken_before_reveal,
         "photos": [encode(photo.shared(), nulls=True) for photo in entry.photos],
+        "opened_by": entry.reveal.opened_by,
+        "postcards": [postcard_json(card) for card in entry.postcards],
     }
 
 
@@ -93,6 +119,7 @@ def show_json(found: History, entry: Day) -> dict[str, Any]:
     day = entry_json(entry)
     return {
         **day,
+        "enclosure": _enclosure_json(entry.enclosure),
         "photos": [
             {**photo, "path": str(files.photo(photo["stored_name"]))} for photo in day["photos"]
         ],

@@ -40,12 +40,14 @@ if TYPE_CHECKING:
     from dailylist.author import SealResult
     from dailylist.checks import Check
     from dailylist.doctor import Examination, RestorePlan
+    from dailylist.domain import ListInfo
     from dailylist.fold import Entry
     from dailylist.lookback import Day, History
     from dailylist.opening import OpenResult
     from dailylist.recipient import CompletionResult, TodayView
     from dailylist.report.export import ExportResult
     from dailylist.report.verify import Verdict
+    from dailylist.sharing import Postcard
     from dailylist.status import ListStatus
 
 
@@ -209,12 +211,74 @@ def opened(out: Console, result: OpenResult) -> None:
     out.print(f"Author key fingerprint: [bold]{info.fingerprint}[/]")
     if info.letter.strip():
         out.print(Panel(Text(reflow(info.letter)), title="A letter for you", padding=(1, 2)))
+    if result.letter_photo is not None:
+        picture(out, result.letter_photo, "With the letter, a picture")
     if info.rules:
         table = Table.grid(padding=(0, 1))
         for number, rule in enumerate(info.rules, start=1):
             table.add_row(f"{number}.", Text(rule))
         out.print(Panel(table, title="The rules", padding=(0, 2)))
+    if result.sharing is not None:
+        if result.sharing.consent:
+            out.print(
+                f"[green]You share[/] {_FOLLOWED[result.sharing.mode]} with "
+                f"{escape(info.author)}. Say where it goes with [bold]dailylist share setup "
+                "REMOTE[/]; your reflections stay yours until you release them."
+            )
+        else:
+            out.print(
+                f"Not shared with {escape(info.author)}: nothing of this list goes to them "
+                "(open it again with --share to change your mind)."
+            )
     out.print(f"When you are ready: [bold]dailylist today --list {escape(info.name)}[/]")
+
+
+#: What each follow mode lets the author see, in words.
+_FOLLOWED = {
+    "progress": "your progress (the dates, item numbers and times of your days)",
+    "photos": "your progress (dates, item numbers and times) and the day's photos "
+    "(small copies, at most 1600 pixels)",
+}
+
+
+def follow_request(out: Console, info: ListInfo) -> None:
+    """What the author asks to follow, before she is asked whether to share it."""
+    mode = info.settings.follow or "progress"
+    out.print(
+        f"{escape(info.author)} asks to follow this list: {_FOLLOWED[mode]}. Your "
+        "reflections are never part of it unless you release them, day by day or all at "
+        "once; everything goes encrypted to their key only."
+    )
+
+
+def picture(out: Console, path: Path, caption: str) -> None:
+    """An enclosed picture: a preview on a terminal that draws, its path otherwise."""
+    out.print(f"[dim]{escape(caption)}:[/]")
+    if can_draw(out):
+        try:
+            out.print(photo_preview(path, 40))
+            return
+        except OSError:
+            pass
+    out.print(str(path), soft_wrap=True)
+
+
+def postcards(out: Console, cards: Iterable[Postcard], photos: Callable[[str], Path]) -> None:
+    """The author's postcards, each with its picture."""
+    for card in cards:
+        body: list[Any] = [Text(reflow(card.note))]
+        if card.checkin is not None:
+            body.append(Text(f"(it carries the code of day {card.checkin})", style="dim"))
+        out.print(
+            Panel(
+                Group(*body),
+                title=f"A postcard · {card.written_at:%Y-%m-%d %H:%M}",
+                title_align="left",
+                padding=(0, 1),
+            )
+        )
+        if card.photo is not None:
+            picture(out, photos(card.photo), "With the postcard")
 
 
 def today(out: Console, view: TodayView, now: datetime) -> None:
@@ -234,6 +298,12 @@ def today(out: Console, view: TodayView, now: datetime) -> None:
             f"Day {number} of {info.item_count} is a check-in: {escape(info.author)} will give "
             "you its code. Then: [bold]dailylist today --code CODE[/]"
         )
+        if view.opens_without_code_at is not None:
+            out.print(
+                f"If no code comes, it opens without one {spoken_time(view.opens_without_code_at, now)} "
+                f"({how_far(view.opens_without_code_at, now)})."
+            )
+        _postcards_of(out, view)
         return
     item = view.item
     assert item is not None
@@ -241,11 +311,25 @@ def today(out: Console, view: TodayView, now: datetime) -> None:
     if item.title:
         title += f": {item.title}"
     out.print(Panel(Text(reflow(item.text)), title=escape(title), padding=(1, 2)))
+    if view.opened_by == "postcard":
+        out.print(f"Opened with the code {escape(info.author)} sent by postcard.")
+    elif view.opened_by == "fallback":
+        days = info.settings.checkin_fallback_days
+        out.print(f"Opened without the code, after {counted(days or 0, 'day')} waiting.")
+    if view.enclosure is not None:
+        picture(out, view.enclosure, "With it, a picture")
+    _postcards_of(out, view)
     needs = item.requirements(info.settings)
     args = ["--photo PATH" if needs.photo == "required" else "[--photo PATH]"]
     if needs.reflection != "off":
         args.append("--note TEXT" if needs.reflection == "required" else "[--note TEXT]")
     out.print(f"When it is done: [bold]dailylist done {escape(' '.join(args))}[/]")
+
+
+def _postcards_of(out: Console, view: TodayView) -> None:
+    folder = view.photo_dir
+    if view.postcards and folder is not None:
+        postcards(out, view.postcards, lambda sha: folder / f"{sha}.jpg")
 
 
 def completed(out: Console, result: CompletionResult) -> None:
@@ -295,8 +379,10 @@ def photo_preview(path: Path, width: int) -> Text:
     return text
 
 
-def _entry_panel(entry: Day, photos: list[Path] | None) -> Panel:
+def _entry_panel(entry: Day, photos: list[Path] | None, fallback_days: int | None = None) -> Panel:
     """One day of the journal; with `photos` (their files), small previews of them."""
+    from dailylist.lookback import opened_note
+
     body: list[Any] = [Text(reflow(entry.item.text), style="italic")]
     if entry.reflection:
         body.append(Text("\n" + entry.reflection))
@@ -316,6 +402,16 @@ def _entry_panel(entry: Day, photos: list[Path] | None) -> Panel:
                 body.append(Text("(the photo file is missing; see dailylist doctor)", "yellow"))
     if entry.photo_taken_before_reveal:
         body.append(Text("a photo was taken before the item was revealed", style="yellow"))
+    note = opened_note(entry.reveal, fallback_days)
+    if note is not None:
+        body.append(Text(f"check-in: {note}", style="dim"))
+    if entry.enclosure is not None:
+        body.append(Text(f"with a picture from the author: {entry.enclosure}", style="dim"))
+        if photos is not None:
+            with contextlib.suppress(OSError):
+                body.append(photo_preview(entry.enclosure, 40))
+    for card in entry.postcards:
+        body.append(Text(f"\npostcard ({card.written_at:%Y-%m-%d}): {card.note}", style="italic"))
     title = f"Day {entry.number} · {entry.day.isoformat()}"
     if entry.item.title:
         title += f" · {entry.item.title}"
@@ -342,7 +438,7 @@ def journal(out: Console, found: History, *, previews: bool = False) -> None:
         out.print("(Photo previews need a terminal with colour; here the photos are listed.)")
     for entry in found.entries:
         files = _photo_files(found, entry) if previews else None
-        out.print(_entry_panel(entry, files))
+        out.print(_entry_panel(entry, files, info.settings.checkin_fallback_days))
     if stats.missed_days:
         days = ", ".join(day.isoformat() for day in stats.missed_days)
         out.print(f"[yellow]Missed days:[/] {days}")
@@ -356,7 +452,8 @@ def can_draw(out: Console) -> bool:
 def day(out: Console, found: History, entry: Day) -> None:
     """One day in full, with previews of its photos on a terminal (their paths otherwise)."""
     previews = can_draw(out)
-    out.print(_entry_panel(entry, _photo_files(found, entry) if previews else None))
+    fallback = found.info.settings.checkin_fallback_days
+    out.print(_entry_panel(entry, _photo_files(found, entry) if previews else None, fallback))
     if not previews:
         for path in _photo_files(found, entry):
             out.print(str(path), soft_wrap=True)
