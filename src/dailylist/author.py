@@ -382,13 +382,17 @@ def enclosed_pictures(source: ListSource, path: Path) -> Pictures | None:
     from dailylist.photos import enclosure_jpeg
     from dailylist.sealing import Pictures
 
-    wanted = {("photo", None): source.photo} if source.photo else {}
+    wanted: dict[tuple[str, int | None], str] = {}
+    if source.photo:
+        wanted["photo", None] = source.photo
     for index, item in enumerate(source.items):
         if item.enclosure is not None:
             wanted[(f"items[{index + 1}].photo", index)] = item.enclosure
     if not wanted:
         return None
-    letter, items, problems = None, {}, []
+    letter: bytes | None = None
+    items: dict[int, bytes] = {}
+    problems: list[tuple[str, str]] = []
     for (place, index), name in wanted.items():
         try:
             jpeg = enclosure_jpeg(path.parent / name, name)

@@ -50,7 +50,8 @@ def days(
     found = []
     for entry in entries:
         item = items.item(entry.index, entry.reveal.item_key)
-        picture, cards = None, ()
+        picture: Path | None = None
+        cards: tuple[Postcard, ...] = ()
         if opened is not None:
             if item.enclosure is not None:
                 picture = enclosures.item_picture(

@@ -298,10 +298,11 @@ def today(out: Console, view: TodayView, now: datetime) -> None:
             f"Day {number} of {info.item_count} is a check-in: {escape(info.author)} will give "
             "you its code. Then: [bold]dailylist today --code CODE[/]"
         )
-        if view.opens_without_code_at is not None:
+        opens = view.opens_without_code_at
+        if opens is not None:
             out.print(
-                f"If no code comes, it opens without one {spoken_time(view.opens_without_code_at, now)} "
-                f"({how_far(view.opens_without_code_at, now)})."
+                f"If no code comes, it opens without one {spoken_time(opens, now)} "
+                f"({how_far(opens, now)})."
             )
         _postcards_of(out, view)
         return
