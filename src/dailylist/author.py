@@ -393,16 +393,16 @@ def enclosed_pictures(source: ListSource, path: Path) -> Pictures | None:
     letter: bytes | None = None
     items: dict[int, bytes] = {}
     problems: list[tuple[str, str]] = []
-    for (place, index), name in wanted.items():
+    for (place, number), name in wanted.items():
         try:
             jpeg = enclosure_jpeg(path.parent / name, name)
         except BadInput as exc:
             problems.append((place, exc.message))
             continue
-        if index is None:
+        if number is None:
             letter = jpeg
         else:
-            items[index] = jpeg
+            items[number] = jpeg
     if problems:
         raise ProblemsFound(f"{path} has {counted(len(problems), 'problem')}", problems)
     return Pictures(letter, items)
