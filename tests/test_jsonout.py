@@ -33,7 +33,7 @@ def test_status_json_keys(one_day_done: Path, run: Cli) -> None:
     assert set(entry) == {
         "id", "name", "title", "author", "fingerprint", "done", "item_count", "streak",
         "missed", "missed_days", "today", "state", "unlocks_at", "finished_on", "closed",
-        "set_aside",
+        "set_aside", "sharing",
     }  # fmt: skip
 
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from dailylist.sharing import Postcard
     from dailylist.status import ListStatus
     from dailylist.sync.exchange import SyncReport
+    from dailylist.sync.follow import FollowView
 
 
 def print_json(value: Any) -> None:
@@ -164,9 +165,40 @@ def status_json(views: list[ListStatus]) -> dict[str, Any]:
                 else None,
                 "closed": view.closed,
                 "set_aside": view.set_aside,
+                "sharing": view.sharing,
             }
             for view in views
         ]
+    }
+
+
+def follow_json(view: FollowView) -> dict[str, Any]:
+    """`follow --json`: a list the author follows, checked."""
+    return {
+        "list": _list_json(view.info),
+        "where": view.where,
+        "days": [
+            {
+                "day": day.day,
+                "date": day.date.isoformat(),
+                "completed_at": day.completed_at.isoformat(),
+                "photos": [{"sha256": sha256} for sha256, _ in day.photos],
+                "reflection": day.reflection,
+                "opened": day.opened,
+            }
+            for day in view.days
+        ],
+        "missed_days": [day.isoformat() for day in view.missed],
+        "postcards": [
+            {
+                "written_at": card.written_at.isoformat(),
+                "note": card.note,
+                "day": card.day,
+                "checkin": card.checkin,
+            }
+            for card in view.postcards
+        ],
+        "problems": view.problems,
     }
 
 

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from dailylist.report.verify import Verdict
     from dailylist.sharing import Postcard
     from dailylist.status import ListStatus
+    from dailylist.sync.follow import FollowView
 
 
 def console(*, stderr: bool = False, quiet: bool = False) -> Console:
@@ -478,6 +479,15 @@ _STATE_LABELS = {
 }
 
 
+_SHARING = {
+    "declined": "no, you did not agree",
+    "agreed": "agreed; say where with `dailylist share setup REMOTE`",
+    "sharing": "yes, what is new goes out with each sync",
+    "stopped": "stopped; nothing more goes out",
+    "not asked": "not asked yet",
+}
+
+
 def status(out: Console, views: list[ListStatus], now: datetime, *, closed: int = 0) -> None:
     """The status table; `closed` counts the closed lists it leaves out."""
     from rich.table import Table
@@ -522,6 +532,8 @@ def status(out: Console, views: list[ListStatus], now: datetime, *, closed: int 
                 f"{counted(view.set_aside, 'completion')} set aside "
                 "(two devices did a day: see `dailylist show N`)"
             )
+        if view.sharing is not None:
+            notes.append(f"shared with {escape(view.info.author)}: {_SHARING[view.sharing]}")
         if notes:
             out.print(f"{escape(view.info.name)}: {'; '.join(notes)}.")
 
@@ -613,3 +625,44 @@ def restored(out: Console, kept: Path | None) -> None:
     out.print("[green]Restored the journal from its backup.[/]")
     if kept is not None:
         out.print(f"The journal it replaced is kept as {escape(str(kept))}.")
+
+
+# --- following a list (the author) --------------------------------------------------------------
+
+
+def followed(out: Console, view: FollowView, now: datetime) -> None:
+    """A list the author follows: where she stands, each day done with its photos (previews
+    on a terminal that draws), missed days, her released reflections, his postcards, and
+    whatever does not hold."""
+    info = view.info
+    out.print(
+        f"[bold]{escape(info.title)}[/]: {counted(len(view.days), 'day')} of "
+        f"{info.item_count} done; {escape(view.where)}."
+    )
+    draw = can_draw(out)
+    for day_done in view.days:
+        body: list[Any] = [Text(f"done {day_done.completed_at:%Y-%m-%d %H:%M}")]
+        if day_done.opened:
+            body.append(Text(f"check-in: {day_done.opened}", style="dim"))
+        for sha256, path in day_done.photos:
+            body.append(Text(f"photo {sha256[:12]}…", style="dim"))
+            if draw and path is not None:
+                with contextlib.suppress(OSError):
+                    body.append(photo_preview(path, 40))
+        if day_done.reflection is not None:
+            body.append(Text("\n" + reflow(day_done.reflection)))
+        else:
+            body.append(Text("(her reflection is hers until she releases it)", style="dim"))
+        title = f"Day {day_done.day} · {day_done.date.isoformat()}"
+        out.print(Panel(Group(*body), title=escape(title), title_align="left", padding=(0, 1)))
+    if view.missed:
+        out.print(f"[yellow]Missed days:[/] {', '.join(d.isoformat() for d in view.missed)}")
+    for card in view.postcards:
+        to = f"day {card.day}" if card.day else "at once"
+        out.print(f"Your postcard of {card.written_at:%Y-%m-%d} ({to}): {escape(card.note)}")
+    for problem in view.problems:
+        out.print(f"[red]Does not hold:[/] {escape(problem)}")
+    if not view.problems and view.shared:
+        out.print(
+            "[green]Everything checks[/] against your sealed list, by the rules of `verify`."
+        )
