@@ -893,7 +893,7 @@ def share_group(ctx: click.Context, list_name: str | None) -> None:
     from dailylist.sync.show import shared
 
     data = _data()
-    wanted = [_pick(data, list_name)] if list_name is not None else shares(data)
+    wanted = [_pick(data, list_name)] if list_name is not None else shares(data, active=False)
     if not wanted:
         raise BadInput("no list is shared yet: `dailylist share setup REMOTE`")
     refused = False

@@ -292,6 +292,7 @@ def today(out: Console, view: TodayView, now: datetime) -> None:
         out.print(f"Day {day_number(decision.done_index)} of {info.item_count} is done.")
         unlocks = decision.unlocks_at
         out.print(f"The next item unlocks {spoken_time(unlocks, now)} ({how_far(unlocks, now)}).")
+        _postcards_of(out, view)
         return
     number = day_number(decision.index)
     if view.needs_code:
@@ -635,13 +636,14 @@ def followed(out: Console, view: FollowView, now: datetime) -> None:
     on a terminal that draws), missed days, her released reflections, his postcards, and
     whatever does not hold."""
     info = view.info
+    zone = now.tzinfo
     out.print(
         f"[bold]{escape(info.title)}[/]: {counted(len(view.days), 'day')} of "
         f"{info.item_count} done; {escape(view.where)}."
     )
     draw = can_draw(out)
     for day_done in view.days:
-        body: list[Any] = [Text(f"done {day_done.completed_at:%Y-%m-%d %H:%M}")]
+        body: list[Any] = [Text(f"done {day_done.completed_at.astimezone(zone):%Y-%m-%d %H:%M}")]
         if day_done.opened:
             body.append(Text(f"check-in: {day_done.opened}", style="dim"))
         for sha256, path in day_done.photos:

@@ -143,15 +143,16 @@ def share(data: DataDir, list_id: str, now: datetime) -> ShareReport:
     return _push(data, opened, found, _remote(data, list_id, found), now)
 
 
-def shares(data: DataDir) -> list[str]:
-    """The lists whose copy goes out now (she agreed, said where, did not stop)."""
+def shares(data: DataDir, *, active: bool = True) -> list[str]:
+    """The lists whose copy goes out now (she agreed, said where, did not stop); not
+    `active`: every list she said where for, stopped or not."""
     found = []
     for list_id in data.opened_list_ids():
         try:
             sharing = read_sharing(data.list_files(list_id))
         except BadInput:
             continue
-        if sharing is not None and sharing.active:
+        if sharing is not None and (sharing.active or (not active and sharing.remote)):
             found.append(list_id)
     return found
 
