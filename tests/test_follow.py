@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from dailylist.errors import BadInput, NotNow
 from dailylist.chain import commitment, committed, event_id
 from dailylist.codec import b64
+from dailylist.errors import BadInput, NotNow
 from dailylist.events import Completed, Revealed
 from dailylist.sealed_list import sha256_hex
 from dailylist.sync import shared
