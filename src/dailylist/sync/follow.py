@@ -410,7 +410,7 @@ def _where(
     if current is not None:
         return (
             f"day {day_number(current.index)} of {count} was revealed on "
-            f"{current.at:%Y-%m-%d %H:%M} and is not done yet"
+            f"{current.at.astimezone(now.tzinfo):%Y-%m-%d %H:%M} and is not done yet"
         )
     number = day_number(standing.current_index)
     unlocks = rules.unlocks_at(standing, now)
