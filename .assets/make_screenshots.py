@@ -174,7 +174,11 @@ def follow_screenshot(work: Path) -> None:
     run(author, "2027-03-01 07:00", "seal", str(work / "away.toml"), "-o", sealed)
     run(her, "2027-03-01 08:00", "open", sealed, "--share")
     run(her, "2027-03-01 08:01", "share", "setup", "--folder", str(remote))
-    notes = ["Cold, pink, worth it.", "The bench had a new plank. I sat on the old side.", "Too salty."]
+    notes = [
+        "Cold, pink, worth it.",
+        "The bench had a new plank. I sat on the old side.",
+        "Too salty.",
+    ]
     for number, note in enumerate(notes, start=1):
         photo = work / f"followed{number}.jpg"
         drawn_photo(photo, number)

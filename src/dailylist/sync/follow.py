@@ -415,16 +415,14 @@ def _where(
     number = day_number(standing.current_index)
     unlocks = rules.unlocks_at(standing, now)
     if unlocks is not None:
-        return (
-            f"day {number - 1} of {count} is done; day {number} unlocks {unlocks:%Y-%m-%d %H:%M}"
-        )
+        return f"day {number - 1} of {count} is done; day {number} unlocks {unlocks.astimezone(now.tzinfo):%Y-%m-%d %H:%M}"
     since = rules.checkin_waiting_since(standing)
-    when = f"{since:%Y-%m-%d}" if since else "now"
+    when = f"{since.astimezone(now.tzinfo):%Y-%m-%d}" if since else "now"
     if unsealed.is_checkin(standing.current_index):
         text = f"day {number} of {count} is a check-in and has waited for your code since {when}"
         opens = rules.fallback_opens_at(standing)
         if opens is not None:
-            text += f"; it opens without the code on {opens:%Y-%m-%d %H:%M}"
+            text += f"; it opens without the code on {opens.astimezone(now.tzinfo):%Y-%m-%d %H:%M}"
         return text
     return f"day {number} of {count} has waited for her since {when}"
 
