@@ -415,7 +415,8 @@ def _where(
     number = day_number(standing.current_index)
     unlocks = rules.unlocks_at(standing, now)
     if unlocks is not None:
-        return f"day {number - 1} of {count} is done; day {number} unlocks {unlocks.astimezone(now.tzinfo):%Y-%m-%d %H:%M}"
+        shown = unlocks.astimezone(now.tzinfo)
+        return f"day {number - 1} of {count} is done; day {number} unlocks {shown:%Y-%m-%d %H:%M}"
     since = rules.checkin_waiting_since(standing)
     when = f"{since.astimezone(now.tzinfo):%Y-%m-%d}" if since else "now"
     if unsealed.is_checkin(standing.current_index):
