@@ -458,3 +458,37 @@ def test_a_postcard_needs_her_card_and_a_list_he_follows(author: Device, tmp_pat
     nothing = author.run("follow", now=_moment(1))
     assert nothing.exit_code == 2
     assert "you follow no list yet" in nothing.stderr
+
+
+@pytest.mark.usefixtures("quick_keys")
+def test_sync_sends_the_copy_and_the_sync_remote_may_hold_it(
+    author: Device, her: Device, tmp_path: Path
+) -> None:
+    """Her sync remote holds his copy too; `sync` sends it, and her sync key opens none."""
+    from tests.sync_helpers import PASSPHRASE
+
+    sealed = _seal(author, tmp_path, follow="progress")
+    where = str(bare_repository(tmp_path / "both.git"))
+    passphrase = tmp_path / "pass.txt"
+    passphrase.write_text(PASSPHRASE + "\n", encoding="utf-8")
+    her.ok("open", str(sealed), "--share", now=_moment(1, "08:00"))
+    her.ok("sync", "setup", where, "--passphrase-file", str(passphrase), now=_moment(1, "08:01"))
+    her.ok("share", "setup", where, now=_moment(1, "08:02"))
+    _do_day(her, 1, tmp_path, SECRETS[0])
+    synced = her.ok("sync", now=_moment(1, "11:00"))
+    assert "shared with the author" in synced.stdout
+    view = author.json("follow", where, "--list", str(sealed), now=_moment(1, "12:00"))
+    assert [day["day"] for day in view["days"]] == [1]
+    assert view["days"][0]["photos"][0]["sha256"]  # hashes, even without the photos
+    assert view["problems"] == []
+    sync_key = (her.home / "sync" / "identity.txt").read_text("ascii").strip()
+    his_key = (author.home / "author" / "follow-identity.txt").read_text("ascii").strip()
+    blobs = [b for b in _remote_blobs("git", where) if b.startswith(b"age-encryption")]
+    his = [b for b in blobs if _decrypt_all([b], his_key)]
+    hers = [b for b in blobs if _decrypt_all([b], sync_key)]
+    assert his
+    assert hers  # her sync's own files
+    assert not set(his) & set(hers)  # no file both open
+    copy = _decrypt_all(his, his_key)
+    # The progress mode sends no photo copy.
+    assert not any(b'"kind":"photo"' in text for text in copy)
