@@ -372,10 +372,13 @@ def test_the_fallback_opens_a_checkin_after_its_days(
     assert view["days"][3]["opened"] == "opened without the code after 3 days"
     report = tmp_path / "report.json"
     her.ok("export", "-o", str(report), now=_moment(7, "14:00"))
-    assert (
-        author.run("verify", str(report), "--list", str(sealed), now=_moment(7, "15:00")).exit_code
-        == 0
-    )
+    verified = author.run("verify", str(report), "--list", str(sealed), now=_moment(7, "15:00"))
+    assert verified.exit_code == 0, verified.output
+    assert "day 4: opened without the code after 3 days" in verified.stdout
+    # The report carries how day 4 opened, in its events.
+    document = json.loads(report.read_text("utf-8"))
+    reveal = next(e for e in document["events"] if e.get("opened_by") == "fallback")
+    assert reveal["at"].startswith("2027-03-07")
 
 
 def test_the_rules_take_a_fallback_reveal_only_after_its_days() -> None:

@@ -50,16 +50,21 @@ rules = [
   "Really live each one, then write how it felt.",
 ]
 
+# photo = "us.jpg"          # a picture shown with the letter (beside this file)
+
 [settings]
 photo = "required"          # "required" or "optional"
 reflection = "required"     # "required", "optional" or "off"
 day_starts_at = "04:00"     # a day runs from this time to the same time next day
 # reflection_prompt = "What did you do, and how did it feel?"
+# follow = "photos"         # ask to follow along: "progress", or "photos" too
+# checkin_fallback_days = 3 # a check-in opens without its code after 3 days waiting
 
 # One [[items]] block per day, in order. `title` is optional; so are per-item
 # `photo` and `reflection`, which override the settings above for that day.
 # `checkin = true` makes a day a check-in: its item opens only with a code that
 # `dailylist seal` gives you (in my-list.codes.txt), for you to tell on the day.
+# `photo = "bench.jpg"` encloses a picture, shown with the item on its day.
 
 [[items]]
 title = "A night off"

@@ -225,12 +225,15 @@ def cli(ctx: click.Context, debug: bool) -> None:
       dailylist journal               look back (show DAY for one day in full)
       dailylist status                progress, streak, missed days
       dailylist export -o r.json      a report for the author
+      dailylist share setup REMOTE    let the author follow along, if you agreed at open
     \b
     For the author:
       dailylist new my-list.toml      a template to fill in
       dailylist check my-list.toml    every problem, with its line
       dailylist seal my-list.toml -o my-list.dlist
       dailylist verify r.json --list my-list.dlist
+      dailylist follow REMOTE --list my-list.dlist   follow her days, if she shares them
+      dailylist postcard --list my-list.dlist --note "..."
 
     Data lives in the platform's data dir, or in $DAILYLIST_HOME when set.
     """
