@@ -180,6 +180,13 @@ def test_he_follows_her_days_and_a_postcard_opens_a_checkin(
     shown = her.ok("journal", now=_moment(4, "11:00")).stdout
     assert "code sent by postcard" in shown
     assert "I cannot call today" in shown
+    for suffix in ("html", "md"):
+        report = tmp_path / f"report.{suffix}"
+        her.ok("export", "-o", str(report), now=_moment(4, "11:30"))
+        text = report.read_text("utf-8")
+        assert "Check-in: code sent by postcard." in text
+        assert "I cannot call today, here it is" in text
+    assert 'alt="Day 2: a picture from Ada"' in (tmp_path / "report.html").read_text("utf-8")
 
     # She stops: nothing more goes out.
     her.ok("share", "stop", now=_moment(4, "12:00"))
