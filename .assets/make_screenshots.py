@@ -124,7 +124,71 @@ def main() -> int:
         )  # fmt: skip
         print(f"wrote {target}")
         phone_screenshots(work)
+        follow_screenshot(work)
     return 0
+
+
+FOLLOWED = """
+title = "While I am away"
+author = "Sam"
+letter = "Three weeks. One small thing a day, and a picture so I know."
+photo = "us.jpg"
+
+[settings]
+follow = "photos"
+checkin_fallback_days = 3
+
+[[items]]
+text = "Watch the sunrise from the roof."
+
+[[items]]
+text = "Sit on our bench for ten minutes."
+photo = "us.jpg"
+
+[[items]]
+text = "Cook the soup my mother makes."
+
+[[items]]
+text = "I will call you today."
+checkin = true
+"""
+
+
+def follow_screenshot(work: Path) -> None:
+    """The author's `follow`: her three days, their photos, one reflection she released."""
+    author, her, remote = work / "author", work / "her", work / "share"
+    remote.mkdir()
+    drawn_photo(work / "us.jpg", 3)
+    (work / "away.toml").write_text(FOLLOWED, encoding="utf-8")
+    runner = CliRunner()
+
+    def run(home: Path, when: str, *args: str) -> None:
+        moment = datetime.fromisoformat(when).replace(tzinfo=ZONE)
+        result = runner.invoke(
+            cli, list(args), obj={"clock": FixedClock(moment)}, env={"DAILYLIST_HOME": str(home)}
+        )
+        if result.exit_code not in (0, 1):
+            raise SystemExit(result.output)
+
+    sealed = str(work / "away.dlist")
+    run(author, "2027-03-01 07:00", "seal", str(work / "away.toml"), "-o", sealed)
+    run(her, "2027-03-01 08:00", "open", sealed, "--share")
+    run(her, "2027-03-01 08:01", "share", "setup", "--folder", str(remote))
+    notes = [
+        "Cold, pink, worth it.",
+        "The bench had a new plank. I sat on the old side.",
+        "Too salty.",
+    ]
+    for number, note in enumerate(notes, start=1):
+        photo = work / f"followed{number}.jpg"
+        drawn_photo(photo, number)
+        run(her, f"2027-03-0{number} 09:00", "today")
+        extra = ["--share-reflection"] if number == 2 else []
+        run(her, f"2027-03-0{number} 19:00", "done", "--photo", str(photo), "--note", note, *extra)
+    run(her, "2027-03-03 20:00", "share")
+    run(author, "2027-03-04 08:00", "follow", "--folder", str(remote), "--list", sealed)
+    os.environ["DAILYLIST_HOME"] = str(author)
+    terminal_svg(runner, "2027-03-04 12:00", ["follow"], "follow.svg")
 
 
 def phone_screenshots(work: Path) -> None:

@@ -28,6 +28,7 @@ COMMANDS = [
     "new", "check", "seal", "open", "today", "done", "journal", "status", "export", "verify",
     "doctor", "amend", "prompt", "show", "completion", "remind", "remind ics", "remind cron",
     "remind systemd", "remind notify", "close", "phone", "sync", "sync setup", "sync join",
+    "share", "share setup", "share stop", "share reflections", "follow", "postcard",
 ]  # fmt: skip
 
 

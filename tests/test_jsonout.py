@@ -33,7 +33,7 @@ def test_status_json_keys(one_day_done: Path, run: Cli) -> None:
     assert set(entry) == {
         "id", "name", "title", "author", "fingerprint", "done", "item_count", "streak",
         "missed", "missed_days", "today", "state", "unlocks_at", "finished_on", "closed",
-        "set_aside",
+        "set_aside", "sharing",
     }  # fmt: skip
 
 
@@ -57,7 +57,7 @@ def test_today_json_has_the_same_keys_in_every_state(
             assert run(*then, now=at(when) + timedelta(minutes=30)).exit_code == 0
     keys = {
         "list", "item_count", "state", "day", "item", "unlocks_at", "revealed_at", "photo",
-        "reflection",
+        "reflection", "enclosure", "opened_by", "postcards",
     }  # fmt: skip
     one = make_sealed(1, title="Just one")
     assert run("open", str(one), now=at("2026-06-03 08:00")).exit_code == 0

@@ -6,7 +6,7 @@ import json
 import re
 import tomllib
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +18,8 @@ from dailylist.store import DataDir, check_out, read_input_file, write_out
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from dailylist.sealing import Pictures
 
 #: The shortest passphrase `seal` takes: the file can be tried offline, as often as one likes.
 
@@ -48,17 +50,22 @@ rules = [
   "Really live each one, then write how it felt.",
 ]
 
+# photo = "us.jpg"          # a picture shown with the letter (beside this file)
+
 [settings]
 photo = "required"          # "required" or "optional"
 reflection = "required"     # "required", "optional" or "off"
 day_starts_at = "04:00"     # a day runs from this time to the same time next day
 # reflection_prompt = "What did you do, and how did it feel?"
 # language = "en"           # the language the list is written in ("de", "pt-BR"...)
+# follow = "photos"         # ask to follow along: "progress", or "photos" too
+# checkin_fallback_days = 3 # a check-in opens without its code after 3 days waiting
 
 # One [[items]] block per day, in order. `title` is optional; so are per-item
 # `photo` and `reflection`, which override the settings above for that day.
 # `checkin = true` makes a day a check-in: its item opens only with a code that
 # `dailylist seal` gives you (in my-list.codes.txt), for you to tell on the day.
+# `photo = "bench.jpg"` encloses a picture, shown with the item on its day.
 
 [[items]]
 title = "A night off"
@@ -269,14 +276,33 @@ def codes_path_for(output: Path) -> Path:
     return output.with_name(f"{output.stem}.codes.txt")
 
 
-def codes_text(title: str, list_id: str, codes: dict[int, str]) -> str:
+def codes_text(
+    title: str,
+    list_id: str,
+    codes: dict[int, str],
+    sealed_on: date | None = None,
+    fallback_days: int | None = None,
+) -> str:
+    """The author's codes file: each check-in day's code and, from the day it was sealed
+    (`sealed_on`), the earliest date that day can fall on (day 1 done the day it is
+    sealed, then one a day)."""
     lines = [
         f"Check-in codes for {title!r} (list {list_id})",
         "Keep this file to yourself. On each day below, give the recipient its code,",
-        "by phone or in person; without it that day's item cannot be read.",
-        "",
+        "by phone or in person, or by postcard (`dailylist postcard --checkin N`);",
+        "without it that day's item cannot be read.",
     ]
-    lines += [f"Day {index + 1:>3}: {code}" for index, code in sorted(codes.items())]
+    if fallback_days is not None:
+        lines.append(
+            f"After {counted(fallback_days, 'day')} waiting at a check-in, its item opens "
+            "without the code."
+        )
+    lines.append("")
+    for index, code in sorted(codes.items()):
+        line = f"Day {index + 1:>3}: {code}"
+        if sealed_on is not None:
+            line += f"  (on {sealed_on + timedelta(days=index)} at the earliest)"
+        lines.append(line)
     return "\n".join(lines) + "\n"
 
 
@@ -310,8 +336,19 @@ def seal_source(
             f"a passphrase needs at least {MIN_PASSPHRASE} characters (a few words are best): "
             "anyone holding the file can try short ones quickly"
         )
+    pictures = enclosed_pictures(source, path)
     key, new_key = load_or_create_author_key(data.author_key)
-    sealed_output = seal(source, key, now, passphrase=passphrase)
+    follow_recipient = None
+    if source.settings.follow is not None:
+        follow_recipient = load_or_create_follow_identity(data.follow_identity).recipient
+    sealed_output = seal(
+        source,
+        key,
+        now,
+        passphrase=passphrase,
+        pictures=pictures,
+        follow_recipient=follow_recipient,
+    )
     # Prove it opens before writing it.
     unsealed = open_sealed(
         sealed_output.raw,
@@ -322,7 +359,13 @@ def seal_source(
         unsealed.checkin_key(index, code)
     header = unsealed.info
     if sealed_output.codes:
-        text = codes_text(header.title, header.id, sealed_output.codes)
+        text = codes_text(
+            header.title,
+            header.id,
+            sealed_output.codes,
+            now.date(),
+            header.settings.checkin_fallback_days,
+        )
         write_out(codes_path, text.encode("utf-8"), what="codes file", private=True)
     write_out(output, sealed_output.raw, what="sealed list")
     return SealResult(
@@ -337,6 +380,66 @@ def seal_source(
         passphrase=passphrase is not None,
         warnings=tuple(warnings(source)),
     )
+
+
+def enclosed_pictures(source: ListSource, path: Path) -> Pictures | None:
+    """The pictures `source` (read from `path`) encloses, checked as photos are and made
+    JPEGs of at most 2048 pixels a side; `ProblemsFound` naming each one that is not."""
+    from dailylist.photos import enclosure_jpeg
+    from dailylist.sealing import Pictures
+
+    wanted: dict[tuple[str, int | None], str] = {}
+    if source.photo:
+        wanted["photo", None] = source.photo
+    for index, item in enumerate(source.items):
+        if item.enclosure is not None:
+            wanted[(f"items[{index + 1}].photo", index)] = item.enclosure
+    if not wanted:
+        return None
+    letter: bytes | None = None
+    items: dict[int, bytes] = {}
+    problems: list[tuple[str, str]] = []
+    for (place, number), name in wanted.items():
+        try:
+            jpeg = enclosure_jpeg(path.parent / name, name)
+        except BadInput as exc:
+            problems.append((place, exc.message))
+            continue
+        if number is None:
+            letter = jpeg
+        else:
+            items[number] = jpeg
+    if problems:
+        raise ProblemsFound(f"{path} has {counted(len(problems), 'problem')}", problems)
+    return Pictures(letter, items)
+
+
+@dataclass(frozen=True)
+class FollowIdentity:
+    """The author's follow key: an age X25519 identity, and its recipient (public)."""
+
+    secret: str
+    recipient: str
+
+
+def load_or_create_follow_identity(path: Path) -> FollowIdentity:
+    """The author's follow identity at `path`, made (mode 0600) on first use."""
+    from pyrage import IdentityError, x25519
+
+    from dailylist.limits import SMALL, read_file
+    from dailylist.store import write_atomic
+
+    if path.exists():
+        try:
+            secret = read_file(path, SMALL).decode("ascii").strip()
+            identity = x25519.Identity.from_str(secret)
+        except (OSError, UnicodeDecodeError, IdentityError, ValueError) as exc:
+            raise DamagedData(f"the follow key at {path} cannot be read") from exc
+    else:
+        identity = x25519.Identity.generate()
+        secret = str(identity)
+        write_atomic(path, secret.encode("ascii") + b"\n")
+    return FollowIdentity(secret, str(identity.to_public()))
 
 
 def load_or_create_author_key(path: Path) -> tuple[Ed25519PrivateKey, bool]:

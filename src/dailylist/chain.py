@@ -20,8 +20,33 @@ _ID_MEMBER = re.compile(rb'"id":"[0-9a-f]{64}",')
 
 
 def event_id(fields: Mapping[str, Any]) -> str:
-    """The id of an event whose JSON fields (without "id") are `fields`."""
-    return hashlib.sha256(canonical_json(fields)).hexdigest()
+    """The id of an event whose JSON fields (without "id") are `fields`: of its committed
+    form when it carries a salted reflection (see `committed`)."""
+    return hashlib.sha256(canonical_json(committed(fields))).hexdigest()
+
+
+def commitment(salt: bytes, reflection: str) -> str:
+    """What commits to a reflection without showing it: sha256(salt + its UTF-8), in hex."""
+    return hashlib.sha256(salt + reflection.encode("utf-8")).hexdigest()
+
+
+def committed(fields: Mapping[str, Any]) -> Mapping[str, Any]:
+    """An event's JSON fields with a salted reflection replaced by its commitment: what its
+    id is the hash of, and what a copy that withholds the reflection holds. Fields with no
+    salt (every event written before salts, every event without a reflection) are as they
+    are. The one place this is done, so that the journal, `verify`, `doctor`, sync and a
+    follower's copy all compute the same ids."""
+    salt, reflection = fields.get("salt"), fields.get("reflection")
+    if salt is None or not isinstance(reflection, str):
+        return fields
+    from dailylist.codec import unb64
+
+    try:
+        raw = unb64(salt)
+    except ValueError:
+        return fields  # not a salt: hashed as it is, and the event's own check says why
+    kept = {key: value for key, value in fields.items() if key not in ("salt", "reflection")}
+    return {**kept, "reflection_commitment": commitment(raw, reflection)}
 
 
 def computed_id(document: Mapping[str, Any], line: bytes | None = None) -> str:

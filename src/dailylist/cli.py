@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from dailylist.clock import Clock
+    from dailylist.domain import ListInfo
     from dailylist.recipient import PendingCompletion
     from dailylist.services import UnitChange
     from dailylist.status import ListStatus
@@ -224,12 +225,15 @@ def cli(ctx: click.Context, debug: bool) -> None:
       dailylist journal               look back (show DAY for one day in full)
       dailylist status                progress, streak, missed days
       dailylist export -o r.json      a report for the author
+      dailylist share setup REMOTE    let the author follow along, if you agreed at open
     \b
     For the author:
       dailylist new my-list.toml      a template to fill in
       dailylist check my-list.toml    every problem, with its line
       dailylist seal my-list.toml -o my-list.dlist
       dailylist verify r.json --list my-list.dlist
+      dailylist follow REMOTE --list my-list.dlist   follow her days, if she shares them
+      dailylist postcard --list my-list.dlist --note "..."
 
     Data lives in the platform's data dir, or in $DAILYLIST_HOME when set.
     """
@@ -307,9 +311,10 @@ def check(path: Path) -> None:
       dailylist check my-list.toml
     """
     from dailylist import render
-    from dailylist.author import load_source, warnings
+    from dailylist.author import enclosed_pictures, load_source, warnings
 
     source = load_source(path)
+    enclosed_pictures(source, path)  # every enclosed picture there and a real image
     render.check_ok(_out(), str(path), source.title, len(source.items), len(source.rules))
     for warning in warnings(source):
         render.warn(render.console(stderr=True), warning)
@@ -380,6 +385,11 @@ def seal(
     help="Open a bundled example list instead of PATH.",
 )
 @passphrase_file_option
+@click.option(
+    "--share/--no-share",
+    default=None,
+    help="Answer the author's request to follow the list (asked on a terminal; default no).",
+)
 @click.pass_context
 @quiet_option
 def open_command(
@@ -387,16 +397,20 @@ def open_command(
     path: Path | None,
     example: str | None,
     passphrase_file: Path | None,
+    share: bool | None,
     quiet: bool,
 ) -> None:
     """Open a sealed list: check its seal, keep a copy, show the letter and the rules.
 
-    A list sealed with a passphrase asks for it (or reads --passphrase-file).
+    A list sealed with a passphrase asks for it (or reads --passphrase-file). A list whose
+    author asks to follow along says what they ask and asks you (the answer defaults to
+    no; --share or --no-share answers it in scripts).
 
     \b
     Examples:
       dailylist open gift.dlist
       dailylist open --example find-yourself
+      dailylist open gift.dlist --share      # let the author follow along
     """
     from dailylist import render
     from dailylist.limits import SEALED_LIST
@@ -408,8 +422,27 @@ def open_command(
     source = path if path is not None else example_path(str(example))
     raw = read_input_file(source, what="sealed list", cap=SEALED_LIST)
     passphrase = _passphrase_source(passphrase_file)
-    result = open_list(_data(), raw, _now(ctx), source=str(source), passphrase=passphrase)
+    result = open_list(
+        _data(),
+        raw,
+        _now(ctx),
+        source=str(source),
+        passphrase=passphrase,
+        share=lambda info, asked: _share_answer(info, asked, share, quiet),
+    )
     render.opened(_out(quiet), result)
+
+
+def _share_answer(info: ListInfo, asked: bool, flag: bool | None, quiet: bool) -> bool | None:
+    """Her answer to the author's request to follow: the flag, else asked on a terminal
+    (once), else none (which is no)."""
+    if flag is not None or asked or not _stdin_is_terminal():
+        return flag
+    from dailylist import render
+
+    render.follow_request(_out(quiet), info)
+    answer: bool = click.confirm(safe(f"Share this with {info.author}?"), default=False)
+    return answer
 
 
 @cli.command()
@@ -496,6 +529,11 @@ def _photo_option(help_text: str) -> Callable[[Callable[..., None]], Callable[..
     help="Your reflection: what you did, how it felt ('-' reads it from stdin). "
     "Without it, dailylist asks (or opens $EDITOR).",
 )
+@click.option(
+    "--share-reflection",
+    is_flag=True,
+    help="Release this day's reflection to the author who follows the list.",
+)
 @list_option
 @click.pass_context
 @quiet_option
@@ -503,6 +541,7 @@ def done(
     ctx: click.Context,
     photos: tuple[Path, ...],
     note: str | None,
+    share_reflection: bool,
     list_name: str | None,
     quiet: bool,
 ) -> None:
@@ -512,12 +551,19 @@ def done(
     Examples:
       dailylist done --photo bath.jpg --note "I cried at the end of the film."
       dailylist done --photo a.jpg --photo b.heic      # asks for the reflection
+      dailylist done --photo a.jpg --note "..." --share-reflection   # the author may read it
     """
     from dailylist import render
     from dailylist.recipient import complete_today
 
     data = _data()
     files = data.list_files(_pick(data, list_name))
+    if share_reflection:
+        from dailylist.sharing import read_sharing
+
+        chosen = read_sharing(files)
+        if chosen is None or not chosen.consent:
+            raise BadInput("this list is not shared with its author: leave out --share-reflection")
     result = complete_today(
         files,
         _clock(ctx),
@@ -527,6 +573,12 @@ def done(
     )
     _warn_taken_before(result.photos_before_reveal)
     render.completed(_out(quiet), result)
+    if share_reflection:
+        from dailylist.sharing import release
+
+        release(files, (result.event.index + 1,))
+        if not quiet:
+            click.echo("Its reflection is released to the author: it goes with the next sync.")
 
 
 @cli.command()
@@ -720,8 +772,27 @@ def sync(ctx: click.Context, list_name: str | None, as_json: bool) -> None:
     list_id = None if list_name is None else _pick(data, list_name)
     report = exchange(data, list_id, _now(ctx))
     _said_sync(report, _now(ctx), as_json)
-    if any(part.problem for part in report.lists):
+    shared = _share_due(data, list_id, _now(ctx), quiet=as_json)
+    if any(part.problem for part in report.lists) or shared:
         ctx.exit(1)
+
+
+def _share_due(data: DataDir, list_id: str | None, now: datetime, *, quiet: bool) -> bool:
+    """Send the author's copies of the lists she shares (or of `list_id`), as `sync` and
+    `share` do; whether any had a file refused."""
+    from dailylist.sync.share import share, shares
+
+    refused = False
+    for wanted in shares(data):
+        if list_id is not None and wanted != list_id:
+            continue
+        report = share(data, wanted, now)
+        refused = refused or bool(report.refused)
+        if not quiet:
+            from dailylist.sync.show import shared
+
+            shared(_out(), report)
+    return refused
 
 
 def _said_sync(report: SyncReport, now: datetime, as_json: bool) -> None:
@@ -848,6 +919,233 @@ def sync_join(
     _said_sync(report, now, as_json)
     if any(part.problem for part in report.lists):
         ctx.exit(1)  # a list was not exchanged: the report says why
+
+
+# --- sharing with the author, and following ---------------------------------------------------
+
+
+@cli.group(name="share", invoke_without_command=True)
+@list_option
+@click.pass_context
+def share_group(ctx: click.Context, list_name: str | None) -> None:
+    """Let the author of a list follow along, as you agreed at `open`.
+
+    Without a subcommand, send what is new to the author's copy now and take in their
+    postcards (`dailylist sync` does this too). What goes out is encrypted to the author's
+    key only: your days, dates and times (and small copies of your photos, if they asked
+    for photos); your reflections only once you release them.
+
+    \b
+    Examples:
+      dailylist share setup ~/remotes/share.git        # where the author's copy goes
+      dailylist share setup --folder ~/Sync/for-sam     # or a folder a sync tool keeps
+      dailylist share                                   # send now
+      dailylist share reflections --day 3               # release day 3's reflection
+      dailylist share reflections --all                 # all of them, say when he is home
+      dailylist share stop                              # nothing more goes out
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from dailylist.sync.share import share, shares
+    from dailylist.sync.show import shared
+
+    data = _data()
+    wanted = [_pick(data, list_name)] if list_name is not None else shares(data, active=False)
+    if not wanted:
+        raise BadInput("no list is shared yet: `dailylist share setup REMOTE`")
+    refused = False
+    for list_id in wanted:
+        report = share(data, list_id, _now(ctx))
+        shared(_out(), report)
+        refused = refused or bool(report.refused)
+    if refused:
+        ctx.exit(1)
+
+
+@share_group.command(name="setup")
+@click.argument("remote")
+@_folder_option
+@list_option
+@click.option("--agree", is_flag=True, help="Share it after all, if you said no at `open`.")
+@click.pass_context
+def share_setup(
+    ctx: click.Context, remote: str, folder: bool, list_name: str | None, agree: bool
+) -> None:
+    """Say where the author's copy of a list goes, and send it there now.
+
+    REMOTE is a git remote (a URL, or a bare repository's path) or with --folder a plain
+    folder, as for sync; it may be your sync remote.
+
+    \b
+    Examples:
+      git init --bare ~/usb/share.git && dailylist share setup ~/usb/share.git
+      dailylist share setup --folder ~/Sync/for-sam
+    """
+    from dailylist.sync.share import setup
+    from dailylist.sync.show import shared
+
+    data = _data()
+    report = setup(data, _pick(data, list_name), remote, _now(ctx), folder=folder, agree=agree)
+    shared(_out(), report)
+
+
+@share_group.command(name="stop")
+@list_option
+@click.pass_context
+def share_stop(ctx: click.Context, list_name: str | None) -> None:
+    """Stop sharing a list with its author: nothing more goes out.
+
+    What went out already stays in the remote (remove it there if you wish).
+
+    \b
+    Example:
+      dailylist share stop --list city-walk
+    """
+    from dailylist.sync.share import stop
+
+    data = _data()
+    list_id = _pick(data, list_name)
+    stop(data, list_id, _now(ctx))
+    click.echo("Sharing stopped: nothing more goes to the author. `dailylist status` says so.")
+
+
+@share_group.command(name="reflections")
+@click.option(
+    "--day",
+    "days",
+    type=click.IntRange(min=1),
+    multiple=True,
+    metavar="N",
+    help="Release day N's reflection (repeat for several).",
+)
+@click.option("--all", "everything", is_flag=True, help="Release every day's reflection so far.")
+@list_option
+@click.pass_context
+def share_reflections(
+    ctx: click.Context, days: tuple[int, ...], everything: bool, list_name: str | None
+) -> None:
+    """Release reflections to the author: they go with the next sync (or `share`).
+
+    \b
+    Examples:
+      dailylist share reflections --day 3
+      dailylist share reflections --all
+    """
+    from dailylist.sync.share import release
+
+    if bool(days) == everything:
+        raise BadInput("give --day N (one or more) or --all")
+    data = _data()
+    released = release(data, _pick(data, list_name), None if everything else days)
+    shown = ", ".join(str(day) for day in released) or "none yet"
+    click.echo(f"Released the reflections of days: {shown}. They go with the next sync.")
+
+
+@cli.command()
+@click.argument("remote", required=False)
+@click.option(
+    "--list",
+    "list_name",
+    metavar="LIST",
+    help="The first time: your sealed list (.dlist); later: the name of a list you follow.",
+)
+@_folder_option
+@passphrase_file_option
+@json_option
+@click.pass_context
+def follow(
+    ctx: click.Context,
+    remote: str | None,
+    list_name: str | None,
+    folder: bool,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
+    """Follow a list you sealed, as its recipient shares it with you (for the author).
+
+    Shows each day done (date, time, photos), missed days, where she stands now, and every
+    reflection she released; everything checked by the same rules as `verify`. Exits 1
+    when something does not hold (it says what).
+
+    \b
+    Examples:
+      dailylist follow ~/usb/share.git --list my-list.dlist   # the first time
+      dailylist follow                                        # then, any day
+      dailylist follow --list my-list --json
+    """
+    from dailylist.sync.follow import follow as read_again
+    from dailylist.sync.follow import start
+
+    data = _data()
+    now = _now(ctx)
+    passphrase = _passphrase_source(passphrase_file)
+    if remote is not None:
+        if list_name is None:
+            raise BadInput("the first time, give your sealed list: --list my-list.dlist")
+        views = [start(data, remote, Path(list_name), now, folder=folder, passphrase=passphrase)]
+    else:
+        views = read_again(data, list_name, now, passphrase=passphrase)
+    if as_json:
+        from dailylist.jsonout import follow_json, print_json
+
+        found = [follow_json(view) for view in views]
+        print_json(found[0] if len(found) == 1 else found)
+    else:
+        from dailylist.render import followed
+
+        for view in views:
+            followed(_out(), view, now)
+    if any(view.problems for view in views):
+        ctx.exit(1)
+
+
+@cli.command()
+@click.option(
+    "--list",
+    "list_name",
+    metavar="LIST",
+    required=True,
+    help="Your sealed list (.dlist) or the name of a list you follow.",
+)
+@click.option("--note", metavar="TEXT", required=True, help="What you write.")
+@click.option("--photo", type=click.Path(path_type=Path), help="A picture to send with it.")
+@click.option(
+    "--day",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Show it with day N's item (default: at once).",
+)
+@click.option(
+    "--checkin",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Carry the code of check-in day N (from your codes file).",
+)
+@click.pass_context
+def postcard(
+    ctx: click.Context,
+    list_name: str,
+    note: str,
+    photo: Path | None,
+    day: int | None,
+    checkin: int | None,
+) -> None:
+    """Write back to the recipient of a list you follow: signed with your author key,
+    readable by her and you only, sent through her share remote.
+
+    \b
+    Examples:
+      dailylist postcard --list my-list.dlist --note "Proud of you."
+      dailylist postcard --list my-list.dlist --note "Day 5!" --photo us.jpg --day 5
+      dailylist postcard --list my-list.dlist --note "Can't call" --checkin 4
+    """
+    from dailylist.sync.follow import send_postcard
+
+    card = send_postcard(
+        _data(), list_name, _now(ctx), note=note, photo=photo, day=day, checkin=checkin
+    )
+    when_shown = f"with day {card.day}" if card.day else "at once"
+    click.echo(f"Postcard sent: she reads it at her next sync, {when_shown}.")
 
 
 def _warn(note: str) -> None:

@@ -18,6 +18,9 @@ from typing import ClassVar, Literal
 from dailylist.days import in_range
 
 PhotoRule = Literal["required", "optional"]
+#: What the author asks to follow: "progress" (dates, item numbers, times) or "photos" too.
+FollowMode = Literal["progress", "photos"]
+FOLLOW_MODES: tuple[FollowMode, ...] = ("progress", "photos")
 ReflectionRule = Literal["required", "optional", "off"]
 PHOTO_RULES: tuple[PhotoRule, ...] = ("required", "optional")
 REFLECTION_RULES: tuple[ReflectionRule, ...] = ("required", "optional", "off")
@@ -93,8 +96,19 @@ class Settings:
     #: The language the list is written in (a BCP 47 tag: "en", "de", "pt-BR"), for the
     #: pages that show it (the phone's page says it to the browser and screen readers).
     language: str = "en"
+    #: What the author asks to follow, if anything (the recipient decides at `open`).
+    follow: FollowMode | None = None
+    #: After this many days waiting at a check-in, its item opens without the code.
+    checkin_fallback_days: int | None = None
 
     def __post_init__(self) -> None:
+        require(self.follow in (None, *FOLLOW_MODES), f"follow must be one of {FOLLOW_MODES}")
+        days = self.checkin_fallback_days
+        require(
+            days is None
+            or (isinstance(days, int) and not isinstance(days, bool) and 1 <= days <= 365),
+            "checkin_fallback_days must be a whole number of days from 1 to 365",
+        )
         require(self.photo in PHOTO_RULES, f"photo must be one of {PHOTO_RULES}")
         require(
             self.reflection in REFLECTION_RULES, f"reflection must be one of {REFLECTION_RULES}"
@@ -133,6 +147,9 @@ class Item:
     reflection: ReflectionRule | None = None
     #: A check-in item opens only with a code the author gives (by phone) on the day.
     checkin: bool = False
+    #: A picture enclosed with the item: in a list source, its path (relative to the
+    #: source); in a sealed list, the sha256 of the JPEG sealed with the item.
+    enclosure: str | None = None
 
     def __post_init__(self) -> None:
         require(isinstance(self.text, str) and bool(self.text.strip()), "text must not be empty")
@@ -144,6 +161,10 @@ class Item:
             )
             object.__setattr__(self, "title", self.title.strip())
         require(isinstance(self.checkin, bool), "checkin must be true or false")
+        require(
+            self.enclosure is None or (isinstance(self.enclosure, str) and bool(self.enclosure)),
+            "enclosure must be a picture's path",
+        )
         require(self.photo in (None, *PHOTO_RULES), f"photo must be one of {PHOTO_RULES}")
         require(
             self.reflection in (None, *REFLECTION_RULES),
@@ -172,6 +193,10 @@ class ListInfo:
     settings: Settings
     letter: str = ""
     rules: tuple[str, ...] = ()
+    #: The sha256 of the picture shown with the letter (a JPEG), if the author enclosed one.
+    letter_photo: str | None = None
+    #: The author's follow key (an age X25519 recipient), when the list asks to follow.
+    follow_recipient: str | None = None
 
     def __post_init__(self) -> None:
         require(bool(_LIST_ID.fullmatch(self.id)), "a list id is 32 hex digits")
@@ -194,6 +219,18 @@ class Scrypt:
 
 
 @dataclass(frozen=True)
+class Sealed:
+    """Bytes encrypted with AES-256-GCM: the nonce and the ciphertext (with its tag)."""
+
+    nonce: bytes
+    ciphertext: bytes
+
+    def __post_init__(self) -> None:
+        require(len(self.nonce) == 12, "a nonce is 12 bytes")
+        require(len(self.ciphertext) >= 16, "a ciphertext holds at least its tag")
+
+
+@dataclass(frozen=True)
 class SealedItem:
     """An item as it is in the sealed file: only a key the rules hand out opens it."""
 
@@ -201,6 +238,11 @@ class SealedItem:
     ciphertext: bytes
     #: Set on check-in items: their key comes from the author's code, not the content key.
     checkin: Scrypt | None = None
+    #: The item's picture (a JPEG), encrypted under the item's own key.
+    enclosure: Sealed | None = None
+    #: For a check-in item of a list with `checkin_fallback_days`: its key, wrapped under
+    #: the content key, so that the program can open it once the list has waited.
+    fallback: Sealed | None = None
 
     def __post_init__(self) -> None:
         require(len(self.nonce) == 12, "a nonce is 12 bytes")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from dailylist.days import in_range_day
 from dailylist.domain import check_moment, require
@@ -99,11 +99,15 @@ class Revealed(Event):
     index: int
     #: For a check-in item: the key its code opened, so the revealed text stays readable.
     item_key: bytes | None = None
+    #: How a check-in item was opened when not by a code typed in: "postcard" (the
+    #: author's code came by postcard) or "fallback" (the list had waited its days).
+    opened_by: Literal["postcard", "fallback"] | None = None
 
     def __post_init__(self) -> None:
         super().__post_init__()
         require(self.index >= 0, "index is negative")
         require(self.item_key is None or len(self.item_key) == 32, "item_key is 32 bytes")
+        require(self.opened_by is None or self.item_key is not None, "opened_by: not a check-in")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -117,12 +121,23 @@ class Completed(Event):
     reflection: str | None = None
     photos: tuple[PhotoRecord, ...] = ()
     photo_taken_before_reveal: bool = False
+    #: Random bytes that commit to the reflection (see `chain.committed`): the event's id
+    #: holds `reflection_commitment` in their place, so a copy may leave the text out.
+    salt: bytes | None = None
+    #: In a copy that leaves the reflection out: sha256(salt + reflection), in hex.
+    reflection_commitment: str | None = None
 
     def __post_init__(self) -> None:
         super().__post_init__()
         require(self.index >= 0, "index is negative")
         require(in_range_day(self.day), "day is out of range")
         _check_reflection(self.reflection)
+        _check_commitment(self.reflection, self.salt, self.reflection_commitment)
+
+    @property
+    def reflects(self) -> bool:
+        """Whether it holds a reflection, shown or only committed to."""
+        return self.reflection is not None or self.reflection_commitment is not None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -138,12 +153,20 @@ class Amended(Event):
     reflection: str | None = None
     photos: tuple[PhotoRecord, ...] | None = None
     photo_taken_before_reveal: bool | None = None
+    salt: bytes | None = None
+    reflection_commitment: str | None = None
 
     def __post_init__(self) -> None:
         super().__post_init__()
         require(self.index >= 0, "index is negative")
         require(in_range_day(self.day), "day is out of range")
         _check_reflection(self.reflection)
+        _check_commitment(self.reflection, self.salt, self.reflection_commitment)
+
+    @property
+    def reflects(self) -> bool:
+        """Whether it changes the reflection, shown or only committed to."""
+        return self.reflection is not None or self.reflection_commitment is not None
 
 
 def _check_reflection(reflection: str | None) -> None:
@@ -154,6 +177,16 @@ def _check_reflection(reflection: str | None) -> None:
             isinstance(reflection, str) and bool(reflection) and reflection == reflection.strip(),
             "its reflection is not as dailylist writes one (empty, or blank space around it)",
         )
+
+
+def _check_commitment(reflection: str | None, salt: bytes | None, commitment: str | None) -> None:
+    """A salt goes with the reflection it commits to; a commitment stands in for both."""
+    require(salt is None or (reflection is not None and len(salt) == 16), "salt: 16 bytes")
+    require(
+        commitment is None
+        or (reflection is None and salt is None and bool(_HEX64.fullmatch(commitment))),
+        "reflection_commitment: 64 hex digits, in place of a reflection and its salt",
+    )
 
 
 EVENT_KINDS: dict[str, type[Event]] = {

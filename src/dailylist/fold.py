@@ -49,7 +49,9 @@ class Entry:
 
     @property
     def reflection(self) -> str | None:
-        changed = [a.reflection for a in self.amendments if a.reflection is not None]
+        """The day's reflection as it stands (None when there is none, or when the last one
+        written is withheld from this copy, only committed to)."""
+        changed = [a.reflection for a in self.amendments if a.reflects]
         return changed[-1] if changed else self.completion.reflection
 
     @property
@@ -99,7 +101,9 @@ class SetAside:
 
     @property
     def reflection(self) -> str | None:
-        changed = [a.reflection for a in self.amendments if a.reflection is not None]
+        """The day's reflection as it stands (None when there is none, or when the last one
+        written is withheld from this copy, only committed to)."""
+        changed = [a.reflection for a in self.amendments if a.reflects]
         return changed[-1] if changed else self.completion.reflection
 
     @property

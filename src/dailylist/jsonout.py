@@ -12,14 +12,18 @@ from dailylist.domain import day_number
 from dailylist.terminal import safe_json
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from dailylist.checks import Check
     from dailylist.doctor import Examination
     from dailylist.domain import Item, ListInfo
     from dailylist.lookback import Day, History
     from dailylist.recipient import TodayView
     from dailylist.report.verify import Verdict
+    from dailylist.sharing import Postcard
     from dailylist.status import ListStatus
     from dailylist.sync.exchange import SyncReport
+    from dailylist.sync.follow import FollowView
 
 
 def print_json(value: Any) -> None:
@@ -52,6 +56,9 @@ def today_json(view: TodayView) -> dict[str, Any]:
         "revealed_at": None,
         "photo": None,
         "reflection": None,
+        "enclosure": _enclosure_json(view.enclosure),
+        "opened_by": view.opened_by,
+        "postcards": [postcard_json(card) for card in view.postcards],
     }
     if isinstance(decision, rules.Waiting):
         result.update(state="waiting", day=day_number(decision.done_index))
@@ -65,6 +72,24 @@ def today_json(view: TodayView) -> dict[str, Any]:
             result["reflection"] = needs.reflection
             result["revealed_at"] = view.revealed_at.isoformat() if view.revealed_at else None
     return result
+
+
+def _enclosure_json(path: Path | None) -> dict[str, Any] | None:
+    """An enclosed picture once revealed: its sha256 and its file here; else null."""
+    if path is None:
+        return None
+    return {"sha256": path.stem, "path": str(path)}
+
+
+def postcard_json(card: Postcard) -> dict[str, Any]:
+    """A postcard as `today --json` and `journal --json` give it (never its code)."""
+    return {
+        "written_at": card.written_at.isoformat(),
+        "note": card.note,
+        "day": card.day,
+        "checkin": card.checkin,
+        "photo": card.photo,
+    }
 
 
 def entry_json(entry: Day) -> dict[str, Any]:
@@ -81,6 +106,8 @@ def entry_json(entry: Day) -> dict[str, Any]:
         "amended": entry.amended,
         "photo_taken_before_reveal": entry.photo_taken_before_reveal,
         "photos": [encode(photo.shared(), nulls=True) for photo in entry.photos],
+        "opened_by": entry.reveal.opened_by,
+        "postcards": [postcard_json(card) for card in entry.postcards],
     }
 
 
@@ -93,6 +120,7 @@ def show_json(found: History, entry: Day) -> dict[str, Any]:
     day = entry_json(entry)
     return {
         **day,
+        "enclosure": _enclosure_json(entry.enclosure),
         "photos": [
             {**photo, "path": str(files.photo(photo["stored_name"]))} for photo in day["photos"]
         ],
@@ -137,9 +165,40 @@ def status_json(views: list[ListStatus]) -> dict[str, Any]:
                 else None,
                 "closed": view.closed,
                 "set_aside": view.set_aside,
+                "sharing": view.sharing,
             }
             for view in views
         ]
+    }
+
+
+def follow_json(view: FollowView) -> dict[str, Any]:
+    """`follow --json`: a list the author follows, checked."""
+    return {
+        "list": _list_json(view.info),
+        "where": view.where,
+        "days": [
+            {
+                "day": day.day,
+                "date": day.date.isoformat(),
+                "completed_at": day.completed_at.isoformat(),
+                "photos": [{"sha256": sha256} for sha256, _ in day.photos],
+                "reflection": day.reflection,
+                "opened": day.opened,
+            }
+            for day in view.days
+        ],
+        "missed_days": [day.isoformat() for day in view.missed],
+        "postcards": [
+            {
+                "written_at": card.written_at.isoformat(),
+                "note": card.note,
+                "day": card.day,
+                "checkin": card.checkin,
+            }
+            for card in view.postcards
+        ],
+        "problems": view.problems,
     }
 
 

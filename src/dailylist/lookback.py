@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
-from dailylist import figures, fold
-from dailylist.domain import Item, ListInfo, item_index
+from dailylist import enclosures, figures, fold
+from dailylist.domain import Item, ListInfo, counted, item_index
 from dailylist.errors import BadInput, NotNow
+from dailylist.events import Revealed
 from dailylist.opened import OpenedList, load
 from dailylist.rules import ItemSource
+from dailylist.sharing import Postcard, postcards_for
 from dailylist.store import DataDir
 
 
@@ -23,19 +26,49 @@ class Day(fold.Entry):
     """A completed day as it stands, with its item: looking back shows what was done."""
 
     item: Item
+    #: The picture enclosed with its item, kept in the data dir (see `enclosures`).
+    enclosure: Path | None = None
+    #: The author's postcards for this day.
+    postcards: tuple[Postcard, ...] = ()
 
 
-def days(entries: Iterable[fold.Entry], items: ItemSource) -> tuple[Day, ...]:
-    """The completed days of `entries`, each with its item, opened with its check-in key."""
-    return tuple(
-        Day(
-            reveal=entry.reveal,
-            completion=entry.completion,
-            amendments=entry.amendments,
-            item=items.item(entry.index, entry.reveal.item_key),
+def opened_note(reveal: Revealed, fallback_days: int | None = None) -> str | None:
+    """'code sent by postcard', 'opened without the code after N days', or None."""
+    if reveal.opened_by == "postcard":
+        return "code sent by postcard"
+    if reveal.opened_by == "fallback":
+        waited = "" if fallback_days is None else f" after {counted(fallback_days, 'day')}"
+        return f"opened without the code{waited}"
+    return None
+
+
+def days(
+    entries: Iterable[fold.Entry], items: ItemSource, opened: OpenedList | None = None
+) -> tuple[Day, ...]:
+    """The completed days of `entries`, each with its item, opened with its check-in key;
+    with `opened` (the list's files), its picture kept and its postcards."""
+    found = []
+    for entry in entries:
+        item = items.item(entry.index, entry.reveal.item_key)
+        picture: Path | None = None
+        cards: tuple[Postcard, ...] = ()
+        if opened is not None:
+            if item.enclosure is not None:
+                picture = enclosures.item_picture(
+                    opened.files, opened.unsealed, entry.index, entry.reveal.item_key
+                )
+            cards = tuple(c for c in postcards_for(opened.files, entry.number) if c.day)
+        found.append(
+            Day(
+                reveal=entry.reveal,
+                completion=entry.completion,
+                amendments=entry.amendments,
+                item=item,
+                enclosure=picture,
+                postcards=cards,
+            )
         )
-        for entry in entries
-    )
+    return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -53,7 +86,7 @@ def history(data: DataDir, list_id: str, now: datetime) -> History:
     """Everything done so far on a list; entries carry the texts of completed items only."""
     opened = load(data.list_files(list_id))
     stats = figures.stats(opened.standing, opened.replay.done_days, now)
-    entries = days(opened.replay.entries, opened.unsealed)
+    entries = days(opened.replay.entries, opened.unsealed, opened)
     return History(opened.unsealed.info, stats, entries, opened)
 
 

@@ -19,6 +19,7 @@ from dailylist.home import digest
 from dailylist.journal import encode_event, journal_text, new_event, read_journal
 from dailylist.limits import JOURNAL, SEALED_LIST
 from dailylist.opened import keep_snapshot, load
+from dailylist.sharing import Sharing
 from dailylist.store import DataDir, check_private, ensure_private_dir, write_atomic
 
 
@@ -30,6 +31,10 @@ class OpenResult:
     restored: bool = False
     #: The list had been closed: its folder came back from the archive, journal and all.
     reopened: bool = False
+    #: The picture shown with the letter, kept in the list's folder.
+    letter_photo: Path | None = None
+    #: Her answer to what the author asks to follow, when the list asks (see `sharing`).
+    sharing: Sharing | None = None
 
 
 def open_list(
@@ -39,11 +44,14 @@ def open_list(
     *,
     source: str,
     passphrase: Callable[[], str] | None = None,
+    share: Callable[[ListInfo, bool], bool | None] | None = None,
 ) -> OpenResult:
     """Check a sealed list completely, keep a copy and start its journal.
 
     `passphrase` is asked only for a list sealed with one. Opening the same file twice is
-    harmless; a different file with the same id is refused.
+    harmless; a different file with the same id is refused. For a list whose author asks
+    to follow it, `share(info, asked_before)` gives her answer (None: none given; the
+    first time that is no).
     """
     from dailylist.sealed_list import needs_passphrase
     from dailylist.sealing import open_sealed
@@ -90,11 +98,21 @@ def open_list(
     elif own_key is not None and not files.content_key.is_file():
         write_atomic(files.content_key, own_key)  # restores a lost content.key
     data.set_last_opened(info.id)
+    from dailylist import enclosures, sharing
+
+    chosen = None
+    if info.settings.follow is not None:
+        chosen = sharing.read_sharing(files)
+        answer = None if share is None else share(info, chosen is not None)
+        if answer is not None or chosen is None:
+            chosen = sharing.decide(files, info.settings.follow, bool(answer), now)
     return OpenResult(
         info=info,
         already_open=stored is not None and not reopened,
         restored=stored is None and kept,
         reopened=reopened,
+        letter_photo=enclosures.letter_photo(files, unsealed),
+        sharing=chosen,
     )
 
 

@@ -41,6 +41,8 @@ MAX_PIXELS = 200_000_000
 CHUNK_BYTES = 1024 * 1024
 #: The phone's page shows a photo as a JPEG at most this many pixels a side.
 PAGE_PIXELS = 1600
+#: A picture an author encloses in a list is sealed as a JPEG at most this many pixels a side.
+ENCLOSURE_PIXELS = 2048
 #: A kept page copy larger than this is not one we made.
 MAX_PAGE_COPY_BYTES = 16 * 1024 * 1024
 
@@ -234,6 +236,20 @@ def checked_photos(
     finally:
         for staged in [*extra, *(photo.staged for photo in checked)]:
             staged.unlink(missing_ok=True)
+
+
+def enclosure_jpeg(path: Path, shown: str, size: int = ENCLOSURE_PIXELS) -> bytes:
+    """The picture at `path`, checked as a proof photo is (`BadInput` naming it `shown`),
+    as a JPEG of at most `size` pixels a side, without EXIF: what `seal` encloses."""
+    import tempfile
+    from datetime import UTC
+
+    with tempfile.TemporaryDirectory(prefix="dailylist-seal-") as staging:
+        checked = check_photo(path, UTC, Path(staging) / "staged", shown=shown)
+        try:
+            return jpeg_copy(checked.staged, size)
+        finally:
+            checked.staged.unlink(missing_ok=True)
 
 
 def upright_copy(path: Path, fit: int) -> Image:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from dailylist.clock import Clock
     from dailylist.events import Completed, Event, PhotoRecord
     from dailylist.photos import CheckedPhoto
+    from dailylist.sharing import Postcard
 
 E = TypeVar("E", bound="Event")
 
@@ -66,6 +67,18 @@ class TodayView:
     revealed_at: datetime | None = None
     #: Today's item is a check-in, waiting for the author's code.
     needs_code: bool = False
+    #: The picture enclosed with today's item, kept in the data dir once revealed.
+    enclosure: Path | None = None
+    #: How today's check-in item was opened without a code typed in ("postcard",
+    #: "fallback"), if it was.
+    opened_by: str | None = None
+    #: For a check-in waiting for its code: since when, and when it opens without it.
+    waiting_since: datetime | None = None
+    opens_without_code_at: datetime | None = None
+    #: The author's postcards to show today: for today's day, or for no day.
+    postcards: tuple[Postcard, ...] = ()
+    #: Where the pictures of postcards are kept (the list's photo store).
+    photo_dir: Path | None = None
 
     @property
     def index(self) -> int | None:
@@ -73,12 +86,63 @@ class TodayView:
         return self.decision.index if isinstance(self.decision, rules.Available) else None
 
 
-def _shown(snapshot: Snapshot, decision: rules.TodayDecision) -> TodayView:
+def _shown(files: ListFiles, snapshot: Snapshot, decision: rules.TodayDecision) -> TodayView:
     """What `today` shows of a snapshot whose item, if any, is revealed already."""
+    from dailylist.sharing import postcards_for
+
     reveal = snapshot.standing.current
     if not isinstance(decision, rules.Available) or reveal is None or snapshot.current is None:
-        return TodayView(snapshot.info, decision)
-    return TodayView(snapshot.info, decision, snapshot.current, reveal.at)
+        number = day_number(decision.index) if isinstance(decision, rules.Available) else None
+        return TodayView(
+            snapshot.info,
+            decision,
+            postcards=postcards_for(files, number),
+            photo_dir=files.photos,
+        )
+    item = snapshot.current
+    picture = None
+    if item.enclosure is not None:
+        picture = _picture(files, item.enclosure, reveal.index, reveal.item_key)
+    return TodayView(
+        snapshot.info,
+        decision,
+        item,
+        reveal.at,
+        enclosure=picture,
+        postcards=postcards_for(files, day_number(reveal.index)),
+        photo_dir=files.photos,
+    )
+
+
+def _picture(files: ListFiles, sha256: str, index: int, key: bytes | None) -> Path | None:
+    """The revealed item's picture, kept (decrypted from the sealed copy the first time)."""
+    from dailylist import enclosures
+
+    path = enclosures.path_of(files, sha256)
+    if path.is_file():
+        return path
+    return enclosures.item_picture(files, load(files).unsealed, index, key)
+
+
+def _checkin_key(
+    opened: OpenedList, index: int, now: datetime, code: Callable[[], str] | None
+) -> tuple[bytes | None, str | None]:
+    """The key of check-in item `index` and how it came: the author's code sent by
+    postcard, the list's fallback once it has waited its days, or the code typed in
+    (`code`, asked last). (None, None) when none is at hand yet."""
+    from dailylist.sharing import code_for
+
+    unsealed = opened.unsealed
+    card = code_for(opened.files, day_number(index))
+    if card is not None and card.code is not None:
+        with contextlib.suppress(BadInput):
+            return unsealed.checkin_key(index, card.code), "postcard"
+    opens = rules.fallback_opens_at(opened.standing)
+    if opens is not None and now >= opens:
+        return unsealed.fallback_key(index), "fallback"
+    if code is None:
+        return None, None
+    return unsealed.checkin_key(index, code()), None
 
 
 def reveal_today(
@@ -97,7 +161,7 @@ def reveal_today(
     snapshot, fresh = snapshot_of(files)
     decision = rules.decide_today(snapshot.standing, now)
     if not _newly(decision):
-        view = _shown(snapshot, decision)
+        view = _shown(files, snapshot, decision)
         if not fresh and not isinstance(decision, rules.Waiting):
             keep_snapshot(files, snapshot, now)
         return view
@@ -105,27 +169,42 @@ def reveal_today(
     opened = load(files)
     decision = rules.decide_today(opened.standing, now)
     if not isinstance(decision, rules.Available) or not decision.newly:
-        return _shown(opened.snapshot(), decision)
+        return _shown(files, opened.snapshot(), decision)
     # A check-in code is asked for before the lock is taken: a person may take a while.
     # Under the lock the rules check again that the key it gives opens the item.
-    item_key = None
+    item_key, opened_by = None, None
     if opened.unsealed.sealed.is_checkin(decision.index):
-        if code is None:
-            return TodayView(opened.unsealed.info, decision, needs_code=True)
-        item_key = opened.unsealed.checkin_key(decision.index, code())
+        item_key, opened_by = _checkin_key(opened, decision.index, now, code)
+        if item_key is None:
+            from dailylist.sharing import postcards_for
+
+            return TodayView(
+                opened.unsealed.info,
+                decision,
+                needs_code=True,
+                waiting_since=rules.checkin_waiting_since(opened.standing),
+                opens_without_code_at=rules.fallback_opens_at(opened.standing),
+                postcards=postcards_for(files, day_number(decision.index)),
+                photo_dir=files.photos,
+            )
     with files.locked():
         opened = load(files)
         now = rules.write_moment(opened.standing, clock.now())
         again = rules.decide_today(opened.standing, now)
         if not isinstance(again, rules.Available) or not again.newly:
-            return _shown(opened.snapshot(), again)  # revealed by another command meanwhile
+            return _shown(files, opened.snapshot(), again)  # revealed by another command
         if again.index != decision.index:
             raise NotNow("the list moved on meanwhile", reason="again")
+        from dailylist import enclosures
         from dailylist.events import Revealed
 
-        event = _event(opened, Revealed, now, index=again.index, item_key=item_key)
+        event = _event(
+            opened, Revealed, now, index=again.index, item_key=item_key, opened_by=opened_by
+        )
         moved = append_event(opened, event, now)
-    return _shown(moved, rules.Available(again.index, newly=False))
+        enclosures.item_picture(files, opened.unsealed, again.index, item_key)
+    view = _shown(files, moved, rules.Available(again.index, newly=False))
+    return replace(view, opened_by=opened_by)
 
 
 def _newly(decision: rules.TodayDecision) -> bool:
@@ -186,7 +265,7 @@ def prepare_completion(files: ListFiles, now: datetime) -> PendingCompletion:
                 ) from None
             raise
     index, _ = rules.completable(standing, now)
-    view = _shown(snapshot, rules.Available(index, newly=False))
+    view = _shown(files, snapshot, rules.Available(index, newly=False))
     assert view.item is not None
     assert view.revealed_at is not None
     return PendingCompletion(snapshot.info, index, view.item, view.revealed_at)
@@ -308,6 +387,7 @@ def record_completion(
             reflection=text,
             photos=records,
             photo_taken_before_reveal=bool(early),
+            salt=_salt(opened, text),
         )
         append_event(opened, event, now)
     return CompletionResult(event, pending.item, pending.info, tuple(p.shown for p in early))
@@ -367,10 +447,22 @@ def record_amendment(
             reflection=text,
             photos=records if photos else None,
             photo_taken_before_reveal=bool(early) if photos else None,
+            salt=_salt(opened, text),
         )
         append_event(opened, event, now)
     entry = replace(target.entry, amendments=(*target.entry.amendments, event))
     return entry, tuple(p.shown for p in early)
+
+
+def _salt(opened: OpenedList, reflection: str | None) -> bytes | None:
+    """A new salt for a reflection written on a list its author asks to follow: the event
+    then commits to the text by hash (see `chain.committed`), so a copy for the author
+    can leave it out until she releases it."""
+    if reflection is None or opened.unsealed.info.settings.follow is None:
+        return None
+    import os
+
+    return os.urandom(16)
 
 
 @contextlib.contextmanager

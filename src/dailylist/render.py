@@ -40,13 +40,16 @@ if TYPE_CHECKING:
     from dailylist.author import SealResult
     from dailylist.checks import Check
     from dailylist.doctor import Examination, RestorePlan
+    from dailylist.domain import ListInfo
     from dailylist.fold import Entry
     from dailylist.lookback import Day, History
     from dailylist.opening import OpenResult
     from dailylist.recipient import CompletionResult, TodayView
     from dailylist.report.export import ExportResult
     from dailylist.report.verify import Verdict
+    from dailylist.sharing import Postcard
     from dailylist.status import ListStatus
+    from dailylist.sync.follow import FollowView
 
 
 def console(*, stderr: bool = False, quiet: bool = False) -> Console:
@@ -209,12 +212,74 @@ def opened(out: Console, result: OpenResult) -> None:
     out.print(f"Author key fingerprint: [bold]{info.fingerprint}[/]")
     if info.letter.strip():
         out.print(Panel(Text(reflow(info.letter)), title="A letter for you", padding=(1, 2)))
+    if result.letter_photo is not None:
+        picture(out, result.letter_photo, "With the letter, a picture")
     if info.rules:
         table = Table.grid(padding=(0, 1))
         for number, rule in enumerate(info.rules, start=1):
             table.add_row(f"{number}.", Text(rule))
         out.print(Panel(table, title="The rules", padding=(0, 2)))
+    if result.sharing is not None:
+        if result.sharing.consent:
+            out.print(
+                f"[green]You share[/] {_FOLLOWED[result.sharing.mode]} with "
+                f"{escape(info.author)}. Say where it goes with [bold]dailylist share setup "
+                "REMOTE[/]; your reflections stay yours until you release them."
+            )
+        else:
+            out.print(
+                f"Not shared with {escape(info.author)}: nothing of this list goes to them "
+                "(open it again with --share to change your mind)."
+            )
     out.print(f"When you are ready: [bold]dailylist today --list {escape(info.name)}[/]")
+
+
+#: What each follow mode lets the author see, in words.
+_FOLLOWED = {
+    "progress": "your progress (the dates, item numbers and times of your days)",
+    "photos": "your progress (dates, item numbers and times) and the day's photos "
+    "(small copies, at most 1600 pixels)",
+}
+
+
+def follow_request(out: Console, info: ListInfo) -> None:
+    """What the author asks to follow, before she is asked whether to share it."""
+    mode = info.settings.follow or "progress"
+    out.print(
+        f"{escape(info.author)} asks to follow this list: {_FOLLOWED[mode]}. Your "
+        "reflections are never part of it unless you release them, day by day or all at "
+        "once; everything goes encrypted to their key only."
+    )
+
+
+def picture(out: Console, path: Path, caption: str) -> None:
+    """An enclosed picture: a preview on a terminal that draws, its path otherwise."""
+    out.print(f"[dim]{escape(caption)}:[/]")
+    if can_draw(out):
+        try:
+            out.print(photo_preview(path, 40))
+            return
+        except OSError:
+            pass
+    out.print(str(path), soft_wrap=True)
+
+
+def postcards(out: Console, cards: Iterable[Postcard], photos: Callable[[str], Path]) -> None:
+    """The author's postcards, each with its picture."""
+    for card in cards:
+        body: list[Any] = [Text(reflow(card.note))]
+        if card.checkin is not None:
+            body.append(Text(f"(it carries the code of day {card.checkin})", style="dim"))
+        out.print(
+            Panel(
+                Group(*body),
+                title=f"A postcard · {card.written_at:%Y-%m-%d %H:%M}",
+                title_align="left",
+                padding=(0, 1),
+            )
+        )
+        if card.photo is not None:
+            picture(out, photos(card.photo), "With the postcard")
 
 
 def today(out: Console, view: TodayView, now: datetime) -> None:
@@ -227,6 +292,7 @@ def today(out: Console, view: TodayView, now: datetime) -> None:
         out.print(f"Day {day_number(decision.done_index)} of {info.item_count} is done.")
         unlocks = decision.unlocks_at
         out.print(f"The next item unlocks {spoken_time(unlocks, now)} ({how_far(unlocks, now)}).")
+        _postcards_of(out, view)
         return
     number = day_number(decision.index)
     if view.needs_code:
@@ -234,6 +300,13 @@ def today(out: Console, view: TodayView, now: datetime) -> None:
             f"Day {number} of {info.item_count} is a check-in: {escape(info.author)} will give "
             "you its code. Then: [bold]dailylist today --code CODE[/]"
         )
+        opens = view.opens_without_code_at
+        if opens is not None:
+            out.print(
+                f"If no code comes, it opens without one {spoken_time(opens, now)} "
+                f"({how_far(opens, now)})."
+            )
+        _postcards_of(out, view)
         return
     item = view.item
     assert item is not None
@@ -241,11 +314,25 @@ def today(out: Console, view: TodayView, now: datetime) -> None:
     if item.title:
         title += f": {item.title}"
     out.print(Panel(Text(reflow(item.text)), title=escape(title), padding=(1, 2)))
+    if view.opened_by == "postcard":
+        out.print(f"Opened with the code {escape(info.author)} sent by postcard.")
+    elif view.opened_by == "fallback":
+        days = info.settings.checkin_fallback_days
+        out.print(f"Opened without the code, after {counted(days or 0, 'day')} waiting.")
+    if view.enclosure is not None:
+        picture(out, view.enclosure, "With it, a picture")
+    _postcards_of(out, view)
     needs = item.requirements(info.settings)
     args = ["--photo PATH" if needs.photo == "required" else "[--photo PATH]"]
     if needs.reflection != "off":
         args.append("--note TEXT" if needs.reflection == "required" else "[--note TEXT]")
     out.print(f"When it is done: [bold]dailylist done {escape(' '.join(args))}[/]")
+
+
+def _postcards_of(out: Console, view: TodayView) -> None:
+    folder = view.photo_dir
+    if view.postcards and folder is not None:
+        postcards(out, view.postcards, lambda sha: folder / f"{sha}.jpg")
 
 
 def completed(out: Console, result: CompletionResult) -> None:
@@ -295,8 +382,10 @@ def photo_preview(path: Path, width: int) -> Text:
     return text
 
 
-def _entry_panel(entry: Day, photos: list[Path] | None) -> Panel:
+def _entry_panel(entry: Day, photos: list[Path] | None, fallback_days: int | None = None) -> Panel:
     """One day of the journal; with `photos` (their files), small previews of them."""
+    from dailylist.lookback import opened_note
+
     body: list[Any] = [Text(reflow(entry.item.text), style="italic")]
     if entry.reflection:
         body.append(Text("\n" + entry.reflection))
@@ -316,6 +405,16 @@ def _entry_panel(entry: Day, photos: list[Path] | None) -> Panel:
                 body.append(Text("(the photo file is missing; see dailylist doctor)", "yellow"))
     if entry.photo_taken_before_reveal:
         body.append(Text("a photo was taken before the item was revealed", style="yellow"))
+    note = opened_note(entry.reveal, fallback_days)
+    if note is not None:
+        body.append(Text(f"check-in: {note}", style="dim"))
+    if entry.enclosure is not None:
+        body.append(Text(f"with a picture from the author: {entry.enclosure}", style="dim"))
+        if photos is not None:
+            with contextlib.suppress(OSError):
+                body.append(photo_preview(entry.enclosure, 40))
+    for card in entry.postcards:
+        body.append(Text(f"\npostcard ({card.written_at:%Y-%m-%d}): {card.note}", style="italic"))
     title = f"Day {entry.number} · {entry.day.isoformat()}"
     if entry.item.title:
         title += f" · {entry.item.title}"
@@ -342,7 +441,7 @@ def journal(out: Console, found: History, *, previews: bool = False) -> None:
         out.print("(Photo previews need a terminal with colour; here the photos are listed.)")
     for entry in found.entries:
         files = _photo_files(found, entry) if previews else None
-        out.print(_entry_panel(entry, files))
+        out.print(_entry_panel(entry, files, info.settings.checkin_fallback_days))
     if stats.missed_days:
         days = ", ".join(day.isoformat() for day in stats.missed_days)
         out.print(f"[yellow]Missed days:[/] {days}")
@@ -356,7 +455,8 @@ def can_draw(out: Console) -> bool:
 def day(out: Console, found: History, entry: Day) -> None:
     """One day in full, with previews of its photos on a terminal (their paths otherwise)."""
     previews = can_draw(out)
-    out.print(_entry_panel(entry, _photo_files(found, entry) if previews else None))
+    fallback = found.info.settings.checkin_fallback_days
+    out.print(_entry_panel(entry, _photo_files(found, entry) if previews else None, fallback))
     if not previews:
         for path in _photo_files(found, entry):
             out.print(str(path), soft_wrap=True)
@@ -377,6 +477,15 @@ _STATE_LABELS = {
     "waiting-for-you": "today's item is waiting",
     "done-today": "done for today",
     "finished": "finished",
+}
+
+
+_SHARING = {
+    "declined": "no, you did not agree",
+    "agreed": "agreed; say where with `dailylist share setup REMOTE`",
+    "sharing": "yes, what is new goes out with each sync",
+    "stopped": "stopped; nothing more goes out",
+    "not asked": "not asked yet",
 }
 
 
@@ -424,6 +533,8 @@ def status(out: Console, views: list[ListStatus], now: datetime, *, closed: int 
                 f"{counted(view.set_aside, 'completion')} set aside "
                 "(two devices did a day: see `dailylist show N`)"
             )
+        if view.sharing is not None:
+            notes.append(f"shared with {escape(view.info.author)}: {_SHARING[view.sharing]}")
         if notes:
             out.print(f"{escape(view.info.name)}: {'; '.join(notes)}.")
 
@@ -515,3 +626,45 @@ def restored(out: Console, kept: Path | None) -> None:
     out.print("[green]Restored the journal from its backup.[/]")
     if kept is not None:
         out.print(f"The journal it replaced is kept as {escape(str(kept))}.")
+
+
+# --- following a list (the author) --------------------------------------------------------------
+
+
+def followed(out: Console, view: FollowView, now: datetime) -> None:
+    """A list the author follows: where she stands, each day done with its photos (previews
+    on a terminal that draws), missed days, her released reflections, his postcards, and
+    whatever does not hold."""
+    info = view.info
+    zone = now.tzinfo
+    out.print(
+        f"[bold]{escape(info.title)}[/]: {counted(len(view.days), 'day')} of "
+        f"{info.item_count} done; {escape(view.where)}."
+    )
+    draw = can_draw(out)
+    for day_done in view.days:
+        body: list[Any] = [Text(f"done {day_done.completed_at.astimezone(zone):%Y-%m-%d %H:%M}")]
+        if day_done.opened:
+            body.append(Text(f"check-in: {day_done.opened}", style="dim"))
+        for sha256, path in day_done.photos:
+            body.append(Text(f"photo {sha256[:12]}…", style="dim"))
+            if draw and path is not None:
+                with contextlib.suppress(OSError):
+                    body.append(photo_preview(path, 40))
+        if day_done.reflection is not None:
+            body.append(Text("\n" + reflow(day_done.reflection)))
+        else:
+            body.append(Text("(her reflection is hers until she releases it)", style="dim"))
+        title = f"Day {day_done.day} · {day_done.date.isoformat()}"
+        out.print(Panel(Group(*body), title=escape(title), title_align="left", padding=(0, 1)))
+    if view.missed:
+        out.print(f"[yellow]Missed days:[/] {', '.join(d.isoformat() for d in view.missed)}")
+    for card in view.postcards:
+        to = f"day {card.day}" if card.day else "at once"
+        out.print(f"Your postcard of {card.written_at:%Y-%m-%d} ({to}): {escape(card.note)}")
+    for problem in view.problems:
+        out.print(f"[red]Does not hold:[/] {escape(problem)}")
+    if not view.problems and view.shared:
+        out.print(
+            "[green]Everything checks[/] against your sealed list, by the rules of `verify`."
+        )

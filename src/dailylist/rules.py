@@ -33,7 +33,7 @@ from dailylist.domain import Item, Requirements, Settings, day_number
 from dailylist.errors import BadInput, NotNow
 
 if TYPE_CHECKING:
-    from dailylist.events import Event
+    from dailylist.events import Amended, Completed, Event
 
 #: No three items are ever revealed closer together than this, whatever the zones. In one
 #: zone it never binds (the shortest list day is 23 hours); it stops a flight east over many
@@ -377,6 +377,15 @@ def judge(standing: Standing, event: Event, items: ItemSource) -> None:
             raise BadInput(f"the key of day {day_number(index)} is not its check-in key")
         if event.item_key is not None:
             items.item(index, event.item_key)  # the key its code gave must open it
+        if event.opened_by == "fallback":
+            opens = fallback_opens_at(standing)
+            if opens is None:
+                raise BadInput(f"day {day_number(index)} opens only with the author's code")
+            if utc(now) < utc(opens):
+                raise NotNow(
+                    f"day {day_number(index)} could open without the code only from "
+                    f"{_shown(opens, now)}"
+                )
     elif isinstance(event, Completed):
         index, day = completable(standing, now)
         if event.index != index:
@@ -388,7 +397,7 @@ def judge(standing: Standing, event: Event, items: ItemSource) -> None:
         check_proof(
             _needs(items, index, reveal.item_key, standing.settings),
             event.photos,
-            event.reflection,
+            _reflection_of(event),
             completing=True,
         )
         if event.photo_taken_before_reveal != bool(taken_before(event.photos, reveal.at)):
@@ -397,13 +406,45 @@ def judge(standing: Standing, event: Event, items: ItemSource) -> None:
         last = amendable(standing, now)
         if (event.index, event.day) != (last.index, last.day):
             raise NotNow(f"only day {day_number(last.index)} of {last.day} could be amended")
-        if event.reflection is None and event.photos is None:
+        if not event.reflects and event.photos is None:
             raise BadInput("it changes nothing")
         needs = _needs(items, last.index, last.item_key, standing.settings)
-        check_proof(needs, event.photos, event.reflection, completing=False)
+        check_proof(needs, event.photos, _reflection_of(event), completing=False)
         flag = None if event.photos is None else bool(taken_before(event.photos, last.revealed_at))
         if event.photo_taken_before_reveal != flag:
             raise BadInput("its photo_taken_before_reveal contradicts its photos")
+
+
+#: What a reflection withheld from a copy (only committed to) counts as: one was written.
+WITHHELD = "(a reflection kept by its writer)"
+
+
+def _reflection_of(event: Completed | Amended) -> str | None:
+    """The reflection the rules judge: the text, or, in a copy that withholds it, a
+    stand-in (a commitment proves one was written)."""
+    if event.reflection is None and event.reflection_commitment is not None:
+        return WITHHELD
+    return event.reflection
+
+
+def checkin_waiting_since(standing: Standing) -> datetime | None:
+    """Since when the item to do now has been due, when it is not revealed yet: when the
+    day before it was done unlocked it (or when the list was opened, for day 1)."""
+    if standing.current is not None or standing.finished:
+        return None
+    if standing.last_done is not None:
+        return standing.last_done.next_unlocks_at
+    return standing.opened_at
+
+
+def fallback_opens_at(standing: Standing) -> datetime | None:
+    """When the check-in item due now opens without its code, for a list with
+    `checkin_fallback_days`: that many days (of 24 hours) after it became due."""
+    days = standing.settings.checkin_fallback_days
+    since = checkin_waiting_since(standing)
+    if days is None or since is None:
+        return None
+    return utc(since) + timedelta(days=days)
 
 
 def _needs(

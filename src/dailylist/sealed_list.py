@@ -40,8 +40,10 @@ from dailylist.picking import list_name
 _LIST_ID = re.compile(r"[0-9a-f]{32}")
 
 
-#: The version of the sealed file this dailylist writes (and the newest it reads).
-SEALED_FORMAT = 1
+#: The newest version of the sealed file this dailylist reads and writes: 2 for a list
+#: with enclosed pictures, a follow key or a check-in fallback, 1 (as ever) otherwise.
+SEALED_FORMAT = 2
+SEALED_FORMATS = (1, 2)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,9 +58,22 @@ class SealedHeader:
     settings: Settings
     item_count: int
     created: datetime
+    #: The picture shown with the letter, a JPEG, readable by anyone holding the file.
+    photo: bytes | None = None
+    #: The author's follow key (age X25519 recipient, "age1..."), when `settings.follow`.
+    follow_recipient: str | None = None
 
     def __post_init__(self) -> None:
         require(bool(_LIST_ID.fullmatch(self.id)), "id: a list id is 32 hex digits")
+        require(
+            (self.follow_recipient is None) == (self.settings.follow is None),
+            "follow_recipient: a follow key goes with settings.follow",
+        )
+        require(
+            self.follow_recipient is None
+            or (self.follow_recipient.startswith("age1") and len(self.follow_recipient) < 100),
+            "follow_recipient: not an age recipient",
+        )
         require(self.item_count >= 1, "item_count: a list has at least one item")
 
 
@@ -98,7 +113,7 @@ class SealedFile:
     signature: bytes
 
     def __post_init__(self) -> None:
-        require(self.format == SEALED_FORMAT, f"format: not {SEALED_FORMAT}")
+        require(self.format in SEALED_FORMATS, f"format: not one of {SEALED_FORMATS}")
         require(len(self.public_key) == 32, "public_key: an Ed25519 key is 32 bytes")
         require(len(self.signature) == 64, "signature: an Ed25519 signature is 64 bytes")
         require(
@@ -138,6 +153,8 @@ class SealedList:
     content_key: PlainKey | PassphraseKey
     public_key: bytes
     signature: bytes
+    #: The letter's picture (JPEG bytes), if any.
+    letter_photo: bytes | None = None
 
     @classmethod
     def from_document(cls, document: Mapping[str, Any], *, source: str) -> SealedList:
@@ -163,8 +180,10 @@ class SealedList:
             settings=header.settings,
             letter=header.letter,
             rules=header.rules,
+            letter_photo=None if header.photo is None else sha256_hex(header.photo),
+            follow_recipient=header.follow_recipient,
         )
-        return cls(info, items, content_key, public_key, signature)
+        return cls(info, items, content_key, public_key, signature, header.photo)
 
     def sealed_item(self, index: int) -> SealedItem:
         """Item `index`, still sealed."""
@@ -208,6 +227,37 @@ class UnsealedList:
             raise BadInput(f"day {number} is not a check-in, yet a code's key came with it")
         return open_item(self.info, index, sealed, key or self.content_key, source=self.source)
 
+    def enclosure(self, index: int, key: bytes | None = None) -> bytes | None:
+        """The picture sealed with item `index` (JPEG bytes), opened with the same key as
+        the item (see `item`); None when it has none. Ask only for a revealed item."""
+        sealed = self.sealed.sealed_item(index)
+        self.item(index, key)  # the same checks, and the key proved on the item itself
+        if sealed.enclosure is None:
+            return None
+        aad = enclosure_data(self.info.id, index, self.info.item_count)
+        try:
+            return decrypt(
+                key or self.content_key, sealed.enclosure.nonce, sealed.enclosure.ciphertext, aad
+            )
+        except WrongKey as exc:
+            number = day_number(index)
+            raise DamagedData(f"{self.source} is damaged: day {number}'s picture") from exc
+
+    def fallback_key(self, index: int) -> bytes:
+        """The key of check-in item `index`, unwrapped with the content key: only for a
+        list sealed with `checkin_fallback_days` (`BadInput` otherwise). The rules decide
+        when it may be used."""
+        sealed = self.sealed.sealed_item(index)
+        if sealed.checkin is None or sealed.fallback is None:
+            raise BadInput(f"day {day_number(index)} opens only with the author's code")
+        aad = fallback_data(self.info.id, index, self.info.item_count)
+        try:
+            key = decrypt(self.content_key, sealed.fallback.nonce, sealed.fallback.ciphertext, aad)
+        except WrongKey as exc:
+            raise DamagedData(f"{self.source} is damaged: day {day_number(index)}'s key") from exc
+        self.item(index, key)
+        return key
+
     def check_items(self) -> None:
         """Decrypt every item that can be (and throw the texts away) to prove none is damaged.
 
@@ -236,6 +286,22 @@ class UnsealedList:
                 f"that is not the code for day {number}; check it with {author}"
             ) from exc
         return key
+
+
+def enclosure_data(list_id: str, index: int, count: int) -> bytes:
+    """What an item's picture is bound to: its item's place, as a picture."""
+    return associated_data(list_id, index, count) + b"picture"
+
+
+def fallback_data(list_id: str, index: int, count: int) -> bytes:
+    """What a check-in item's wrapped key is bound to: its item's place, as a key."""
+    return associated_data(list_id, index, count) + b"fallback"
+
+
+def sha256_hex(raw: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(raw).hexdigest()
 
 
 def open_item(info: ListInfo, index: int, sealed: SealedItem, key: bytes, *, source: str) -> Item:

@@ -20,14 +20,14 @@ import json
 import os
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from dailylist.canonical import canonical_json, parse_json
 from dailylist.cipher import associated_data, derive, encrypt, new_checkin_code, normalize_code
 from dailylist.codec import b64, encode
-from dailylist.domain import Scrypt, SealedItem
+from dailylist.domain import Scrypt, Sealed, SealedItem
 from dailylist.errors import BadInput, DamagedData
 from dailylist.sealed_list import (
     SEALED_FORMAT,
@@ -38,7 +38,10 @@ from dailylist.sealed_list import (
     SealedList,
     UnsealedList,
     check_sealed_document,
+    enclosure_data,
+    fallback_data,
     item_document,
+    sha256_hex,
     unlock,
 )
 
@@ -68,14 +71,34 @@ def _new_kdf(n: int) -> Scrypt:
     return Scrypt(os.urandom(16), n, 8, 1)
 
 
+@dataclass(frozen=True)
+class Pictures:
+    """The pictures a source encloses, as the JPEGs to seal: the letter's, and items' by
+    index."""
+
+    letter: bytes | None = None
+    items: dict[int, bytes] | None = None
+
+
+def _sealed(key: bytes, plaintext: bytes, aad: bytes) -> Sealed:
+    nonce = os.urandom(12)
+    return Sealed(nonce, encrypt(key, nonce, plaintext, aad))
+
+
 def seal(
     source: ListSource,
     author_key: Ed25519PrivateKey,
     created: datetime,
     *,
     passphrase: str | None = None,
+    pictures: Pictures | None = None,
+    follow_recipient: str | None = None,
 ) -> SealOutput:
-    """Seal `source`, signed with `author_key`; check-in codes are returned, never stored."""
+    """Seal `source`, signed with `author_key`; check-in codes are returned, never stored.
+
+    Each item's picture (`pictures`) is encrypted under the item's own key (a check-in
+    item's: under its code); the letter's is in the header, readable at `open`. With
+    `follow_recipient` (for `settings.follow`), the author's follow key is signed in."""
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
@@ -84,16 +107,32 @@ def seal(
     count = len(source.items)
     items: list[SealedItem] = []
     codes: dict[int, str] = {}
+    enclosed = (pictures.items if pictures else None) or {}
+    fallback = source.settings.checkin_fallback_days is not None
     for index, item in enumerate(source.items):
         nonce = os.urandom(12)
-        plaintext = canonical_json(item_document(item))
+        picture = enclosed.get(index)
+        shown = replace(item, enclosure=None if picture is None else sha256_hex(picture))
+        plaintext = canonical_json(item_document(shown))
         aad = associated_data(list_id, index, count)
         key, kdf = content_key, None
         if item.checkin:
             codes[index] = new_checkin_code()
             kdf = _new_kdf(CHECKIN_KDF_N)
             key = derive(normalize_code(codes[index]), kdf)
-        items.append(SealedItem(nonce, encrypt(key, nonce, plaintext, aad), kdf))
+        items.append(
+            SealedItem(
+                nonce,
+                encrypt(key, nonce, plaintext, aad),
+                kdf,
+                None
+                if picture is None
+                else _sealed(key, picture, enclosure_data(list_id, index, count)),
+                _sealed(content_key, key, fallback_data(list_id, index, count))
+                if item.checkin and fallback
+                else None,
+            )
+        )
 
     stored_key: PlainKey | PassphraseKey = PlainKey(key=content_key)
     if passphrase is not None:
@@ -111,9 +150,12 @@ def seal(
         settings=source.settings,
         item_count=count,
         created=created,
+        photo=pictures.letter if pictures else None,
+        follow_recipient=follow_recipient,
     )
+    newer = bool(enclosed) or header.photo is not None or follow_recipient is not None or fallback
     unsigned = SealedFile(
-        format=SEALED_FORMAT,
+        format=SEALED_FORMAT if newer else 1,
         header=header,
         content_key=stored_key,
         items=tuple(items),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +28,9 @@ class ListStatus:
     #: the list does not sync).
     synced_at: datetime | None = None
     syncs: bool = False
+    #: Her sharing of the list with its author, in a word (see `sharing.Sharing.state`);
+    #: None when the author asks nothing.
+    sharing: str | None = None
 
 
 #: Whether a list syncs, and when this device last exchanged it, by the list's id: what a
@@ -47,7 +51,14 @@ def list_status(
     if not fresh:
         keep_snapshot(files, snapshot, now)
     syncs, synced_at = sync(files.root.name)
-    return ListStatus(snapshot.info, stats, closed, snapshot.set_aside, synced_at, syncs)
+    sharing = None
+    if snapshot.info.settings.follow is not None:
+        from dailylist.sharing import read_sharing
+
+        with contextlib.suppress(DailylistError):
+            chosen = read_sharing(files)
+            sharing = "not asked" if chosen is None else chosen.state
+    return ListStatus(snapshot.info, stats, closed, snapshot.set_aside, synced_at, syncs, sharing)
 
 
 def statuses(

@@ -421,6 +421,17 @@ class DataDir:
     def author_key(self) -> Path:
         return self.root / "author" / "ed25519.pem"
 
+    @property
+    def follow_identity(self) -> Path:
+        """The author's follow key (an age X25519 identity): what opens the copies that the
+        recipients of their lists share with them."""
+        return self.root / "author" / "follow-identity.txt"
+
+    @property
+    def following(self) -> Path:
+        """Where the author keeps the lists they follow (see `sync.follow`)."""
+        return self.root / "following"
+
     def list_files(self, list_id: str) -> ListFiles:
         return ListFiles(self.root / LISTS / list_id)
 

@@ -183,6 +183,12 @@ class Phone:
         if said_day is not None and (shown is None or day_number(shown) != said_day):
             said = None
         notes = [pages.said(said) if said else "", pages.refused(refusal) if refusal else ""]
+        notes += [  # the author's postcards for today (or for no day in particular)
+            pages.paragraph(
+                f"A postcard from {info.author} ({card.written_at:%Y-%m-%d}): {card.note}"
+            )
+            for card in view.postcards
+        ]
         where = self._standing(now)
         if view.needs_code:
             assert isinstance(decision, rules.Available)

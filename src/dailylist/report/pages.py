@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import date, datetime
+from pathlib import Path
 
 from dailylist.domain import counted
 from dailylist.lookback import Day, History
@@ -80,6 +81,8 @@ def render_markdown(found: History, photos: dict[str, str], exported_at: datetim
             lines += ["*A photo was taken before the item was revealed.*", ""]
         for aside in _set_aside(found, thing.index):
             lines += [f"*{md(aside)}*", ""]
+        for line in _from_the_author(found, thing):
+            lines += [f"*{md(line)}*", ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -92,6 +95,32 @@ def _set_aside(found: History, index: int) -> list[str]:
         for aside in found.opened.replay.set_aside
         if aside.index == index
     ]
+
+
+def _from_the_author(found: History, thing: Day) -> list[str]:
+    """How a check-in opened without a code typed in, and the author's postcards of the day."""
+    from dailylist.lookback import opened_note
+
+    lines = []
+    note = opened_note(thing.reveal, found.info.settings.checkin_fallback_days)
+    if note is not None:
+        lines.append(f"Check-in: {note}.")
+    lines += [
+        f"A postcard from {found.info.author} ({card.written_at:%Y-%m-%d}): {card.note}"
+        for card in thing.postcards
+    ]
+    return lines
+
+
+def _embedded(path: Path) -> str | None:
+    """An enclosed picture (a JPEG) as a data: URI, or None when it cannot be read."""
+    from dailylist.limits import read_file
+    from dailylist.photos import data_uri
+
+    try:
+        return data_uri(read_file(path, 16 * 1024 * 1024))
+    except OSError:
+        return None
 
 
 _CSS = """
@@ -170,6 +199,13 @@ def render_html(found: History, photos: dict[str, str], exported_at: datetime) -
             parts.append('<p class="flag">A photo was taken before the item was revealed.</p>')
         for aside in _set_aside(found, thing.index):
             parts.append(f'<p class="flag">{esc(aside)}</p>')
+        if thing.enclosure is not None:
+            picture = _embedded(thing.enclosure)
+            if picture is not None:
+                alt = f"Day {thing.number}: a picture from {info.author}"
+                parts.append(f'<div class="photos"><img src="{picture}" alt="{esc(alt)}"></div>')
+        for line in _from_the_author(found, thing):
+            parts.append(f'<p class="flag">{esc(line)}</p>')
         parts.append("</article>")
     parts.append(
         f"<footer>Exported {exported_at:%Y-%m-%d %H:%M} by dailylist. "

@@ -26,7 +26,7 @@ from dailylist.errors import BadInput, DailylistError
 from dailylist.events import Event
 from dailylist.journal import decode_event
 from dailylist.limits import REPORT
-from dailylist.lookback import days
+from dailylist.lookback import days, opened_note
 from dailylist.opened import empty_standing
 from dailylist.report.document import (
     OPAQUE_ID,
@@ -127,6 +127,14 @@ def verify(
     replayed = fold.replay(events, empty_standing(unsealed), unsealed)
     for refusal in replayed.refused:
         followed.problems.append(f"{_named(refusal.event)}: {refusal.reason}")
+    fallback = unsealed.info.settings.checkin_fallback_days
+    opened = [
+        f"day {entry.number}: {note}"
+        for entry in replayed.entries
+        if (note := opened_note(entry.reveal, fallback)) is not None
+    ]
+    if opened:  # how check-ins opened without a code typed in, said with the verdict
+        followed.detail = "; ".join(opened)
 
     entries, texts = _entries(document["entries"], replayed, unsealed)
     wanted_aside = [written(report_set_aside(aside)) for aside in replayed.set_aside]

@@ -10,6 +10,7 @@ from rich.markup import escape
 from dailylist.days import when
 from dailylist.domain import counted
 from dailylist.sync.exchange import ListReport, SyncReport
+from dailylist.sync.share import ShareReport
 
 
 def synced(out: Console, report: SyncReport, now: datetime) -> None:
@@ -76,3 +77,19 @@ def _one(out: Console, part: ListReport, now: datetime) -> None:
             f"({when(clash.at, now)}): set aside, kept in the journal{kept}. "
             f"See `dailylist show {clash.number}`."
         )
+
+
+def shared(out: Console, report: ShareReport) -> None:
+    """What a share of a list did: files sent to the author's copy, postcards taken in,
+    files refused."""
+    name = escape(report.name)
+    if report.idle is not None:
+        out.print(f"{name}: nothing goes to the author ({escape(report.idle)}).")
+        return
+    sent = counted(report.sent, "file")
+    out.print(f"{name}: shared with the author through {escape(report.remote)} ({sent} sent).")
+    for card in report.postcards:
+        shown = f"with day {card.day}" if card.day else "now"
+        out.print(f"  A postcard came ({card.written_at:%Y-%m-%d}): shown {shown}.")
+    for refused in report.refused:
+        out.print(f"  [yellow]Refused[/] a file in the author's folder: {escape(refused)}")
