@@ -24,7 +24,7 @@ from dailylist.clock import FixedClock
 from dailylist.sealing import seal
 from dailylist.store import DataDir
 
-pytest_plugins = ["tests.phone_helpers", "tests.sync_helpers"]
+pytest_plugins = ["tests.phone_helpers", "tests.sync_helpers", "tests.coverage_gate"]
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

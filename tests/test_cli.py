@@ -226,6 +226,7 @@ def test_reflection_prompt_on_a_terminal(
     assert entry["reflection"] == "Quiet night."
 
 
+@pytest.mark.system
 def test_python_dash_m_and_lazy_imports(tmp_path: Path) -> None:
     """`--help` must not pay for rich, pydantic, cryptography or Pillow."""
     output, heavy = heavy_imports(tmp_path, "--help")
@@ -245,6 +246,7 @@ def test_open_refuses_a_file_and_an_example_together(run: Cli, tmp_path: Path) -
     assert "either" in result.stderr
 
 
+@pytest.mark.system
 def test_a_reader_that_leaves_early_gets_no_traceback(
     make_sealed: Callable[..., Path], run: Cli, private_home: Path
 ) -> None:

@@ -207,6 +207,7 @@ def test_status_never_says_now_about_an_unlock_still_ahead(one_day_done: Path, r
     assert run("today", now=at("2026-06-02 04:00")).exit_code == 0  # and at 04:00 it is there
 
 
+@pytest.mark.system
 def test_a_real_process_under_faketime_a_moment_before_the_unlock(
     one_day_done: Path, private_home: Path
 ) -> None:

@@ -394,6 +394,7 @@ def test_a_hostile_report_never_redraws_the_verdict(run: Cli, tmp_path: Path) ->
 # --- what dailylist reads: regular files, within a size for their kind ------------------------
 
 
+@pytest.mark.system
 @pytest.mark.parametrize(
     "command",
     [

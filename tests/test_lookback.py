@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import DAY, Cli, at, in_process_of_its_own, item_text
 
 
@@ -24,6 +26,7 @@ def test_show_a_day_not_done_keeps_its_secret(one_day_done: Path, run: Cli) -> N
     assert beyond.exit_code == 2
 
 
+@pytest.mark.system
 def test_journal_photo_previews_only_where_they_can_be_drawn(
     one_day_done: Path, run: Cli, private_home: Path
 ) -> None:

@@ -52,6 +52,7 @@ def test_accepted_formats(fmt: str, tmp_path: Path) -> None:
     assert checked.stored_name.startswith(checked.record.sha256 + ".")
 
 
+@pytest.mark.system
 def test_pillow_heif_loads_only_for_a_photo_that_needs_it(tmp_path: Path) -> None:
     """Checked in fresh interpreters: once registered, HEIF stays registered in a process."""
     code = (

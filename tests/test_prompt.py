@@ -64,6 +64,7 @@ def test_prompt_picks_a_list_by_name(make_sealed: Callable[..., Path], run: Cli)
     assert line(run, "2026-06-01 09:00", "--list", "morning") == "day 1/3 waiting"
 
 
+@pytest.mark.system
 def test_the_fast_path_loads_no_heavy_library(
     make_sealed: Callable[..., Path], run: Cli, private_home: Path
 ) -> None:
@@ -73,6 +74,7 @@ def test_the_fast_path_loads_no_heavy_library(
     assert heavy == []
 
 
+@pytest.mark.system
 def test_a_reader_that_leaves_early_gets_no_traceback(
     make_sealed: Callable[..., Path], run: Cli, private_home: Path
 ) -> None:

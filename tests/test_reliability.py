@@ -140,6 +140,7 @@ def _crash_runs(
     return outcomes
 
 
+@pytest.mark.system
 def test_done_killed_at_any_moment_loses_nothing(
     ready: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -148,6 +149,7 @@ def test_done_killed_at_any_moment_loses_nothing(
     assert outcomes["killed"] > 0
 
 
+@pytest.mark.system
 @pytest.mark.slow
 def test_done_killed_at_any_moment_loses_nothing_full(
     ready: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -158,6 +160,7 @@ def test_done_killed_at_any_moment_loses_nothing_full(
     assert outcomes["journal new"] > 0
 
 
+@pytest.mark.system
 def test_ten_done_at_once_exactly_one_wins(ready: tuple[Path, str], tmp_path: Path) -> None:
     home, list_id = ready
     photo = make_photo(tmp_path / "p.jpg")
@@ -174,6 +177,7 @@ def test_ten_done_at_once_exactly_one_wins(ready: tuple[Path, str], tmp_path: Pa
     assert sum(isinstance(e, Completed) for e in events) == 1
 
 
+@pytest.mark.system
 def test_today_racing_today_and_done_keeps_one_reveal(
     make_sealed: Callable[..., Path], tmp_path: Path
 ) -> None:

@@ -333,6 +333,7 @@ def test_when_the_last_days_reminder_has_passed_none_is_left(
 # --- cron's time zone -----------------------------------------------------------------------
 
 
+@pytest.mark.system
 def test_cron_says_the_zone_dailylist_reads_the_time_in(
     one_day_done: Path, private_home: Path
 ) -> None:

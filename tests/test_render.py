@@ -12,6 +12,7 @@ import pytest
 from tests.conftest import DAY, Cli, at, in_process_of_its_own, item_text, make_photo
 
 
+@pytest.mark.system
 @pytest.mark.parametrize("command", [["journal"], ["status"], ["today"], ["show", "1"]])
 def test_piped_output_has_no_escape_codes(
     command: list[str], one_day_done: Path, private_home: Path
@@ -21,6 +22,7 @@ def test_piped_output_has_no_escape_codes(
     assert "\x1b[" not in output
 
 
+@pytest.mark.system
 def test_no_color_is_honoured_on_a_terminal(one_day_done: Path, private_home: Path) -> None:
     coloured = in_process_of_its_own(
         private_home, "journal", FORCE_COLOR="1", TERM="xterm-256color"
@@ -91,6 +93,7 @@ def test_hand_wrapped_text_is_reflowed_but_meant_breaks_stay() -> None:
     )
 
 
+@pytest.mark.system
 def test_piped_output_keeps_each_sentence_on_one_line(
     one_day_done: Path, private_home: Path, tmp_path: Path
 ) -> None:
@@ -127,6 +130,7 @@ def _words(text: str) -> list[str]:
     return re.sub(r"[│╭╮╰╯─┃┏┓┗┛━]", " ", text).split()
 
 
+@pytest.mark.system
 def test_piped_output_wraps_inside_panels_and_tables_and_cuts_nothing(
     private_home: Path,
 ) -> None:
@@ -210,6 +214,7 @@ def every_printer(one_day_done: Path, run: Cli, tmp_path: Path) -> list[tuple[li
     ]
 
 
+@pytest.mark.system
 def test_piped_and_dumb_output_is_plain_text_with_the_same_words(
     every_printer: list[tuple[list[str], bool]], private_home: Path
 ) -> None:
@@ -236,6 +241,7 @@ def _same(output: str) -> str:
     return re.sub(r"\b[0-9a-f]{32}\b", "ID", output)
 
 
+@pytest.mark.system
 def test_done_and_amend_piped_draw_no_box(
     one_day_done: Path, private_home: Path, tmp_path: Path
 ) -> None:
@@ -251,6 +257,7 @@ def test_done_and_amend_piped_draw_no_box(
         assert not BOXES.search(output)
 
 
+@pytest.mark.system
 def test_a_plain_panel_is_its_title_and_its_body_indented(
     one_day_done: Path, private_home: Path
 ) -> None:

@@ -244,6 +244,7 @@ _PHONE = {"dailylist.phone", "segno", "python_multipart"}
 _NOT_PYDANTIC = {"pydantic", "PIL", "pillow_heif", "filelock", *_PHONE}
 
 
+@pytest.mark.system
 @pytest.mark.parametrize(
     ("args", "never"),
     [

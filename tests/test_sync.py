@@ -130,6 +130,7 @@ def sync_all(when: datetime, *devices: Device, rounds: int = 2) -> None:
 # --- taking turns -------------------------------------------------------------------------------
 
 
+@pytest.mark.system
 def test_days_on_alternating_devices(joined: tuple[Device, Device], tmp_path: Path) -> None:
     laptop, desktop = joined
     assert desktop.photos() == laptop.photos()
@@ -156,6 +157,7 @@ def test_days_on_alternating_devices(joined: tuple[Device, Device], tmp_path: Pa
     assert "last synced" in desktop.ok("status", now=day(3, "14:00")).stdout
 
 
+@pytest.mark.system
 def test_devices_apart_both_do_a_day_and_one_is_set_aside(
     joined: tuple[Device, Device], tmp_path: Path
 ) -> None:
@@ -193,12 +195,14 @@ def test_devices_apart_both_do_a_day_and_one_is_set_aside(
     assert desktop.json("today", now=day(3, "10:30"))["day"] == 3
 
 
+@pytest.mark.system
 def test_the_laptop_that_never_syncs_again_keeps_working(joined: tuple[Device, Device]) -> None:
     laptop, _ = joined
     laptop.ok("today", now=day(2, "09:00"))
     assert laptop.json("today", now=day(2, "09:05"))["day"] == 2
 
 
+@pytest.mark.system
 def test_a_day_revealed_after_a_sync_that_brought_the_day_before(
     joined: tuple[Device, Device], tmp_path: Path
 ) -> None:
@@ -221,6 +225,7 @@ def test_a_day_revealed_after_a_sync_that_brought_the_day_before(
     assert desktop.json("status", now=day(3, "12:00"))["lists"][0]["done"] == 2
 
 
+@pytest.mark.system
 def test_a_device_that_looks_before_it_syncs_each_day_costs_no_more_each_day(
     joined: tuple[Device, Device], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -319,6 +324,7 @@ def test_a_folder_kept_in_step_file_by_file_with_half_copies(
 # --- faults -------------------------------------------------------------------------------------
 
 
+@pytest.mark.system
 def test_a_force_pushed_remote_gets_back_what_it_lost(
     joined: tuple[Device, Device], remote: Path, tmp_path: Path
 ) -> None:
@@ -350,6 +356,7 @@ def test_a_force_pushed_remote_gets_back_what_it_lost(
     assert len(laptop.journal(day(2, "13:00"))["entries"]) == 2
 
 
+@pytest.mark.system
 def test_a_lost_sync_key_or_config_is_mended_by_join(
     joined: tuple[Device, Device], remote: Path, passphrase_file: Path
 ) -> None:
@@ -380,6 +387,7 @@ def test_a_lost_sync_key_or_config_is_mended_by_join(
     assert "in step" in desktop.ok("sync", now=day(1, "13:30")).stdout
 
 
+@pytest.mark.system
 def test_a_wrong_passphrase_changes_nothing(
     joined: tuple[Device, Device], remote: Path, tmp_path: Path
 ) -> None:
@@ -396,6 +404,7 @@ def test_a_wrong_passphrase_changes_nothing(
     assert not (third.home / "sync").exists()
 
 
+@pytest.mark.system
 def test_a_remote_that_is_not_this_syncs_is_refused(
     joined: tuple[Device, Device], remote: Path, make_sealed: Callable[..., Path], tmp_path: Path
 ) -> None:
@@ -426,6 +435,7 @@ def test_a_remote_that_is_not_this_syncs_is_refused(
     assert list(tree(laptop.home, skip=".git")) == before
 
 
+@pytest.mark.system
 def test_an_unreachable_remote_changes_nothing(
     joined: tuple[Device, Device], tmp_path: Path, passphrase_file: Path
 ) -> None:
@@ -456,6 +466,7 @@ def test_an_unreachable_remote_changes_nothing(
     assert list(tree(laptop.home, skip=".git")) == before
 
 
+@pytest.mark.system
 def test_a_list_opened_apart_on_each_device_is_not_mixed(
     joined: tuple[Device, Device], tmp_path: Path, remote: Path, passphrase_file: Path
 ) -> None:
@@ -472,6 +483,7 @@ def test_a_list_opened_apart_on_each_device_is_not_mixed(
     assert len(laptop.events()) == 3
 
 
+@pytest.mark.system
 def test_syncs_at_the_same_moment_both_end_complete(
     joined: tuple[Device, Device], tmp_path: Path
 ) -> None:
@@ -492,6 +504,7 @@ def test_syncs_at_the_same_moment_both_end_complete(
     assert len(laptop.events()) == 7  # 3 shared, and 2 each: none lost
 
 
+@pytest.mark.system
 @pytest.mark.parametrize(
     "runs",
     [pytest.param(6, id="6 kills"), pytest.param(60, marks=pytest.mark.slow, id="60 kills")],
@@ -519,6 +532,7 @@ def test_a_sync_killed_at_any_moment_is_completed_by_the_next(
 # --- what the remote holds ------------------------------------------------------------------
 
 
+@pytest.mark.system
 def test_nothing_in_the_remote_is_in_clear(
     joined: tuple[Device, Device], remote: Path, tmp_path: Path
 ) -> None:
@@ -563,6 +577,7 @@ def test_nothing_in_the_remote_is_in_clear(
     )
 
 
+@pytest.mark.system
 def test_a_person_reads_their_own_data_with_age(
     joined: tuple[Device, Device], tmp_path: Path
 ) -> None:
@@ -582,6 +597,7 @@ def test_a_person_reads_their_own_data_with_age(
     assert set(envelope) == {"format", "list", "event", "public_key", "signature"}
 
 
+@pytest.mark.system
 def test_a_sync_with_nothing_new_touches_no_file(
     joined: tuple[Device, Device], remote: Path
 ) -> None:

@@ -155,6 +155,7 @@ def said_ok(device: Device, when: datetime) -> str:
 # --- 5: a file copied from one list's folder into another's ---------------------------------
 
 
+@pytest.mark.system
 def test_a_file_copied_into_another_lists_folder_is_skipped(
     tmp_path: Path, make_sealed: Callable[..., Path], passphrase_file: Path
 ) -> None:
@@ -200,6 +201,7 @@ def test_a_file_copied_into_another_lists_folder_is_skipped(
 # --- 6: junk under the real names, in a folder that sorts first -------------------------------
 
 
+@pytest.mark.system
 def test_junk_under_real_names_hides_nothing(world: World, tmp_path: Path) -> None:
     first_folder = "0" * 32
 
@@ -226,6 +228,7 @@ def test_junk_under_real_names_hides_nothing(world: World, tmp_path: Path) -> No
     assert newcomer.photos() == world.laptop.photos()
 
 
+@pytest.mark.system
 def test_a_damaged_copy_of_a_devices_own_file_is_written_again(
     world: World, tmp_path: Path
 ) -> None:
@@ -256,7 +259,7 @@ def _device_folders(files: list[str]) -> set[str]:
     return {"/".join(path.split("/")[:3]) for path in files if path.count("/") >= 3}
 
 
-@pytest.mark.parametrize("kind", ["git", "folder"])
+@pytest.mark.parametrize("kind", [pytest.param("git", marks=pytest.mark.system), "folder"])
 def test_links_in_the_remote_are_never_written_through(
     kind: str, tmp_path: Path, make_sealed: Callable[..., Path], passphrase_file: Path
 ) -> None:
@@ -305,6 +308,7 @@ def test_links_in_the_remote_are_never_written_through(
 # --- 8: attributes in the tree ------------------------------------------------------------
 
 
+@pytest.mark.system
 def test_attributes_in_the_tree_change_no_byte(world: World, tmp_path: Path) -> None:
     def attributes(work: Path) -> None:
         (work / ".gitattributes").write_text("*.age text eol=lf\n", encoding="utf-8")
@@ -331,6 +335,7 @@ def test_attributes_in_the_tree_change_no_byte(world: World, tmp_path: Path) -> 
 # --- 9: files in keys/ ------------------------------------------------------------------------
 
 
+@pytest.mark.system
 def test_files_in_keys_do_not_stop_a_join(world: World, tmp_path: Path) -> None:
     def plant(work: Path) -> None:
         (work / "keys" / "0000.age").write_bytes(b"not a key at all")
@@ -353,6 +358,7 @@ def test_files_in_keys_do_not_stop_a_join(world: World, tmp_path: Path) -> None:
 # --- 10: thousands of junk files, and conflict copies ----------------------------------------
 
 
+@pytest.mark.system
 def test_thousands_of_junk_files_are_read_once_and_said_once(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -437,6 +443,7 @@ def _rogue_writes(
     world.stranger.change(plant)
 
 
+@pytest.mark.system
 def test_an_event_that_is_not_its_hash_is_skipped_and_the_rest_goes_on(
     world: World, tmp_path: Path
 ) -> None:
@@ -461,6 +468,7 @@ def test_an_event_that_is_not_its_hash_is_skipped_and_the_rest_goes_on(
     world.agree(on("03-02 12:00"), world.laptop, world.desktop, newcomer)
 
 
+@pytest.mark.system
 def test_a_device_can_never_write_in_anothers_name(world: World, tmp_path: Path) -> None:
     """The rogue sets its device id to the laptop's and does day 2 first; the laptop does
     it an hour later. The rogue's is no one's: the laptop's day 2 counts everywhere."""
@@ -490,6 +498,7 @@ def test_a_device_can_never_write_in_anothers_name(world: World, tmp_path: Path)
 # --- 13: a push the server declines ----------------------------------------------------------
 
 
+@pytest.mark.system
 def test_a_push_the_server_declines_says_why_at_once(world: World) -> None:
     hook = world.remote / "hooks" / "pre-receive"
     hook.write_text(
@@ -618,6 +627,7 @@ def _walk_links(root: Path) -> Iterator[Path]:
                 yield Path(folder, name)
 
 
+@pytest.mark.system
 def test_a_device_of_an_older_dailylist_keeps_its_id_and_its_name(
     tmp_path: Path, make_sealed: Callable[..., Path], passphrase_file: Path
 ) -> None:

@@ -74,7 +74,7 @@ def same_everywhere(when: datetime, *devices: Device) -> None:
         assert device.run("doctor", now=when).exit_code == 0, device.name
 
 
-@pytest.mark.parametrize("remote_kind", ["git", "folder"])
+@pytest.mark.parametrize("remote_kind", [pytest.param("git", marks=pytest.mark.system), "folder"])
 def test_two_devices_that_were_apart_for_two_days_keep_the_list_usable(
     remote_kind: str, tmp_path: Path, make_sealed: Callable[..., Path], passphrase_file: Path
 ) -> None:
@@ -124,6 +124,7 @@ def test_two_devices_that_were_apart_for_two_days_keep_the_list_usable(
     assert (shown["state"], shown["day"]) == ("revealed", 4)
 
 
+@pytest.mark.system
 def test_a_completion_made_while_a_sync_pushes_is_sent_by_the_next(
     tmp_path: Path, make_sealed: Callable[..., Path], passphrase_file: Path
 ) -> None:
@@ -172,6 +173,7 @@ def test_a_completion_made_while_a_sync_pushes_is_sent_by_the_next(
     assert [entry["reflection"] for entry in entries] == ["while it pushed"]
 
 
+@pytest.mark.system
 def test_a_device_whose_clock_is_ahead_locks_out_no_other(
     tmp_path: Path, make_sealed: Callable[..., Path], passphrase_file: Path
 ) -> None:
@@ -202,6 +204,7 @@ def test_a_device_whose_clock_is_ahead_locks_out_no_other(
     assert a.json("status", now=later)["lists"][0]["set_aside"] == 1
 
 
+@pytest.mark.system
 def test_a_completion_dated_2999_locks_no_device(
     tmp_path: Path, make_sealed: Callable[..., Path], passphrase_file: Path
 ) -> None:
@@ -221,6 +224,7 @@ def test_a_completion_dated_2999_locks_no_device(
     a.ok("done", "--photo", str(photo), "--note", "mine", now=on("12-31 09:10"))
 
 
+@pytest.mark.system
 def test_devices_in_new_york_and_berlin_print_the_same_journal(
     tmp_path: Path, make_sealed: Callable[..., Path], passphrase_file: Path
 ) -> None:
@@ -297,6 +301,7 @@ def test_three_devices_through_folders_copied_in_any_order(
     same_everywhere(when, *devices)
 
 
+@pytest.mark.system
 def test_a_clock_behind_another_devices_entry_names_that_device(
     tmp_path: Path, make_sealed: Callable[..., Path], passphrase_file: Path
 ) -> None:
