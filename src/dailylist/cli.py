@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from dailylist.clock import Clock
     from dailylist.recipient import PendingCompletion
     from dailylist.remind import UnitChange
+    from dailylist.sealed_list import UnsealedList
     from dailylist.status import ListStatus
     from dailylist.store import DataDir
     from dailylist.sync.exchange import SyncReport
@@ -1248,12 +1249,12 @@ def status(ctx: click.Context, list_name: str | None, everything: bool, as_json:
     "-o",
     "--output",
     type=FilePath(path_type=Path, allow_dash=True),
-    help="The report file (.html, .md or .json), or - for standard output.",
+    help="The report file (.zip, .html, .md or .json), or - for standard output.",
 )
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["html", "md", "json"]),
+    type=click.Choice(["zip", "html", "md", "json"]),
     help="Report format [default: from the file name; md for -].",
 )
 @click.option("--force", is_flag=True, help="Replace the report file if it exists.")
@@ -1270,15 +1271,17 @@ def export(
     list_name: str | None,
     quiet: bool,
 ) -> None:
-    """Write a report of the journal for the author: HTML, Markdown or JSON.
+    """Write a report of the journal for the author: one zip, HTML, Markdown or JSON.
 
-    HTML is one self-contained page with the photos inside; Markdown and JSON put the
-    photos in a folder beside the report (NAME-photos/). Send the JSON report with its
-    folder to the author to have it checked with `dailylist verify`. An existing file is
-    replaced only with --force, and never one in the data dir.
+    A zip is the one file to send: the page to read, the JSON report `dailylist verify`
+    checks, and the photos. HTML is one self-contained page with the photos inside;
+    Markdown and JSON put the photos in a folder beside the report (NAME-photos/). With
+    several lists open, say which with --list. An existing file is replaced only with
+    --force, and never one in the data dir.
 
     \b
     Examples:
+      dailylist export -o for-tom.zip      # the page, the report and the photos
       dailylist export -o journal.html
       dailylist export -o report.json      # then send report.json and report-photos/
       dailylist export -o - | less         # Markdown on standard output
@@ -1292,12 +1295,14 @@ def export(
         jsonout.print_json(report_schema())
         return
     if output is None:
-        raise BadInput("give the report file with -o FILE (.html, .md or .json), or -o -")
+        raise BadInput("give the report file with -o FILE (.zip, .html, .md or .json), or -o -")
     from dailylist.report.export import STDOUT, format_for
     from dailylist.report.export import export as write_report
 
+    from dailylist.picking import pick
+
     data = _data()
-    list_id = _pick(data, list_name)
+    list_id = pick(str(data.root), list_name, guess=False)  # a report goes to someone else
     chosen = format_for(output, fmt)
     with render.progress_bar(render.console(stderr=True), "Preparing photos") as (total, step):
         result = write_report(
@@ -1342,30 +1347,32 @@ def verify(
     passphrase_file: Path | None,
     as_json: bool,
 ) -> None:
-    """Check that a JSON report is genuine, complete, in order and one a day.
+    """Check that a report is genuine, complete, in order and one a day, and say what it holds.
 
-    For the author, with the sealed list they sent. Exits 0 only when every check holds,
-    1 when one fails (each failure names the day and why), 2 when a file can't be read.
+    For the author, with the sealed list they sent. REPORT is the zip they sent (read as
+    it is: its report, its photos and its page), or a JSON report with its photos beside
+    it. Exits 0 only when every check holds, 1 when one fails (each failure names the day
+    and why) or the report is of another list, 2 when a file can't be read.
 
     \b
-    Example:
+    Examples:
+      dailylist verify for-tom.zip --list my-list.dlist
       dailylist verify report.json --list my-list.dlist
     """
     from dailylist import jsonout, render
-    from dailylist.home import digest
-    from dailylist.limits import SEALED_LIST
-    from dailylist.report.verify import load_report, photos_folder
-    from dailylist.report.verify import verify as check_report
-    from dailylist.sealing import open_sealed
-    from dailylist.store import read_input_file
+    from dailylist.report.verify import verify_path
 
-    loaded = load_report(report)
-    raw = read_input_file(sealed_path, what="sealed list", cap=SEALED_LIST)
-    unsealed = open_sealed(
-        raw, source=str(sealed_path), passphrase=_passphrase_source(passphrase_file)
-    )
-    photos = photos_folder(report, loaded, photos_dir)
-    verdict = check_report(loaded, unsealed, digest(raw), photos, _now(ctx))
+    def sealed() -> tuple[UnsealedList, str]:
+        from dailylist.home import digest
+        from dailylist.limits import SEALED_LIST
+        from dailylist.sealing import open_sealed
+        from dailylist.store import read_input_file
+
+        raw = read_input_file(sealed_path, what="sealed list", cap=SEALED_LIST)
+        passphrase = _passphrase_source(passphrase_file)
+        return open_sealed(raw, source=str(sealed_path), passphrase=passphrase), digest(raw)
+
+    verdict = verify_path(report, sealed, photos_dir, _now(ctx))
     if as_json:
         jsonout.print_json(jsonout.verdict_json(verdict))
     else:

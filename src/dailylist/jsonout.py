@@ -144,12 +144,28 @@ def status_json(views: list[ListStatus]) -> dict[str, Any]:
 
 
 def verdict_json(result: Verdict) -> dict[str, Any]:
+    """`verify --json`: the verdict, each check, and what a genuine report holds."""
+    from dailylist.codec import encode
+
+    holds = result.holds if result.genuine else None
     return {
         "genuine": result.genuine,
+        "other_list": result.other_list,
         "checks": [
             {"name": check.name, "ok": check.ok, "problems": check.problems}
             for check in result.checks
         ],
+        "holds": None
+        if holds is None
+        else {
+            "done": holds.done,
+            "item_count": holds.item_count,
+            "finished_on": None if holds.finished_on is None else holds.finished_on.isoformat(),
+            "missed_days": [day.isoformat() for day in holds.missed_days],
+            "amended": [{"day": day, "times": times} for day, times in holds.amended],
+            "set_aside": list(holds.set_aside),
+            "photo_flags": [encode(flag, nulls=True) for flag in holds.flags],
+        },
     }
 
 

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from dailylist.opening import OpenResult
     from dailylist.recipient import CompletionResult, TodayView
     from dailylist.report.export import ExportResult
-    from dailylist.report.verify import Verdict
+    from dailylist.report.verify import Holds, Verdict
     from dailylist.status import ListStatus
 
 
@@ -451,20 +451,57 @@ def progress_bar(
 
 
 def exported(out: Console, result: ExportResult) -> None:
-    out.print(
-        f"[green]Wrote[/] {escape(str(result.output))} ({result.format}, "
-        f"{counted(result.entries, 'day')}, {counted(result.photos, 'photo')})"
-    )
+    said = f"{escape(result.title)}, {counted(result.entries, 'day')}, "
+    said += counted(result.photos, "photo")
+    out.print(f"[green]Wrote[/] {escape(str(result.output))}: {said}")
+    if result.format == "zip":
+        out.print(
+            "One file holds the page to read, the report `dailylist verify` checks and the "
+            "photos: send it as it is."
+        )
     if result.photos_dir is not None:
         out.print(f"Photos are in {escape(str(result.photos_dir))}/: send them with the report.")
 
 
 def verdict(out: Console, result: Verdict) -> None:
+    if result.other_list is not None:
+        out.print(f"[bold red]Not a report of this list:[/] {escape(result.other_list)}.")
+        return
     out.print(_checks_table(None, result.checks, "FAILED"))
-    if result.genuine:
-        out.print("[green]The report is genuine, complete, in order and one a day.[/]")
-    else:
+    if not result.genuine:
         out.print("[bold red]The report does not hold up.[/]")
+        return
+    out.print("[green]The report is genuine, complete, in order and one a day.[/]")
+    if result.holds is not None:
+        for line in holds_lines(result.holds):
+            out.print(escape(line))
+
+
+def holds_lines(holds: Holds) -> list[str]:
+    """What a genuine report holds, in a few plain lines."""
+    from dailylist.photo_flags import COUNTED
+
+    done = f"Days done: {holds.done} of {holds.item_count}"
+    if holds.finished_on is not None:
+        done += f", finished on {holds.finished_on.isoformat()}"
+    missed = ", ".join(day.isoformat() for day in holds.missed_days)
+    amended = ", ".join(
+        f"day {day}" + ("" if times == 1 else f" ({times} times)") for day, times in holds.amended
+    )
+    aside = ", ".join(f"day {day}" for day in holds.set_aside)
+    flags = "; ".join(
+        f"day {flag.day}, {COUNTED[flag.kind]}"
+        + (f" (day {flag.other_day})" if flag.other_day is not None else "")
+        for flag in holds.flags
+    )
+    return [
+        f"{done}.",
+        f"Missed days: {len(holds.missed_days)}" + (f" ({missed})." if missed else "."),
+        f"Days amended: {len(holds.amended)}" + (f" ({amended})." if amended else "."),
+        f"Completions set aside (a day done on two devices): {len(holds.set_aside)}"
+        + (f" ({aside})." if aside else "."),
+        f"Photos flagged: {len(holds.flags)}" + (f" ({flags})." if flags else "."),
+    ]
 
 
 # --- doctor ---------------------------------------------------------------------------------
