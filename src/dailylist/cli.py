@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from dailylist.clock import Clock
+    from dailylist.photo_flags import PhotoFlag
     from dailylist.recipient import PendingCompletion
     from dailylist.remind import UnitChange
     from dailylist.sealed_list import UnsealedList
@@ -476,7 +477,8 @@ def today(ctx: click.Context, code: str | None, list_name: str | None, as_json: 
     else:
         from dailylist import render
 
-        render.today(_out(), view, now)
+        several = isinstance(view.decision, rules.Finished) and len(data.opened_list_ids()) > 1
+        render.today(_out(), view, now, several=several)
     if isinstance(view.decision, rules.Waiting) or view.needs_code:
         ctx.exit(1)
 
@@ -527,12 +529,18 @@ def done(
         warn=_warn,
     )
     _warn_taken_before(result.photos_before_reveal)
-    render.completed(_out(quiet), result)
+    _warn_flags(result.flags, len(result.event.photos))
+    render.completed(_out(quiet), result, several=len(data.opened_list_ids()) > 1)
 
 
 @cli.command()
 @_photo_option("Replace today's photos with these; repeat for several.")
 @click.option("--note", metavar="TEXT", help="Replace today's reflection ('-' reads stdin).")
+@click.option(
+    "--append",
+    metavar="TEXT",
+    help="Add TEXT to today's reflection, after what is there ('-' reads stdin).",
+)
 @list_option
 @click.pass_context
 @quiet_option
@@ -540,23 +548,31 @@ def amend(
     ctx: click.Context,
     photos: tuple[Path, ...],
     note: str | None,
+    append: str | None,
     list_name: str | None,
     quiet: bool,
 ) -> None:
-    """Change today's reflection or photos, on the same day only.
+    """Add to today's reflection, or change it or the photos, on the same day only.
 
-    The change is added to the journal; what you wrote first is kept there too. Without
-    --note or --photo on a terminal, your reflection opens in $EDITOR to rework.
+    The change is added to the journal; what you wrote first is kept there too, and
+    reports show it under the new words. Without --note, --append or --photo on a
+    terminal, your reflection opens in $EDITOR to rework.
 
     \b
     Examples:
-      dailylist amend --note "Later that night I called her back."
+      dailylist amend --append "Later that night I called her back."
+      dailylist amend --note "It was harder than I said."   # replaces the reflection
       dailylist amend --photo better.jpg
     """
     from dailylist import render
-    from dailylist.recipient import PendingAmendment, amend_today
+    from dailylist.recipient import PendingAmendment, amend_today, appended
+
+    if note is not None and append is not None:
+        raise BadInput("give --note (replace the reflection) or --append (add to it), not both")
 
     def reflection(target: PendingAmendment) -> str | None:
+        if append is not None:
+            return appended(target, _read_stdin() if append == "-" else append)
         if note == "-":
             return _read_stdin()
         if note is None and not photos and _stdin_is_terminal():
@@ -565,7 +581,14 @@ def amend(
 
     data = _data()
     files = data.list_files(_pick(data, list_name))
-    entry, early = amend_today(files, _clock(ctx), photos, reflection=reflection, warn=_warn)
+    entry, early = amend_today(
+        files,
+        _clock(ctx),
+        photos,
+        reflection=reflection,
+        warn=_warn,
+        flagged=lambda flags: _warn_flags(flags, len(photos)),
+    )
     _warn_taken_before(early)
     render.amended(_out(quiet), entry)
 
@@ -802,6 +825,16 @@ def _warn(note: str) -> None:
     from dailylist import render
 
     render.warn(render.console(stderr=True), note)
+
+
+def _warn_flags(flags: tuple[PhotoFlag, ...], photos: int) -> None:
+    """A warning for each of the day's `photos` flagged (the same as an earlier day's, dated
+    after it was given); one taken before the reveal is said by `_warn_taken_before`."""
+    from dailylist.photo_flags import sentence
+
+    for flag in flags:
+        if flag.kind != "taken-before-reveal":
+            _warn(f"{sentence(flag, photos).removesuffix('.')}; kept, and reports flag it")
 
 
 def _warn_taken_before(originals: tuple[str, ...]) -> None:
@@ -1296,10 +1329,9 @@ def export(
         return
     if output is None:
         raise BadInput("give the report file with -o FILE (.zip, .html, .md or .json), or -o -")
+    from dailylist.picking import pick
     from dailylist.report.export import STDOUT, format_for
     from dailylist.report.export import export as write_report
-
-    from dailylist.picking import pick
 
     data = _data()
     list_id = pick(str(data.root), list_name, guess=False)  # a report goes to someone else

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, Protocol
 
 from dailylist.days import CLOCK_TOLERANCE, utc
 from dailylist.domain import require
-from dailylist.fold import Entry
+from dailylist.events import PhotoRecord
 
 FlagKind = Literal["same-photo", "taken-after", "taken-before-reveal"]
 FLAG_KINDS: tuple[FlagKind, ...] = ("same-photo", "taken-after", "taken-before-reveal")
@@ -45,7 +45,23 @@ class PhotoFlag:
         )
 
 
-def photo_flags(entries: Iterable[Entry]) -> tuple[PhotoFlag, ...]:
+class Proved(Protocol):
+    """A day done, as flags look at it (a `fold.Entry`, or a day about to be written)."""
+
+    @property
+    def number(self) -> int: ...
+
+    @property
+    def photos(self) -> tuple[PhotoRecord, ...]: ...
+
+    @property
+    def photos_given_at(self) -> datetime: ...
+
+    @property
+    def revealed_at(self) -> datetime: ...
+
+
+def photo_flags(entries: Iterable[Proved]) -> tuple[PhotoFlag, ...]:
     """Every flag of the days `entries` (in order), day by day.
 
     A photo is "taken-after" when its EXIF time is later than the moment it was given (the
@@ -96,20 +112,17 @@ def of_day(flags: Iterable[PhotoFlag], day: int) -> tuple[PhotoFlag, ...]:
 
 
 def sentence(flag: PhotoFlag, photos_that_day: int) -> str:
-    """A flag in a sentence for people: "The photo is the same as day 2's.", "Photo 2 was
-    taken before the item was revealed (EXIF says 2026-03-01 07:40).\""""
+    """A flag in a sentence for people: "The photo is the same as day 2's.", or "Photo 2
+    was taken 2026-03-01 07:40 by its EXIF, before the item was revealed." """
     subject = "The photo" if photos_that_day == 1 else f"Photo {flag.photo}"
+    return f"{subject} {said(flag)}."
+
+
+def said(flag: PhotoFlag) -> str:
+    """What a flag says of its photo, in a few words: "is the same as day 2's"."""
     taken = "" if flag.taken_at is None else f"{flag.taken_at:%Y-%m-%d %H:%M}"
     if flag.kind == "same-photo":
-        return f"{subject} is the same as day {flag.other_day}'s."
+        return f"is the same as day {flag.other_day}'s"
     if flag.kind == "taken-after":
-        return f"{subject} is dated after it was given (EXIF says {taken}): a time still ahead."
-    return f"{subject} was taken before the item was revealed (EXIF says {taken})."
-
-
-#: How each kind is counted, in a few words.
-COUNTED: dict[FlagKind, str] = {
-    "same-photo": "the same as an earlier day's",
-    "taken-after": "dated after it was given",
-    "taken-before-reveal": "taken before the item was revealed",
-}
+        return f"was taken {taken} by its EXIF, later than it was handed in"
+    return f"was taken {taken} by its EXIF, before the item was revealed"

@@ -78,9 +78,9 @@ def pick(root: str, wanted: str | None, *, guess: bool = True) -> str:
         if len(ids) == 1:
             return ids[0]
         if not guess:
-            names = sorted(name_of(root, list_id) for list_id in ids)
+            open_names = sorted(name_of(root, list_id) for list_id in ids)
             raise BadInput(
-                f"{len(ids)} lists are open ({', '.join(names)}): say which with --list NAME"
+                f"{len(ids)} lists are open ({', '.join(open_names)}): say which with --list NAME"
             )
         last = last_opened(root)
         return last if last in ids else ids[-1]

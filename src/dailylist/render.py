@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -31,7 +31,7 @@ from rich.text import Text
 
 from dailylist import rules
 from dailylist.days import how_far, spoken_time, when
-from dailylist.domain import counted, day_number, reflow
+from dailylist.domain import counted, day_number, letter_text, reflow
 from dailylist.terminal import safe
 
 if TYPE_CHECKING:
@@ -40,9 +40,11 @@ if TYPE_CHECKING:
     from dailylist.author import SealResult
     from dailylist.checks import Check
     from dailylist.doctor import Examination, RestorePlan
+    from dailylist.domain import ListInfo
     from dailylist.fold import Entry
     from dailylist.lookback import Day, History
     from dailylist.opening import OpenResult
+    from dailylist.photo_flags import PhotoFlag
     from dailylist.recipient import CompletionResult, TodayView
     from dailylist.report.export import ExportResult
     from dailylist.report.verify import Holds, Verdict
@@ -208,7 +210,7 @@ def opened(out: Console, result: OpenResult) -> None:
     )
     out.print(f"Author key fingerprint: [bold]{info.fingerprint}[/]")
     if info.letter.strip():
-        out.print(Panel(Text(reflow(info.letter)), title="A letter for you", padding=(1, 2)))
+        out.print(Panel(Text(letter_text(info.letter)), title="A letter for you", padding=(1, 2)))
     if info.rules:
         table = Table.grid(padding=(0, 1))
         for number, rule in enumerate(info.rules, start=1):
@@ -217,10 +219,24 @@ def opened(out: Console, result: OpenResult) -> None:
     out.print(f"When you are ready: [bold]dailylist today --list {escape(info.name)}[/]")
 
 
-def today(out: Console, view: TodayView, now: datetime) -> None:
+def homecoming(info: ListInfo, *, several: bool = False) -> str:
+    """What to do once every day is done, in the author's name: "When Tom is home:
+    dailylist export -o for-tom.zip" (with `--list NAME` when `several` lists are open)."""
+    from dailylist.picking import list_name
+
+    slug = list_name(info.author, "")
+    command = f"dailylist export -o {f'for-{slug}' if slug else 'report'}.zip"
+    if several:
+        command += f" --list {info.name}"
+    return f"When {escape(info.author)} is home: [bold]{escape(command)}[/]"
+
+
+def today(out: Console, view: TodayView, now: datetime, *, several: bool = False) -> None:
+    """`today`; `several`: more lists than this one are open (commands then name it)."""
     info, decision = view.info, view.decision
     if isinstance(decision, rules.Finished):
         out.print(f"[green]Every one of the {info.item_count} days is done.[/] Well done.")
+        out.print(homecoming(info, several=several))
         out.print("Look back with [bold]dailylist journal[/].")
         return
     if isinstance(decision, rules.Waiting):
@@ -248,26 +264,39 @@ def today(out: Console, view: TodayView, now: datetime) -> None:
     out.print(f"When it is done: [bold]dailylist done {escape(' '.join(args))}[/]")
 
 
-def completed(out: Console, result: CompletionResult) -> None:
+def completed(out: Console, result: CompletionResult, *, several: bool = False) -> None:
+    """`done`; `several`: more lists than this one are open (commands then name it)."""
     event, count = result.event, result.info.item_count
     photos = len(event.photos)
     number = day_number(event.index)
     kept = f"({counted(photos, 'photo')} kept)"
     if number == count:
         out.print(f"[green]Day {number} of {count} done[/] {kept}: that was the last one.")
-        out.print(
-            f"Every one of the {count} days is done. Look back with [bold]dailylist journal[/], "
-            "or send a report with [bold]dailylist export[/]."
-        )
+        out.print(f"Every one of the {count} days is done. Well done.")
+        out.print(homecoming(result.info, several=several))
         return
     out.print(f"[green]Day {number} of {count} done[/] {kept}. See you tomorrow.")
 
 
 def amended(out: Console, entry: Entry) -> None:
     photos = len(entry.photos)
+    versions = entry.reflection_versions
+    last = entry.amendments[-1] if entry.amendments else None
+    added = (
+        last is not None
+        and last.reflection is not None
+        and len(versions) > 1
+        and versions[-1][1].startswith(versions[-2][1])
+    )
+    if added:
+        out.print(
+            f"[green]Day {entry.number} amended:[/] your words are added after the reflection "
+            f"({counted(photos, 'photo')}; the journal and reports say when)."
+        )
+        return
     out.print(
-        f"[green]Day {entry.number} amended[/] "
-        f"({counted(photos, 'photo')}; the first version stays in the journal)."
+        f"[green]Day {entry.number} amended[/] ({counted(photos, 'photo')}; what you wrote "
+        "first stays in the journal, and reports show it under the new words)."
     )
 
 
@@ -295,11 +324,16 @@ def photo_preview(path: Path, width: int) -> Text:
     return text
 
 
-def _entry_panel(entry: Day, photos: list[Path] | None) -> Panel:
+def _entry_panel(entry: Day, photos: list[Path] | None, flags: Sequence[PhotoFlag]) -> Panel:
     """One day of the journal; with `photos` (their files), small previews of them."""
+    from dailylist.lookback import earlier_reflections
+    from dailylist.photo_flags import sentence
+
     body: list[Any] = [Text(reflow(entry.item.text), style="italic")]
     if entry.reflection:
         body.append(Text("\n" + entry.reflection))
+    for line in earlier_reflections(entry):
+        body.append(Text(line, style="dim"))
     for number, photo in enumerate(entry.photos):
         taken = f", taken {photo.taken_at:%Y-%m-%d %H:%M}" if photo.taken_at else ""
         body.append(
@@ -314,11 +348,13 @@ def _entry_panel(entry: Day, photos: list[Path] | None) -> Panel:
                 body.append(photo_preview(photos[number], 40))
             except OSError:
                 body.append(Text("(the photo file is missing; see dailylist doctor)", "yellow"))
-    if entry.photo_taken_before_reveal:
-        body.append(Text("a photo was taken before the item was revealed", style="yellow"))
+    for flag in flags:
+        body.append(Text(f"flagged: {sentence(flag, len(entry.photos))}", style="yellow"))
     title = f"Day {entry.number} · {entry.day.isoformat()}"
     if entry.item.title:
         title += f" · {entry.item.title}"
+    if entry.item.checkin:
+        title += " · check-in"
     if entry.amended:
         title += " · amended"
     return Panel(Group(*body), title=escape(title), title_align="left", padding=(0, 1))
@@ -342,7 +378,7 @@ def journal(out: Console, found: History, *, previews: bool = False) -> None:
         out.print("(Photo previews need a terminal with colour; here the photos are listed.)")
     for entry in found.entries:
         files = _photo_files(found, entry) if previews else None
-        out.print(_entry_panel(entry, files))
+        out.print(_entry_panel(entry, files, found.flags_of(entry)))
     if stats.missed_days:
         days = ", ".join(day.isoformat() for day in stats.missed_days)
         out.print(f"[yellow]Missed days:[/] {days}")
@@ -356,7 +392,8 @@ def can_draw(out: Console) -> bool:
 def day(out: Console, found: History, entry: Day) -> None:
     """One day in full, with previews of its photos on a terminal (their paths otherwise)."""
     previews = can_draw(out)
-    out.print(_entry_panel(entry, _photo_files(found, entry) if previews else None))
+    files = _photo_files(found, entry) if previews else None
+    out.print(_entry_panel(entry, files, found.flags_of(entry)))
     if not previews:
         for path in _photo_files(found, entry):
             out.print(str(path), soft_wrap=True)
@@ -479,28 +516,25 @@ def verdict(out: Console, result: Verdict) -> None:
 
 def holds_lines(holds: Holds) -> list[str]:
     """What a genuine report holds, in a few plain lines."""
-    from dailylist.photo_flags import COUNTED
+    from dailylist.photo_flags import said
+
+    def listed(things: list[str]) -> str:
+        return f"{len(things)}: {'; '.join(things)}." if things else "none."
 
     done = f"Days done: {holds.done} of {holds.item_count}"
     if holds.finished_on is not None:
         done += f", finished on {holds.finished_on.isoformat()}"
-    missed = ", ".join(day.isoformat() for day in holds.missed_days)
-    amended = ", ".join(
-        f"day {day}" + ("" if times == 1 else f" ({times} times)") for day, times in holds.amended
-    )
-    aside = ", ".join(f"day {day}" for day in holds.set_aside)
-    flags = "; ".join(
-        f"day {flag.day}, {COUNTED[flag.kind]}"
-        + (f" (day {flag.other_day})" if flag.other_day is not None else "")
-        for flag in holds.flags
-    )
+    amended = [
+        f"day {day}" + ("" if times == 1 else f", {times} times") for day, times in holds.amended
+    ]
+    flags = [f"day {flag.day}'s photo {flag.photo} {said(flag)}" for flag in holds.flags]
     return [
         f"{done}.",
-        f"Missed days: {len(holds.missed_days)}" + (f" ({missed})." if missed else "."),
-        f"Days amended: {len(holds.amended)}" + (f" ({amended})." if amended else "."),
-        f"Completions set aside (a day done on two devices): {len(holds.set_aside)}"
-        + (f" ({aside})." if aside else "."),
-        f"Photos flagged: {len(holds.flags)}" + (f" ({flags})." if flags else "."),
+        f"Missed days: {listed([day.isoformat() for day in holds.missed_days])}",
+        f"Days amended: {listed(amended)}",
+        "Completions set aside (a day done on two devices): "
+        + listed([f"day {day}" for day in holds.set_aside]),
+        f"Photos flagged: {listed(flags)}",
     ]
 
 

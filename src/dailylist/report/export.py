@@ -119,14 +119,16 @@ def export(
     found = history(data, list_id, now)
     now = write_moment(found.opened.standing, now)  # never dated before its journal
     files = found.opened.files
-    records = [photo for entry in found.entries for photo in entry.photos]
+    shown = [photo for entry in found.entries for photo in entry.photos]
     # A completion set aside keeps its photos in the report too, those this device has.
-    records += [
+    shown += [
         photo
         for aside in found.opened.replay.set_aside
         for photo in aside.photos
-        if files.photo(photo.stored_name).is_file() and photo not in records
+        if files.photo(photo.stored_name).is_file()
     ]
+    # Each photo once, however many days show it (a flag says when one does).
+    records = list({photo.sha256: photo for photo in reversed(shown)}.values())[::-1]
     if on_total is not None:
         on_total(len(records))
 

@@ -86,7 +86,9 @@ def render_markdown(found: Diary, photos: dict[str, str], exported_at: datetime)
         if thing.reflection:
             lines += [md(thing.reflection), ""]
         for earlier in earlier_reflections(thing):
-            lines += [f"*{md(earlier)}*", ""]
+            # In italics, each line on its own: emphasis ends where a paragraph does.
+            lines += [f"*{line}*" if line else "" for line in md(earlier).split("\n")]
+            lines.append("")
         for number, photo in enumerate(thing.photos, start=1):
             lines.append(f"![Day {thing.number}, photo {number}]({photos[photo.sha256]})")
         if thing.photos:
