@@ -1255,7 +1255,8 @@ def status(ctx: click.Context, list_name: str | None, everything: bool, as_json:
 
     now = _now(ctx)
     data = _data()
-    views, errors = statuses(data, now, list_name, closed=everything, sync=sync_state(data))
+    sync = sync_state(data, now)
+    views, errors = statuses(data, now, list_name, closed=everything, sync=sync)
     if views or not errors:
         if as_json:
             from dailylist import jsonout

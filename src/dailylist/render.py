@@ -451,16 +451,16 @@ def status(out: Console, views: list[ListStatus], now: datetime, *, closed: int 
     for view in views:
         notes = []
         if view.syncs:
+            exchanged = when(view.synced_at, now) if view.synced_at else "never yet"
+            reached = when(view.reached_at, now) if view.reached_at else "never yet"
+            notes.append(f"last exchanged {exchanged}, last reached the remote {reached}")
+        for number in view.set_aside_days:
             notes.append(
-                f"last synced {when(view.synced_at, now)}"
-                if view.synced_at
-                else "never synced yet"
+                f"day {number} was done on two devices and one is set aside: "
+                f"`dailylist show {number}` shows both"
             )
-        if view.set_aside:
-            notes.append(
-                f"{counted(view.set_aside, 'completion')} set aside "
-                "(two devices did a day: see `dailylist show N`)"
-            )
+        if view.set_aside and not view.set_aside_days:
+            notes.append(f"{counted(view.set_aside, 'completion')} set aside")
         if notes:
             out.print(f"{escape(view.info.name)}: {'; '.join(notes)}.")
 
