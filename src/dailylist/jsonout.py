@@ -5,6 +5,7 @@ The keys are part of the interface (documented in the README).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from dailylist import rules
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from dailylist.doctor import Examination
     from dailylist.domain import Item, ListInfo
     from dailylist.lookback import Day, History
+    from dailylist.photo_flags import PhotoFlag
     from dailylist.recipient import TodayView
     from dailylist.report.verify import Verdict
     from dailylist.status import ListStatus
@@ -67,9 +69,10 @@ def today_json(view: TodayView) -> dict[str, Any]:
     return result
 
 
-def entry_json(entry: Day) -> dict[str, Any]:
+def entry_json(entry: Day, flags: Sequence[PhotoFlag] = ()) -> dict[str, Any]:
     """One day as `journal --json` lists it: the same on every device that synced the
-    list, so no local path (`show N --json` gives the photos' paths here)."""
+    list, so no local path (`show N --json` gives the photos' paths here). `flags`: the
+    day's photo flags (see `photo_flags`)."""
     from dailylist.codec import encode
 
     return {
@@ -81,6 +84,11 @@ def entry_json(entry: Day) -> dict[str, Any]:
         "amended": entry.amended,
         "photo_taken_before_reveal": entry.photo_taken_before_reveal,
         "photos": [encode(photo.shared(), nulls=True) for photo in entry.photos],
+        "earlier_reflections": [
+            {"written_at": at.isoformat(), "reflection": text}
+            for at, text in entry.reflection_versions[:-1]
+        ],
+        "photo_flags": [encode(flag, nulls=True) for flag in flags],
     }
 
 
@@ -90,7 +98,7 @@ def show_json(found: History, entry: Day) -> dict[str, Any]:
     from dailylist.report.document import report_set_aside, written
 
     files = found.opened.files
-    day = entry_json(entry)
+    day = entry_json(entry, found.flags_of(entry))
     return {
         **day,
         "photos": [
@@ -113,7 +121,7 @@ def show_json(found: History, entry: Day) -> dict[str, Any]:
 def journal_json(found: History) -> dict[str, Any]:
     return {
         "list": _list_json(found.info),
-        "entries": [entry_json(entry) for entry in found.entries],
+        "entries": [entry_json(entry, found.flags_of(entry)) for entry in found.entries],
         "missed_days": [day.isoformat() for day in found.stats.missed_days],
     }
 

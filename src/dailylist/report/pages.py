@@ -128,8 +128,9 @@ h1 { font-size: 2.2rem; line-height: 1.2; margin: 0 0 .3rem; }
 .rules h2 { font-size: 1.1rem; margin: 0 0 .3rem; }
 .rules ol { margin: 0; padding-left: 1.4rem; }
 .checkin { color: var(--accent); font-weight: bold; }
-.earlier { color: var(--muted); font-size: .95rem; white-space: pre-wrap;
-           border-left: 2px solid var(--line); padding-left: .8rem; margin: -.4rem 0 1rem; }
+.earlier { color: var(--muted); font-size: .95rem; border-left: 2px solid var(--line);
+           padding-left: .8rem; margin: -.4rem 0 1rem; }
+.earlier p { white-space: pre-wrap; margin: 0 0 .3rem; }
 article { border-top: 1px solid var(--line); padding: 1.6rem 0; break-inside: avoid; }
 article h2 { font-size: 1.3rem; margin: 0; }
 .meta { font-size: .9rem; margin: .1rem 0 .8rem; }

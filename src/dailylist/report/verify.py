@@ -269,8 +269,8 @@ def _same_list(given: Mapping[str, Any], unsealed: UnsealedList) -> tuple[Check,
     other = None
     if given.get("id") != expected["id"]:
         other = (
-            f"the report is of list {given.get('id')} ({given.get('title')!r}), not "
-            f"{expected['id']} ({expected['title']!r})"
+            f'the report is of list {given.get("id")} ("{given.get("title")}"), not '
+            f'{expected["id"]} ("{expected["title"]}")'
         )
     elif given.get("public_key") != expected["public_key"]:
         other = (
