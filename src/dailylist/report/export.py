@@ -128,7 +128,10 @@ def export(
         if files.photo(photo.stored_name).is_file()
     ]
     # Each photo once, however many days show it (a flag says when one does).
-    records = list({photo.sha256: photo for photo in reversed(shown)}.values())[::-1]
+    records: list[PhotoRecord] = []
+    for photo in shown:
+        if all(photo.sha256 != kept.sha256 for kept in records):
+            records.append(photo)
     if on_total is not None:
         on_total(len(records))
 

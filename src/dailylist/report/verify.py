@@ -440,9 +440,12 @@ def _page(
     if exported is None:
         check.problems.append("not compared: the report's time of export does not hold")
         return check
-    made = render_html(
-        diary(unsealed.info, replayed, unsealed, exported), shown, report.checked.exported_at
-    )
+    try:
+        made_of = diary(unsealed.info, replayed, unsealed, exported)
+    except DailylistError:
+        check.problems.append("not compared: an item of the report does not open with this list")
+        return check
+    made = render_html(made_of, shown, report.checked.exported_at)
     try:
         page = bundle.page.decode("utf-8")
     except UnicodeDecodeError:
