@@ -144,7 +144,8 @@ def main() -> int:
 
 
 def phone_screenshots(work: Path) -> None:
-    """Day 5 on the phone's page, before and after sending, in a 390 x 844 window."""
+    """Day 5 on the phone's page, before and after sending, then the journal and the
+    letter, in a 390 x 844 window."""
     import threading
 
     from selenium import webdriver
@@ -187,8 +188,18 @@ def phone_screenshots(work: Path) -> None:
         button = driver.find_element(By.CSS_SELECTOR, "button")
         button.click()
         WebDriverWait(driver, 30).until(staleness_of(button))
+        WebDriverWait(driver, 30).until(
+            lambda d: d.execute_script("return document.readyState") == "complete"
+        )
         driver.save_screenshot(str(HERE / "phone-done.png"))
         print(f"wrote {HERE / 'phone-done.png'}")
+        for link, name in (("Journal", "phone-journal.png"), ("Letter", "phone-letter.png")):
+            driver.find_element(By.LINK_TEXT, link).click()
+            WebDriverWait(driver, 30).until(
+                lambda d: d.execute_script("return document.readyState") == "complete"
+            )
+            driver.save_screenshot(str(HERE / name))
+            print(f"wrote {HERE / name}")
     finally:
         driver.quit()
         server.shutdown()

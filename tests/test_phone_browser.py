@@ -518,3 +518,120 @@ def test_a_form_sent_after_the_day_moved_on_shows_the_new_item_and_keeps_the_tex
     assert item_text(2) in shown
     assert "Typed on the bus." in browser.page_source
     assert [e["reflection"] for e in journal_entries(page.clock)] == ["At the desk."]
+
+
+# --- the daily companion in a browser -----------------------------------------------------------
+
+
+def _noise_photo(path: Path, side: int = 900) -> Path:
+    """A photo that does not compress: about `side`² × 3 bytes as a PNG (a big upload)."""
+    import random
+
+    raw = random.Random(side).randbytes(side * side * 3)
+    Image.frombytes("RGB", (side, side), raw).save(path)
+    return path
+
+
+def test_a_chosen_photo_is_previewed_before_it_is_sent(
+    page: Served, browser: Any, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    browser.get(page.url)
+    photo = make_photo(tmp_path / "IMG_0100.jpg", size=(320, 240))
+    browser.find_element(By.ID, "gallery").send_keys(str(photo))
+    preview = WebDriverWait(browser, 10).until(
+        lambda driver: driver.find_element(By.CSS_SELECTOR, "#gallery-chosen img")
+    )
+    WebDriverWait(browser, 10).until(
+        lambda driver: driver.execute_script("return arguments[0].naturalWidth", preview) > 0
+    )
+    assert "IMG_0100.jpg" in text_of(browser)
+    assert policy_errors(browser) == []
+    assert journal_entries(page.clock) == []  # chosen, not sent
+
+
+def test_a_slow_upload_shows_its_progress_then_the_day_done(
+    page: Served, browser: Any, tmp_path: Path
+) -> None:
+    """Under chromium's own throttling (2 Mbit/s up), the bar fills as the photo goes."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    browser.get(page.url)
+    page.clock.move(hours=1)
+    photo = _noise_photo(tmp_path / "big.png")  # some 2.4 MB: about 10 s at 2 Mbit/s
+    browser.find_element(By.ID, "gallery").send_keys(str(photo))
+    browser.find_element(By.ID, "reflection").send_keys("Sent on a slow Wi-Fi.")
+    browser.set_network_conditions(
+        offline=False, latency=20, download_throughput=2_000_000, upload_throughput=250_000
+    )
+    browser.find_element(By.CSS_SELECTOR, 'form[action="done"] button').click()
+    bar = browser.find_element(By.CSS_SELECTOR, 'form[action="done"] progress')
+    WebDriverWait(browser, 30).until(lambda driver: bar.is_displayed())
+    seen = WebDriverWait(browser, 30).until(
+        lambda driver: driver.execute_script(
+            "var b = arguments[0]; return b.max > 1 && b.value > 0 && b.value < b.max && "
+            "[b.value, b.max]",
+            bar,
+        )
+    )
+    assert 0 < seen[0] < seen[1]  # part way: the bar moves as the upload goes
+    assert "Sending" in text_of(browser)
+    WebDriverWait(browser, 90).until(lambda driver: "The day is done" in text_of(driver))
+    (entry,) = journal_entries(page.clock)
+    assert entry["reflection"] == "Sent on a slow Wi-Fi."
+    assert policy_errors(browser) == []
+
+
+def test_a_dropped_connection_keeps_the_text_to_send_again(
+    page: Served, browser: Any, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    browser.get(page.url)
+    page.clock.move(hours=1)
+    browser.find_element(By.ID, "gallery").send_keys(str(make_photo(tmp_path / "a.jpg")))
+    browser.find_element(By.ID, "reflection").send_keys("Written on the bus.")
+    browser.set_network_conditions(
+        offline=True, latency=0, download_throughput=0, upload_throughput=0
+    )
+    browser.find_element(By.CSS_SELECTOR, 'form[action="done"] button').click()
+    WebDriverWait(browser, 30).until(lambda driver: "connection dropped" in text_of(driver))
+    box = browser.find_element(By.ID, "reflection")
+    assert box.get_attribute("value") == "Written on the bus."
+    assert journal_entries(page.clock) == []
+    browser.set_network_conditions(
+        offline=False, latency=0, download_throughput=-1, upload_throughput=-1
+    )
+    send(browser, "done")
+    assert "The day is done" in text_of(browser)
+    (entry,) = journal_entries(page.clock)
+    assert entry["reflection"] == "Written on the bus."
+
+
+def test_the_companion_pages_in_a_phone_sized_browser(
+    page: Served, browser: Any, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(page.url)
+    page.clock.move(hours=1)
+    send(browser, "done", photos=[make_photo(tmp_path / "a.jpg")], reflection="A good day.")
+    fits = "return document.documentElement.scrollWidth <= innerWidth"
+    for link, expected in (("Letter", "Dear you,"), ("Journal", "A good day.")):
+        browser.find_element(By.LINK_TEXT, link).click()
+        assert expected in text_of(browser)
+        assert browser.execute_script(fits)
+    browser.find_element(By.PARTIAL_LINK_TEXT, "Day 1:").click()
+    assert item_text(1) in text_of(browser)
+    assert "A good day." in text_of(browser)
+    for control in browser.find_elements(By.CSS_SELECTOR, "nav a"):
+        assert control.size["height"] >= 44
+    browser.find_element(By.LINK_TEXT, "Today").click()
+    assert "Day 1 of 5: done" in text_of(browser)
+    for control in browser.find_elements(By.CSS_SELECTOR, "button, label.pick"):
+        assert control.size["height"] >= 44
+    assert policy_errors(browser) == []

@@ -53,6 +53,7 @@ photo = "required"          # "required" or "optional"
 reflection = "required"     # "required", "optional" or "off"
 day_starts_at = "04:00"     # a day runs from this time to the same time next day
 # reflection_prompt = "What did you do, and how did it feel?"
+# language = "en"           # the language the list is written in ("de", "pt-BR"...)
 
 # One [[items]] block per day, in order. `title` is optional; so are per-item
 # `photo` and `reflection`, which override the settings above for that day.

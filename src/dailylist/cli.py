@@ -25,7 +25,7 @@ from dailylist.terminal import safe
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from datetime import datetime, time
+    from datetime import datetime
 
     from click.shell_completion import CompletionItem
     from rich.console import Console
@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     from dailylist.clock import Clock
     from dailylist.photo_flags import PhotoFlag
     from dailylist.recipient import PendingCompletion
-    from dailylist.remind import UnitChange
     from dailylist.sealed_list import UnsealedList
+    from dailylist.services import UnitChange
     from dailylist.status import ListStatus
     from dailylist.store import DataDir
     from dailylist.sync.exchange import SyncReport
@@ -618,6 +618,23 @@ def amend(
     help="Also write the QR code to FILE as a PNG image (readable by you only).",
 )
 @click.option("--force", is_flag=True, help="Replace the --qr file if it exists.")
+@click.option(
+    "--keep",
+    is_flag=True,
+    help="Keep the page's address (token and port) from one run to the next, so a bookmark "
+    "or home-screen icon works every day.",
+)
+@click.option(
+    "--new-token", is_flag=True, help="A new kept address: every old bookmark stops working."
+)
+@click.option(
+    "--service",
+    is_flag=True,
+    help="Print a systemd user unit that keeps the page up whenever the computer is (with "
+    "--install: write and enable it; --uninstall: remove it).",
+)
+@click.option("--install", is_flag=True, help="With --service: write and enable the unit.")
+@click.option("--uninstall", is_flag=True, help="With --service: stop and remove the unit.")
 @click.pass_context
 def phone(
     ctx: click.Context,
@@ -627,27 +644,38 @@ def phone(
     once: bool,
     qr_file: Path | None,
     force: bool,
+    keep: bool,
+    new_token: bool,
+    service: bool,
+    install: bool,
+    uninstall: bool,
 ) -> None:
     """Do today's item from your phone: a page on the local network, camera and all.
 
     Prints an address and its QR code: scan it with the phone (on the same Wi-Fi), see
     today's item, take the photo, write how it felt, send. It is `today` and `done` (and
-    `amend`) with the same rules, kept in the same journal. Serves until Ctrl-C (with
-    --once, until the day is done). Anyone on the network who learns the address can use
-    it while it runs: it is printed only here. Plain HTTP: see the README's threat model.
+    `amend`) with the same rules, kept in the same journal; the letter, where the list
+    stands and every day done are a tap away. Serves until Ctrl-C (with --once, until the
+    day is done). Anyone on the network who learns the address can use it while it runs:
+    it is printed only here. Plain HTTP: see the README's threat model.
 
     \b
     Examples:
       dailylist phone
       dailylist phone --once --port 8765
+      dailylist phone --keep                  # the same address every day: bookmark it
+      dailylist phone --service --install     # kept up whenever the computer is
       dailylist phone --qr code.png --force   # the QR code as an image too
-      dailylist phone --host 127.0.0.1    # only from this computer's browser
+      dailylist phone --host 127.0.0.1        # only from this computer's browser
     """
     from dailylist import render
     from dailylist.phone.serve import serve
 
     data = _data()
     list_id = _pick(data, list_name)
+    if service or install or uninstall:
+        _phone_service(data, list_id, host, port, install=install, uninstall=uninstall)
+        return
     err = render.console(stderr=True)
     serve(
         data,
@@ -660,7 +688,33 @@ def phone(
         warn=lambda line: render.warn(err, line),
         qr_file=qr_file,
         force=force,
+        keep=keep,
+        new_token=new_token,
     )
+
+
+def _phone_service(
+    data: DataDir, list_id: str, host: str | None, port: int, *, install: bool, uninstall: bool
+) -> None:
+    """`phone --service`: print, install or remove the unit that keeps the page up."""
+    from dailylist import services
+    from dailylist.phone.keep import install_service, service_unit, uninstall_service, unit_name
+    from dailylist.picking import name_of
+
+    if install and uninstall:
+        raise BadInput("give --install or --uninstall, not both")
+    name = name_of(str(data.root), list_id)
+    if uninstall:
+        _said_units(uninstall_service(name), what="phone page", unit="service")
+        return
+    if install:
+        doing = "the phone's page, kept up whenever you are logged in (dailylist phone --keep)"
+        _said_units(install_service(name, host, port), doing, what="phone page", unit="service")
+        return
+    click.echo(
+        safe(f"# {services.user_unit_dir() / unit_name(name)}\n{service_unit(name, host, port)}")
+    )
+    click.echo("# --install writes and enables it.", err=True)
 
 
 @cli.group(invoke_without_command=True)
@@ -1000,13 +1054,13 @@ def remind_systemd(
       dailylist remind systemd --at 19:00 --install
       dailylist remind systemd --uninstall
     """
+    from dailylist import services
     from dailylist.remind import (
         install_units,
         parse_time,
         reminded,
         systemd_units,
         uninstall_units,
-        user_unit_dir,
     )
 
     if install and uninstall:
@@ -1022,28 +1076,30 @@ def remind_systemd(
         return
     units = systemd_units(at, list_name, now)
     if install:
-        _said_units(install_units(units), at)
+        _said_units(install_units(units), f"a notice at {at:%H:%M} when today's item is waiting")
         return
     for name, text in units.items():
-        click.echo(safe(f"# {user_unit_dir() / name}\n{text}"))
+        click.echo(safe(f"# {services.user_unit_dir() / name}\n{text}"))
 
 
-def _said_units(change: UnitChange, at: time | None = None) -> None:
-    """What `remind systemd --install` (at `at`) or `--uninstall` did, and what is left
-    for the person to run when systemctl could not do its part."""
+def _said_units(
+    change: UnitChange, doing: str | None = None, *, what: str = "reminder", unit: str = "timer"
+) -> None:
+    """What an install (of a `what` that does `doing`, by its `unit`) or an uninstall
+    (`doing` None) did, and what is left for the person to run when systemctl could not do
+    its part."""
     names = " and ".join(path.name for path in change.files)
-    if at is None and not change.files:
-        line = f"No dailylist reminder is installed in {change.folder}: nothing to remove."
-    elif at is None:
+    if doing is None and not change.files:
+        line = f"No dailylist {what} is installed in {change.folder}: nothing to remove."
+    elif doing is None:
         line = f"Removed {names} from {change.folder}."
     else:
-        line = f"Wrote {names} in {change.folder}: a notice at {at:%H:%M} when today's item "
-        line += "is waiting. " + (
-            "The timer is enabled and started."
+        line = f"Wrote {names} in {change.folder}: {doing}. " + (
+            f"The {unit} is enabled and started."
             if change.started
-            else "The timer is enabled: it starts at your next login."
+            else f"The {unit} is enabled: it starts at your next login."
             if change.enabled
-            else "The timer is not enabled yet."
+            else f"The {unit} is not enabled yet."
         )
     click.echo(safe(line))
     if change.trouble is not None:

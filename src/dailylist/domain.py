@@ -23,6 +23,7 @@ PHOTO_RULES: tuple[PhotoRule, ...] = ("required", "optional")
 REFLECTION_RULES: tuple[ReflectionRule, ...] = ("required", "optional", "off")
 
 _LIST_ID = re.compile(r"[0-9a-f]{32}")
+_LANGUAGE = re.compile(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8}){0,3}")
 
 #: The fewest characters a passphrase may have (a list's or a sync's): a few words are best.
 MIN_PASSPHRASE = 8
@@ -122,6 +123,9 @@ class Settings:
     reflection: ReflectionRule = "required"
     day_starts_at: time = time(4, 0)
     reflection_prompt: str = "What did you do, and how did it feel?"
+    #: The language the list is written in (a BCP 47 tag: "en", "de", "pt-BR"), for the
+    #: pages that show it (the phone's page says it to the browser and screen readers).
+    language: str = "en"
 
     def __post_init__(self) -> None:
         require(self.photo in PHOTO_RULES, f"photo must be one of {PHOTO_RULES}")
@@ -136,6 +140,10 @@ class Settings:
             'day_starts_at must be a time of day as "HH:MM", for example "04:00"',
         )
         require(isinstance(self.reflection_prompt, str), "reflection_prompt must be text")
+        require(
+            isinstance(self.language, str) and bool(_LANGUAGE.fullmatch(self.language)),
+            'language must be a language tag such as "en", "de" or "pt-BR"',
+        )
 
 
 @dataclass(frozen=True, kw_only=True)

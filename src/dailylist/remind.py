@@ -13,9 +13,11 @@ from datetime import timezone as dt_timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dailylist import services
 from dailylist.days import day_of, utc, zone_of
 from dailylist.errors import BadInput
 from dailylist.home import HOME_ENV
+from dailylist.services import UnitChange, systemd_command
 from dailylist.store import check_out, write_out
 
 if TYPE_CHECKING:
@@ -336,126 +338,17 @@ def systemd_units(at: time, list_name: str | None, now: datetime) -> dict[str, s
 
 
 def _systemd(command: str) -> str:
-    """A command line as systemd reads one: `%` starts a specifier and `$` a variable, so
-    each is doubled."""
-    return command.replace("%", "%%").replace("$", "$$")
-
-
-def user_unit_dir() -> Path:
-    """Where systemd looks for a user's own units: `$XDG_CONFIG_HOME/systemd/user`, else
-    `~/.config/systemd/user` (a relative XDG_CONFIG_HOME counts as unset, as systemd and
-    the XDG spec say)."""
-    base = os.environ.get("XDG_CONFIG_HOME", "")
-    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".config"
-    return root / "systemd" / "user"
-
-
-@dataclass(frozen=True)
-class UnitChange:
-    """What `install_units` or `uninstall_units` did: the unit files written or removed,
-    and, when systemctl could not do its part, why and what to run by hand."""
-
-    folder: Path
-    files: tuple[Path, ...]
-    trouble: str | None = None
-    by_hand: str | None = None
-    #: For an install: whether the timer is enabled (it then starts at the next login at
-    #: the latest) and whether it is started now.
-    enabled: bool = False
-    started: bool = False
-
-
-def _ours(folder: Path) -> list[Path]:
-    """The unit files of ours in `folder`; `BadInput` when one of their names holds
-    something dailylist did not write (a person's own unit, a link, a folder)."""
-    found = []
-    for name in (SERVICE, TIMER):
-        path = folder / name
-        if not (path.exists() or path.is_symlink()):
-            continue
-        if path.is_symlink() or not path.is_file():
-            raise BadInput(f"{path} is not a unit file dailylist wrote; nothing was changed")
-        try:
-            head = path.read_text(encoding="utf-8", errors="replace")[: len(UNIT_MARK)]
-        except OSError as exc:
-            raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from exc
-        if head != UNIT_MARK:
-            raise BadInput(f"{path} was not written by dailylist; nothing was changed")
-        found.append(path)
-    return found
+    return systemd_command(command)
 
 
 def install_units(units: dict[str, str]) -> UnitChange:
-    """Write the units into the user's systemd folder (replacing only ours) and enable the
-    timer, started now. Enabling works without a running user manager (systemctl then
-    makes its link itself); starting needs one: without it the timer starts at the next
-    login, and `by_hand` says how to start it now."""
-    folder = user_unit_dir()
-    _ours(folder)  # refuses before anything is written
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise BadInput(f"cannot make {folder}: {exc.strerror or exc}") from exc
-    written = []
-    for name, text in units.items():
-        write_out(folder / name, text.encode(), what="systemd unit")
-        written.append(folder / name)
-    files = tuple(written)
-    trouble = _systemctl("enable", TIMER)
-    if trouble is not None:
-        by_hand = f"systemctl --user daemon-reload && systemctl --user enable --now {TIMER}"
-        return UnitChange(folder, files, trouble, by_hand)
-    trouble = _systemctl("daemon-reload") or _systemctl("start", TIMER)
-    if trouble is not None:
-        by_hand = f"systemctl --user daemon-reload && systemctl --user start {TIMER}"
-        return UnitChange(folder, files, trouble, by_hand, enabled=True)
-    return UnitChange(folder, files, enabled=True, started=True)
+    """Write the reminder's units and enable its timer (see `services.install_units`)."""
+    return services.install_units(units, mark=UNIT_MARK, enable=TIMER)
 
 
 def uninstall_units() -> UnitChange:
-    """Stop and disable the timer, remove the unit files dailylist wrote, and have systemd
-    read its folder again. What needs a running user manager (stopping, reloading) and
-    fails is said, with what to run by hand; the files go all the same."""
-    folder = user_unit_dir()
-    ours = _ours(folder)
-    if not ours:
-        return UnitChange(folder, ())
-    failed: list[tuple[str, str]] = []  # (the command, what it said)
-
-    def systemctl(*args: str) -> None:
-        said = _systemctl(*args)
-        if said is not None:
-            failed.append((f"systemctl --user {' '.join(args)}", said))
-
-    systemctl("stop", TIMER)
-    systemctl("disable", TIMER)
-    for path in ours:
-        try:
-            path.unlink()
-        except OSError as exc:
-            raise BadInput(f"cannot remove {path}: {exc.strerror or exc}") from exc
-    systemctl("daemon-reload")
-    if not failed:
-        return UnitChange(folder, tuple(ours))
-    by_hand = "; ".join(command for command, _ in failed)
-    return UnitChange(folder, tuple(ours), failed[0][1], by_hand)
-
-
-def _systemctl(*args: str) -> str | None:
-    """Run `systemctl --user ARGS`; None when it worked, else what went wrong, in a line."""
-    program = shutil.which("systemctl")
-    if program is None:
-        return "systemctl is not installed"
-    try:
-        done = subprocess.run(
-            [program, "--user", *args], capture_output=True, text=True, timeout=60, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"systemctl --user {' '.join(args)} could not run ({exc})"
-    if done.returncode == 0:
-        return None
-    said = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]
-    return f"systemctl --user {' '.join(args)} failed: {said[-1]}"
+    """Remove the reminder's units (see `services.uninstall_units`)."""
+    return services.uninstall_units((SERVICE, TIMER), mark=UNIT_MARK, enable=TIMER)
 
 
 def notify(message: str) -> bool:

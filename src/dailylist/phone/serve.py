@@ -41,11 +41,14 @@ def serve(
     warn: Callable[[str], None],
     qr_file: Path | None = None,
     force: bool = False,
+    keep: bool = False,
+    new_token: bool = False,
 ) -> None:
     """Serve the page for list `list_id` until Ctrl-C (or SIGTERM), or with `once` until
     the day is done, saying what it does on `out` and warnings through `warn`; with
     `qr_file`, write the page's QR code there as a PNG (over a file there only with
-    `force`)."""
+    `force`). With `keep`, the token and port are those kept for the list (made and kept
+    the first time; a new token with `new_token`), so a bookmark works every day."""
     from dailylist.clock import file_time_now
     from dailylist.phone.form import remove_stale_uploads
     from dailylist.phone.show import qr_png
@@ -77,18 +80,37 @@ def serve(
         out.print(f"{stamp}{line}", soft_wrap=True)
 
     phone = Phone(data, list_id, clock, once=once, log=log)
+    token = None
+    if keep or new_token:
+        from dailylist.phone.keep import kept
+        from dailylist.phone.keep import new_token as made_token
+
+        found = kept(data, list_id)
+        token = made_token() if new_token or found is None else found.token
+        port = port or (found.port if found is not None else 0)
     try:
         server = PhoneServer(
             phone,
             address,
             port,
+            token=token,
             once=once,
             report=warn,
             log=log,
             day_is_done=lambda: _day_is_done(data, list_id, clock),
         )
     except OSError as exc:
-        raise BadInput(f"cannot listen on {host} port {port}: {exc.strerror or exc}") from exc
+        why = f"cannot listen on {host} port {port}: {exc.strerror or exc}"
+        if keep and port:
+            why += (
+                " (the port kept with --keep: is the page running already? --port N picks another)"
+            )
+        raise BadInput(why) from exc
+    if token is not None:
+        from dailylist.phone.keep import KeptAddress
+        from dailylist.phone.keep import keep as keep_address
+
+        keep_address(data, list_id, KeptAddress(token=server.token, port=server.server_port))
     try:
         with _sigterm_as_ctrl_c():
             if qr_file is not None:

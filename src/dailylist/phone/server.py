@@ -7,7 +7,11 @@ Any other request is answered the same 404 (421 for a wrong Host), and counts as
 try of its sender's address: after a few, that address is turned away for a while (see
 `gate`). Wrong requests never stop the page. Behind the token:
 
-    GET  /TOKEN/         the day's page (counts as `today`)
+    GET  /TOKEN/         the day's page (counts as `today`), with where the list stands
+    GET  /TOKEN/letter   the author's letter and rules
+    GET  /TOKEN/journal  every day done, newest first (`journal`)
+    GET  /TOKEN/day/N    one day in full (`show N`)
+    GET  /TOKEN/manifest.webmanifest, /TOKEN/icon.png   for a phone's home screen
     POST /TOKEN/done     the day's form: `done`
     POST /TOKEN/amend    the entry changed: `amend`
     POST /TOKEN/code     a check-in's code: `today --code`
@@ -31,7 +35,6 @@ import contextlib
 import errno
 import hmac
 import io
-import secrets
 import socket
 import socketserver
 import sys
@@ -48,8 +51,8 @@ from dailylist.phone import pages
 from dailylist.phone.app import SAID, Phone, Reply, sentence
 from dailylist.phone.form import MAX_BODY, FormRefused, read_form
 from dailylist.phone.gate import NOTICE_SECONDS, Connection, Gate
+from dailylist.phone.keep import new_token
 
-TOKEN_BYTES = 20
 #: A request's line and headers arrive within this many seconds, or the connection ends.
 HEADERS_SECONDS = 10.0
 #: ... and they are no larger than this (a phone sends about a kilobyte).
@@ -77,6 +80,16 @@ def _asked_by_browser(path: str) -> bool:
 
 
 _FORMS = ("done", "amend", "code")
+#: The pages beside today's, by their path under the token.
+_PAGES: dict[str, Callable[[Phone], Reply]] = {
+    "letter": Phone.letter,
+    "journal": Phone.journal,
+    "manifest.webmanifest": Phone.manifest,
+    "icon.png": Phone.icon,
+}
+#: With --once, how long the page still answers after the day is done (the redirect after
+#: the send, a second tap) before it stops.
+GRACE_SECONDS = 15.0
 
 
 def local_address() -> str | None:
@@ -123,8 +136,9 @@ class PhoneServer(ThreadingHTTPServer):
         self.report = report
         self.log = log
         self.gate = gate or Gate(self.tell)
-        self.token = token or secrets.token_urlsafe(TOKEN_BYTES)
+        self.token = token or new_token()
         self.day_done = False
+        self.grace = GRACE_SECONDS
         self._page_lock = threading.Lock()
         self._closing = False
         self._uploads: set[Path] = set()
@@ -164,6 +178,17 @@ class PhoneServer(ThreadingHTTPServer):
     def stop_soon(self) -> None:
         """Stop serving (from a request's thread: `shutdown` waits for the serving loop)."""
         threading.Thread(target=self.shutdown, daemon=True).start()
+
+    def day_is_over(self) -> None:
+        """The day was done from the page: with `once`, the page says it is stopping and
+        stops after `GRACE_SECONDS` (time for the redirect after the send, and for a second
+        tap to be answered as the first)."""
+        self.day_done = True
+        if self.once and not self.phone.closing:
+            self.phone.closing = True
+            timer = threading.Timer(self.grace, self.stop_soon)
+            timer.daemon = True
+            timer.start()
 
     def service_actions(self) -> None:
         """Between requests (about every poll interval): with `once`, stop when the day was
@@ -378,9 +403,7 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             # Whether or not the answer reached the phone: what was recorded, was.
             if reply is not None and reply.day_done:
-                self.server.day_done = True
-                if self.server.once:
-                    self.server.stop_soon()
+                self.server.day_is_over()
 
     def _route(self, method: str) -> Reply:
         address = self.client_address[0]
@@ -402,6 +425,16 @@ class _Handler(BaseHTTPRequestHandler):
             number = query.get("day", [""])[0]
             said_day = int(number) if number.isdigit() and len(number) < 7 else None
             return self.server.run(lambda phone: phone.page(said=said, said_day=said_day))
+        if method in ("GET", "HEAD") and rest in _PAGES:
+            return self.server.run(_PAGES[rest])
+        day = rest.removeprefix("day/")
+        if (
+            method in ("GET", "HEAD")
+            and rest.startswith("day/")
+            and day.isdigit()
+            and len(day) < 7
+        ):
+            return self.server.run(lambda phone: phone.day(int(day)))
         if rest not in _FORMS:
             return _plain(404, "Not found.")
         if method == "GET":
@@ -442,7 +475,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, reply: Reply) -> None:
         self.connection.settimeout(IDLE_SECONDS)
         self.send_response(reply.status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(reply.body)))
         self.send_header("Cache-Control", "no-store")
         self.send_header("Content-Security-Policy", pages.CONTENT_SECURITY_POLICY)
