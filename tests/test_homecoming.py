@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -460,6 +461,25 @@ def test_verify_refuses_a_zip_bomb_before_reading_it(
     result = verify(run, path, lived)
     assert result.exit_code == 2
     assert says in result.stderr, result.stderr
+
+
+def test_a_heic_photo_goes_in_the_zip_as_it_is_with_a_jpeg_copy_for_the_page(
+    away: Path, run: Cli, tmp_path: Path
+) -> None:
+    heic = make_photo(tmp_path / "phone.heic", "HEIF", size=(40, 30))
+    run("open", str(away), now=at("2026-03-01 09:00"))
+    run("today", now=at("2026-03-01 09:05"))
+    assert (
+        run("done", "--photo", str(heic), "--note", "Soup.", now=at("2026-03-01 20:00")).exit_code
+        == 0
+    )
+    export_zip(run, tmp_path / "for-tom.zip")
+    with zipfile.ZipFile(tmp_path / "for-tom.zip") as archive:
+        photos = sorted(n.rsplit(".", 1)[1] for n in archive.namelist() if "-photos/" in n)
+        page = archive.read("for-tom/for-tom.html").decode()
+    assert photos == ["heic", "jpg"]
+    assert re.search(r'<img src="for-tom-photos/[0-9a-f]{64}\.jpg"', page)
+    assert verify(run, tmp_path / "for-tom.zip", away).exit_code == 0
 
 
 def test_verify_of_a_zip_refuses_photos_elsewhere(lived: Path, run: Cli, tmp_path: Path) -> None:
