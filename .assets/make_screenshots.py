@@ -1,9 +1,11 @@
 """Make the README's pictures from the tool's own output.
 
 Lives a few days of the bundled city-walk list in a throwaway data dir (with drawn
-"photos"), saves the terminal output of a few commands as SVG (rich's own export), then
-exports the HTML report and screenshots it in headless Chromium, and does the next day on
-the phone's page in Chromium at phone size.
+"photos"; day 1 rewritten later that evening, day 2's photo dated by its EXIF before the
+day's item was revealed), saves the terminal output of a few commands as SVG (rich's own
+export), then exports the HTML report and screenshots it in headless Chromium (the letter,
+the rules, the amended day and the flagged photo), and does the next day on the phone's
+page in Chromium at phone size.
 
     .venv/bin/python .assets/make_screenshots.py     # needs Debian's chromium, chromium-driver
 """
@@ -41,8 +43,15 @@ DAYS = [
 ]
 
 
-def drawn_photo(path: Path, seed: int) -> None:
-    """A small picture: a sky gradient, a sun and a skyline, different for each day."""
+#: Day 1's reflection, as rewritten that evening (`amend --note`).
+LATER = "The blue door on Rua da Rosa. Went back at dusk: it was open, and a cat sat on the step."
+#: Day 2's photo says (EXIF) it was taken a week before: from the library, against the rules.
+OLD_PHOTO = "2026:04:28 17:12:00"
+
+
+def drawn_photo(path: Path, seed: int, taken: str | None = None) -> None:
+    """A small picture: a sky gradient, a sun and a skyline, different for each day;
+    `taken` ('YYYY:MM:DD HH:MM:SS') goes in its EXIF."""
     width, height = 900, 600
     image = Image.new("RGB", (width, height))
     draw = ImageDraw.Draw(image)
@@ -64,7 +73,12 @@ def drawn_photo(path: Path, seed: int) -> None:
             for wx in (x + 20, x + 60):
                 draw.rectangle((wx, wy, wx + 14, wy + 20), fill=(255, 214, 120))
         x += 110
-    image.save(path, "JPEG", quality=88)
+    if taken is None:
+        image.save(path, "JPEG", quality=88)
+        return
+    exif = Image.Exif()
+    exif.get_ifd(0x8769)[36867] = taken  # DateTimeOriginal
+    image.save(path, "JPEG", quality=88, exif=exif)
 
 
 def terminal_svg(runner: CliRunner, when: str, args: list[str], name: str) -> None:
@@ -103,9 +117,11 @@ def main() -> int:
         run("2026-05-04 07:30", "open", "--example", "city-walk")
         for number, (day, note) in enumerate(DAYS):
             photo = work / f"day{number}.jpg"
-            drawn_photo(photo, number)
+            drawn_photo(photo, number, OLD_PHOTO if number == 1 else None)
             run(f"{day} 09:00", "today")
             run(f"{day} 18:30", "done", "--photo", str(photo), "--note", note)
+            if number == 0:
+                run(f"{day} 21:05", "amend", "--note", LATER)
         terminal_svg(runner, "2026-05-09 08:00", ["today"], "today.svg")
         terminal_svg(runner, "2026-05-09 08:05", ["show", "4"], "show.svg")
         terminal_svg(runner, "2026-05-09 08:10", ["status"], "status.svg")
@@ -117,7 +133,7 @@ def main() -> int:
                 "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", f"--user-data-dir={work / 'chromium'}", "--hide-scrollbars",
-                f"--screenshot={target}", "--window-size=900,1400", report.as_uri(),
+                f"--screenshot={target}", "--window-size=900,2250", report.as_uri(),
             ],
             check=True,
             capture_output=True,

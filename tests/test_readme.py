@@ -64,6 +64,13 @@ def test_the_tour_says_what_the_tool_says() -> None:
     assert "The next item unlocks" in line
 
 
+def test_the_tour_adds_to_the_days_words_rather_than_replacing_them() -> None:
+    """Its later words are more to say, not a correction: `amend --append` keeps the first."""
+    tour = fenced("## The recipient's tour")
+    (line,) = [line for line in tour if "Later I called my sister" in line]
+    assert commands([line]) == [["amend", "--append", "Later I called my sister about it."]]
+
+
 def test_the_try_it_block_first_gives_dailylist_a_folder_of_its_own(tmp_path: Path) -> None:
     """Pasted whole, the block points dailylist at a new, empty private folder before any
     command of it runs, so trying it writes nothing into the person's real data dir."""

@@ -154,7 +154,7 @@ def test_days_on_alternating_devices(joined: tuple[Device, Device], tmp_path: Pa
         "Day three, laptop, amended.",
     ]
     assert "in step, nothing new" in desktop.ok("sync", now=day(3, "14:00")).stdout
-    assert "last synced" in desktop.ok("status", now=day(3, "14:00")).stdout
+    assert "last exchanged" in desktop.ok("status", now=day(3, "14:00")).stdout
 
 
 @pytest.mark.system
@@ -169,7 +169,13 @@ def test_devices_apart_both_do_a_day_and_one_is_set_aside(
         device.ok("done", "--photo", str(photo), "--note", note, now=day(2, done))
     laptop.ok("sync", now=day(2, "20:00"))
     said = desktop.ok("sync", now=day(2, "20:05")).stdout
-    assert "Clash: day 2 was done on" in said
+    # Said once, plainly: both devices and times, which counts, and where to see both.
+    (clash,) = [line for line in said.splitlines() if "Clash" in line]
+    assert "Clash: day 2 was done twice, on " in clash
+    assert "today at 9:10 and on this device today at 9:45. The first counts;" in clash
+    assert clash.endswith("`dailylist show 2` shows both.")
+    assert "(" not in clash
+    assert "dailylist status" not in said
     sync_all(day(2, "20:10"), laptop, desktop)
     agree(day(2, "21:00"), laptop, desktop)
     when = day(2, "21:00")
@@ -181,7 +187,8 @@ def test_devices_apart_both_do_a_day_and_one_is_set_aside(
     assert aside["reflection"] == "Day two on the desktop."
     assert aside["completed_at"].startswith("2026-05-02T09:45")
     assert Path(aside["photos"][0]["path"]).is_file()
-    assert "set aside" in laptop.ok("status", now=when).stdout
+    status_said = laptop.ok("status", now=when).stdout
+    assert "day 2 was done on two devices and one is set aside: `dailylist show 2`" in status_said
     assert "sync" in laptop.ok("doctor", now=when).stdout
     assert "Also done on another device" in desktop.ok("show", "2", now=when).stdout
     for page in ("report.md", "report.html"):
@@ -606,6 +613,106 @@ def test_a_sync_with_nothing_new_touches_no_file(
     before = list(tree(laptop.home, skip=".git")), list(tree(remote))
     assert "in step, nothing new" in laptop.ok("sync", now=day(1, "14:00")).stdout
     assert (list(tree(laptop.home, skip=".git")), list(tree(remote))) == before
+
+
+def _fetch_head(device: Device) -> Path:
+    return device.home / "sync" / "repository" / ".git" / "FETCH_HEAD"
+
+
+def test_status_says_when_a_sync_last_reached_the_remote_though_nothing_moved(
+    joined: tuple[Device, Device], remote: Path
+) -> None:
+    """When a list was last exchanged moves when something comes in or goes out; when a
+    sync last reached the remote moves with every sync that did, and is kept where git
+    writes anyway (the clone's FETCH_HEAD): a sync with nothing new still writes no file."""
+    laptop, desktop = joined
+    sync_all(day(1, "13:00"), laptop, desktop)
+    fetch_head = _fetch_head(desktop)
+    os.utime(fetch_head, (946_684_800, 946_684_800))  # as if last fetched in 2000
+    before = list(tree(desktop.home, skip=".git")), list(tree(remote))
+    assert "in step, nothing new" in desktop.ok("sync", now=day(2, "09:00")).stdout
+    assert (list(tree(desktop.home, skip=".git")), list(tree(remote))) == before
+    assert fetch_head.stat().st_mtime > 946_684_800  # git wrote it: the sync reached it
+    # This test's clock is not the file system's: the fetch is put at 08:59 on day 2.
+    reached = day(2, "08:59").timestamp()
+    os.utime(fetch_head, (reached, reached))
+    said = desktop.ok("status", now=day(2, "09:00")).stdout
+    assert (
+        "five-small-days: last exchanged 2026-05-01 12:00 (21 h ago), last reached the remote "
+        "2026-05-02 08:59 (1 min ago)."
+    ) in said
+    doctor = desktop.ok("doctor", now=day(2, "09:00")).stdout
+    assert "last exchanged 2026-05-01 12:00 (21 h ago), last reached the remote" in doctor
+    # A fetch that fails does not count as reaching it, though git writes the file then too.
+    shutil.move(remote, remote.with_name("moved.git"))
+    assert desktop.run("sync", now=day(2, "10:00")).exit_code == 2
+    assert fetch_head.stat().st_mtime == reached
+    assert (
+        "last reached the remote 2026-05-02 08:59"
+        in desktop.ok("status", now=day(2, "10:00")).stdout
+    )
+    # A time ahead of the clock (a clock set wrong) is not taken: the config's is, the last
+    # sync that wrote it (its first, at 12:00, which exchanged the list).
+    assert (
+        "last reached the remote 2026-05-01 12:00"
+        in desktop.ok("status", now=day(2, "08:00")).stdout
+    )
+
+
+def test_a_folder_remote_keeps_when_it_was_reached_when_it_writes_anyway(
+    devices: tuple[Device, Device], make_sealed: Callable[..., Path], tmp_path: Path
+) -> None:
+    laptop, _ = devices
+    folder = tmp_path / "Sync"
+    folder.mkdir()
+    pass_file = tmp_path / "pass.txt"
+    pass_file.write_text(PASSPHRASE, encoding="utf-8")
+    laptop.ok("open", str(make_sealed(3)), now=day(1, "08:00"))
+    laptop.ok("sync", "setup", "--folder", str(folder), "--passphrase-file", str(pass_file),
+              now=day(1, "09:00"))  # fmt: skip
+    laptop.ok("today", now=day(1, "10:00"))
+    assert "1 event and 0 photos out" in laptop.ok("sync", now=day(1, "11:00")).stdout
+    before = list(tree(laptop.home)), list(tree(folder))
+    assert "in step, nothing new" in laptop.ok("sync", now=day(1, "12:00")).stdout
+    assert (list(tree(laptop.home)), list(tree(folder))) == before  # nothing written
+    said = laptop.ok("status", now=day(1, "12:30")).stdout
+    # Not moved by the sync that wrote nothing (see `sync.config.reached_at`).
+    last = "last exchanged 2026-05-01 11:00 (2 h ago), last reached the remote 2026-05-01 11:00"
+    assert last in said
+
+
+def test_a_clone_of_the_remote_takes_the_dailylist_branch(
+    joined: tuple[Device, Device], remote: Path, tmp_path: Path
+) -> None:
+    """`git init --bare` leaves HEAD naming a branch it does not have; once dailylist made
+    its branch there, HEAD names it, and a clone neither warns nor comes out empty."""
+    assert git(remote, "symbolic-ref", "HEAD").strip() == "refs/heads/dailylist"
+    cloned = subprocess.run(
+        ["git", "clone", str(remote), str(tmp_path / "copy")],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "nonexistent ref" not in cloned.stderr
+    assert any((tmp_path / "copy" / "lists").iterdir())
+
+
+def test_a_remote_whose_head_is_a_branch_of_its_own_keeps_it(
+    devices: tuple[Device, Device],
+    make_sealed: Callable[..., Path],
+    passphrase_file: Path,
+    tmp_path: Path,
+) -> None:
+    remote = bare_repository(tmp_path / "shared.git")
+    blob = git(remote, "hash-object", "-w", "--stdin", input="notes\n").strip()
+    tree_id = git(remote, "mktree", input=f"100644 blob {blob}\tnotes.txt\n").strip()
+    commit = git(remote, "commit-tree", tree_id, "-m", "mine").strip()
+    git(remote, "update-ref", "refs/heads/main", commit)
+    git(remote, "symbolic-ref", "HEAD", "refs/heads/main")
+    laptop, _ = devices
+    laptop.ok("open", str(make_sealed(3)), now=day(1, "08:00"))
+    laptop.ok("sync", "setup", str(remote), "--passphrase-file", str(passphrase_file),
+              now=day(1, "09:00"))  # fmt: skip
+    assert git(remote, "symbolic-ref", "HEAD").strip() == "refs/heads/main"
+    assert git(remote, "rev-parse", "--verify", "refs/heads/dailylist")
 
 
 # --- any interleaving ---------------------------------------------------------------------------

@@ -32,7 +32,9 @@ if TYPE_CHECKING:
 
     from dailylist.clock import Clock
     from dailylist.domain import ListInfo
+    from dailylist.photo_flags import PhotoFlag
     from dailylist.recipient import PendingCompletion
+    from dailylist.sealed_list import UnsealedList
     from dailylist.services import UnitChange
     from dailylist.status import ListStatus
     from dailylist.store import DataDir
@@ -508,7 +510,8 @@ def today(ctx: click.Context, code: str | None, list_name: str | None, as_json: 
     else:
         from dailylist import render
 
-        render.today(_out(), view, now)
+        several = isinstance(view.decision, rules.Finished) and len(data.opened_list_ids()) > 1
+        render.today(_out(), view, now, several=several)
     if isinstance(view.decision, rules.Waiting) or view.needs_code:
         ctx.exit(1)
 
@@ -572,7 +575,8 @@ def done(
         warn=_warn,
     )
     _warn_taken_before(result.photos_before_reveal)
-    render.completed(_out(quiet), result)
+    _warn_flags(result.flags, len(result.event.photos))
+    render.completed(_out(quiet), result, several=len(data.opened_list_ids()) > 1)
     if share_reflection:
         from dailylist.sharing import release
 
@@ -584,6 +588,11 @@ def done(
 @cli.command()
 @_photo_option("Replace today's photos with these; repeat for several.")
 @click.option("--note", metavar="TEXT", help="Replace today's reflection ('-' reads stdin).")
+@click.option(
+    "--append",
+    metavar="TEXT",
+    help="Add TEXT to today's reflection, after what is there ('-' reads stdin).",
+)
 @list_option
 @click.pass_context
 @quiet_option
@@ -591,23 +600,31 @@ def amend(
     ctx: click.Context,
     photos: tuple[Path, ...],
     note: str | None,
+    append: str | None,
     list_name: str | None,
     quiet: bool,
 ) -> None:
-    """Change today's reflection or photos, on the same day only.
+    """Add to today's reflection, or change it or the photos, on the same day only.
 
-    The change is added to the journal; what you wrote first is kept there too. Without
-    --note or --photo on a terminal, your reflection opens in $EDITOR to rework.
+    The change is added to the journal; what you wrote first is kept there too, and
+    reports show it under the new words. Without --note, --append or --photo on a
+    terminal, your reflection opens in $EDITOR to rework.
 
     \b
     Examples:
-      dailylist amend --note "Later that night I called her back."
+      dailylist amend --append "Later that night I called her back."
+      dailylist amend --note "It was harder than I said."   # replaces the reflection
       dailylist amend --photo better.jpg
     """
     from dailylist import render
-    from dailylist.recipient import PendingAmendment, amend_today
+    from dailylist.recipient import PendingAmendment, amend_today, appended
+
+    if note is not None and append is not None:
+        raise BadInput("give --note (replace the reflection) or --append (add to it), not both")
 
     def reflection(target: PendingAmendment) -> str | None:
+        if append is not None:
+            return appended(target, _read_stdin() if append == "-" else append)
         if note == "-":
             return _read_stdin()
         if note is None and not photos and _stdin_is_terminal():
@@ -616,7 +633,14 @@ def amend(
 
     data = _data()
     files = data.list_files(_pick(data, list_name))
-    entry, early = amend_today(files, _clock(ctx), photos, reflection=reflection, warn=_warn)
+    entry, early = amend_today(
+        files,
+        _clock(ctx),
+        photos,
+        reflection=reflection,
+        warn=_warn,
+        flagged=lambda flags: _warn_flags(flags, len(photos)),
+    )
     _warn_taken_before(early)
     render.amended(_out(quiet), entry)
 
@@ -1155,6 +1179,16 @@ def _warn(note: str) -> None:
     render.warn(render.console(stderr=True), note)
 
 
+def _warn_flags(flags: tuple[PhotoFlag, ...], photos: int) -> None:
+    """A warning for each of the day's `photos` flagged (the same as an earlier day's, dated
+    after it was given); one taken before the reveal is said by `_warn_taken_before`."""
+    from dailylist.photo_flags import sentence
+
+    for flag in flags:
+        if flag.kind != "taken-before-reveal":
+            _warn(f"{sentence(flag, photos).removesuffix('.')}; kept, and reports flag it")
+
+
 def _warn_taken_before(originals: tuple[str, ...]) -> None:
     from dailylist import render
 
@@ -1575,7 +1609,8 @@ def status(ctx: click.Context, list_name: str | None, everything: bool, as_json:
 
     now = _now(ctx)
     data = _data()
-    views, errors = statuses(data, now, list_name, closed=everything, sync=sync_state(data))
+    sync = sync_state(data, now)
+    views, errors = statuses(data, now, list_name, closed=everything, sync=sync)
     if views or not errors:
         if as_json:
             from dailylist import jsonout
@@ -1602,12 +1637,12 @@ def status(ctx: click.Context, list_name: str | None, everything: bool, as_json:
     "-o",
     "--output",
     type=FilePath(path_type=Path, allow_dash=True),
-    help="The report file (.html, .md or .json), or - for standard output.",
+    help="The report file (.zip, .html, .md or .json), or - for standard output.",
 )
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["html", "md", "json"]),
+    type=click.Choice(["zip", "html", "md", "json"]),
     help="Report format [default: from the file name; md for -].",
 )
 @click.option("--force", is_flag=True, help="Replace the report file if it exists.")
@@ -1624,15 +1659,17 @@ def export(
     list_name: str | None,
     quiet: bool,
 ) -> None:
-    """Write a report of the journal for the author: HTML, Markdown or JSON.
+    """Write a report of the journal for the author: one zip, HTML, Markdown or JSON.
 
-    HTML is one self-contained page with the photos inside; Markdown and JSON put the
-    photos in a folder beside the report (NAME-photos/). Send the JSON report with its
-    folder to the author to have it checked with `dailylist verify`. An existing file is
-    replaced only with --force, and never one in the data dir.
+    A zip is the one file to send: the page to read, the JSON report `dailylist verify`
+    checks, and the photos. HTML is one self-contained page with the photos inside;
+    Markdown and JSON put the photos in a folder beside the report (NAME-photos/). With
+    several lists open, say which with --list. An existing file is replaced only with
+    --force, and never one in the data dir.
 
     \b
     Examples:
+      dailylist export -o for-tom.zip      # the page, the report and the photos
       dailylist export -o journal.html
       dailylist export -o report.json      # then send report.json and report-photos/
       dailylist export -o - | less         # Markdown on standard output
@@ -1646,12 +1683,13 @@ def export(
         jsonout.print_json(report_schema())
         return
     if output is None:
-        raise BadInput("give the report file with -o FILE (.html, .md or .json), or -o -")
+        raise BadInput("give the report file with -o FILE (.zip, .html, .md or .json), or -o -")
+    from dailylist.picking import pick
     from dailylist.report.export import STDOUT, format_for
     from dailylist.report.export import export as write_report
 
     data = _data()
-    list_id = _pick(data, list_name)
+    list_id = pick(str(data.root), list_name, guess=False)  # a report goes to someone else
     chosen = format_for(output, fmt)
     with render.progress_bar(render.console(stderr=True), "Preparing photos") as (total, step):
         result = write_report(
@@ -1696,30 +1734,32 @@ def verify(
     passphrase_file: Path | None,
     as_json: bool,
 ) -> None:
-    """Check that a JSON report is genuine, complete, in order and one a day.
+    """Check that a report is genuine, complete, in order and one a day, and say what it holds.
 
-    For the author, with the sealed list they sent. Exits 0 only when every check holds,
-    1 when one fails (each failure names the day and why), 2 when a file can't be read.
+    For the author, with the sealed list they sent. REPORT is the zip they sent (read as
+    it is: its report, its photos and its page), or a JSON report with its photos beside
+    it. Exits 0 only when every check holds, 1 when one fails (each failure names the day
+    and why) or the report is of another list, 2 when a file can't be read.
 
     \b
-    Example:
+    Examples:
+      dailylist verify for-tom.zip --list my-list.dlist
       dailylist verify report.json --list my-list.dlist
     """
     from dailylist import jsonout, render
-    from dailylist.home import digest
-    from dailylist.limits import SEALED_LIST
-    from dailylist.report.verify import load_report, photos_folder
-    from dailylist.report.verify import verify as check_report
-    from dailylist.sealing import open_sealed
-    from dailylist.store import read_input_file
+    from dailylist.report.verify import verify_path
 
-    loaded = load_report(report)
-    raw = read_input_file(sealed_path, what="sealed list", cap=SEALED_LIST)
-    unsealed = open_sealed(
-        raw, source=str(sealed_path), passphrase=_passphrase_source(passphrase_file)
-    )
-    photos = photos_folder(report, loaded, photos_dir)
-    verdict = check_report(loaded, unsealed, digest(raw), photos, _now(ctx))
+    def sealed() -> tuple[UnsealedList, str]:
+        from dailylist.home import digest
+        from dailylist.limits import SEALED_LIST
+        from dailylist.sealing import open_sealed
+        from dailylist.store import read_input_file
+
+        raw = read_input_file(sealed_path, what="sealed list", cap=SEALED_LIST)
+        passphrase = _passphrase_source(passphrase_file)
+        return open_sealed(raw, source=str(sealed_path), passphrase=passphrase), digest(raw)
+
+    verdict = verify_path(report, sealed, photos_dir, _now(ctx))
     if as_json:
         jsonout.print_json(jsonout.verdict_json(verdict))
     else:

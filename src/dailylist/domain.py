@@ -58,6 +58,39 @@ def reflow(text: str) -> str:
     return "\n".join(out)
 
 
+#: A line that starts an item of a list ("- ", "* ", "• ", "1. ", "2) "): it keeps its line.
+_LIST_LINE = re.compile(r"([-*•]|\d{1,3}[.)])\s")
+#: A blank line (spaces allowed) between two paragraphs.
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
+
+
+def paragraphs(text: str) -> tuple[str, ...]:
+    """A letter as its author meant it, paragraph by paragraph: paragraphs are split at
+    blank lines; inside one, a single line break is the author's editor wrapping a long
+    line, not a break meant, so it becomes a space (the page or the terminal wraps again
+    where it needs to), except before a line that starts an item of a list ("- ", "* ",
+    "1. "), which keeps its own line. So "not ticked off, but\nlived." reads as one
+    sentence, and "Love,\nTom" as "Love, Tom"."""
+    found = []
+    for block in _BLANK_LINE.split(text.replace("\r\n", "\n").strip()):
+        joined = ""
+        for line in (line.strip() for line in block.splitlines()):
+            if not line:
+                continue
+            if not joined:
+                joined = line
+            else:
+                joined += ("\n" if _LIST_LINE.match(line) else " ") + line
+        if joined:
+            found.append(joined)
+    return tuple(found)
+
+
+def letter_text(text: str) -> str:
+    """A letter as text to show: its `paragraphs`, a blank line between two."""
+    return "\n\n".join(paragraphs(text))
+
+
 def counted(number: int, noun: str) -> str:
     """'1 photo', '2 photos', '0 photos': a count and its noun, for people."""
     return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -60,6 +60,22 @@ class Entry:
         return changed[-1] if changed else self.completion.photos
 
     @property
+    def reflection_versions(self) -> tuple[tuple[datetime, str], ...]:
+        """Every version of the day's reflection, oldest first, each with when it was
+        written: the completion's, then each amendment's that changed it. The last is the
+        reflection as it stands."""
+        versions = [(self.completion.at, self.completion.reflection)]
+        versions += [(a.at, a.reflection) for a in self.amendments]
+        return tuple((at, text) for at, text in versions if text is not None)
+
+    @property
+    def photos_given_at(self) -> datetime:
+        """When the day's photos as they stand were given: at its completion, or at the
+        last amendment that changed them."""
+        changed = [a.at for a in self.amendments if a.photos is not None]
+        return changed[-1] if changed else self.completion.at
+
+    @property
     def photo_taken_before_reveal(self) -> bool:
         flags = [a.photo_taken_before_reveal for a in self.amendments]
         changed = [flag for flag in flags if flag is not None]

@@ -5,6 +5,7 @@ The keys are part of the interface (documented in the README).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from dailylist import rules
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from dailylist.doctor import Examination
     from dailylist.domain import Item, ListInfo
     from dailylist.lookback import Day, History
+    from dailylist.photo_flags import PhotoFlag
     from dailylist.recipient import TodayView
     from dailylist.report.verify import Verdict
     from dailylist.sharing import Postcard
@@ -92,9 +94,10 @@ def postcard_json(card: Postcard) -> dict[str, Any]:
     }
 
 
-def entry_json(entry: Day) -> dict[str, Any]:
+def entry_json(entry: Day, flags: Sequence[PhotoFlag] = ()) -> dict[str, Any]:
     """One day as `journal --json` lists it: the same on every device that synced the
-    list, so no local path (`show N --json` gives the photos' paths here)."""
+    list, so no local path (`show N --json` gives the photos' paths here). `flags`: the
+    day's photo flags (see `photo_flags`)."""
     from dailylist.codec import encode
 
     return {
@@ -108,6 +111,11 @@ def entry_json(entry: Day) -> dict[str, Any]:
         "photos": [encode(photo.shared(), nulls=True) for photo in entry.photos],
         "opened_by": entry.reveal.opened_by,
         "postcards": [postcard_json(card) for card in entry.postcards],
+        "earlier_reflections": [
+            {"written_at": at.isoformat(), "reflection": text}
+            for at, text in entry.reflection_versions[:-1]
+        ],
+        "photo_flags": [encode(flag, nulls=True) for flag in flags],
     }
 
 
@@ -117,7 +125,7 @@ def show_json(found: History, entry: Day) -> dict[str, Any]:
     from dailylist.report.document import report_set_aside, written
 
     files = found.opened.files
-    day = entry_json(entry)
+    day = entry_json(entry, found.flags_of(entry))
     return {
         **day,
         "enclosure": _enclosure_json(entry.enclosure),
@@ -141,7 +149,7 @@ def show_json(found: History, entry: Day) -> dict[str, Any]:
 def journal_json(found: History) -> dict[str, Any]:
     return {
         "list": _list_json(found.info),
-        "entries": [entry_json(entry) for entry in found.entries],
+        "entries": [entry_json(entry, found.flags_of(entry)) for entry in found.entries],
         "missed_days": [day.isoformat() for day in found.stats.missed_days],
     }
 
@@ -203,12 +211,28 @@ def follow_json(view: FollowView) -> dict[str, Any]:
 
 
 def verdict_json(result: Verdict) -> dict[str, Any]:
+    """`verify --json`: the verdict, each check, and what a genuine report holds."""
+    from dailylist.codec import encode
+
+    holds = result.holds if result.genuine else None
     return {
         "genuine": result.genuine,
+        "other_list": result.other_list,
         "checks": [
             {"name": check.name, "ok": check.ok, "problems": check.problems}
             for check in result.checks
         ],
+        "holds": None
+        if holds is None
+        else {
+            "done": holds.done,
+            "item_count": holds.item_count,
+            "finished_on": None if holds.finished_on is None else holds.finished_on.isoformat(),
+            "missed_days": [day.isoformat() for day in holds.missed_days],
+            "amended": [{"day": day, "times": times} for day, times in holds.amended],
+            "set_aside": list(holds.set_aside),
+            "photo_flags": [encode(flag, nulls=True) for flag in holds.flags],
+        },
     }
 
 

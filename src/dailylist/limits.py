@@ -21,6 +21,13 @@ LIST_SOURCE = 32 * _MB
 JOURNAL = 256 * _MB
 REPORT = 256 * _MB
 SNAPSHOT = 64 * _MB
+#: A report in one zip (`export -o NAME.zip`): the page, the JSON report and the photos. At
+#: most 2 GB (zipfile's own limit before ZIP64, which no export needs), its directory of
+#: files at most 8 MB and 50,000 files (a year of days with a few photos each is 1,500).
+#: Inside it, the report is read up to `REPORT` and each photo up to the photo cap.
+REPORT_ZIP = 2**31 - 1
+ZIP_DIRECTORY = 8 * _MB
+ZIP_MEMBERS = 50_000
 PASSPHRASE_FILE = 64 * 1024
 #: Small files of our own: state.json, device.json, a content key.
 SMALL = 1 * _MB

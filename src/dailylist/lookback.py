@@ -16,6 +16,7 @@ from dailylist.domain import Item, ListInfo, counted, item_index
 from dailylist.errors import BadInput, NotNow
 from dailylist.events import Revealed
 from dailylist.opened import OpenedList, load
+from dailylist.photo_flags import PhotoFlag, photo_flags
 from dailylist.rules import ItemSource
 from dailylist.sharing import Postcard, postcards_for
 from dailylist.store import DataDir
@@ -72,6 +73,29 @@ def days(
 
 
 @dataclass(frozen=True)
+class Diary:
+    """What a report's pages show of a list: its facts, its figures at the export, every
+    completed day with its item, the completions set aside and the photos' flags. Made of
+    a list's journal (`History.diary`) or, by `verify`, of a report's replayed events."""
+
+    info: ListInfo
+    stats: figures.Stats
+    entries: tuple[Day, ...]
+    set_aside: tuple[fold.SetAside, ...]
+    flags: tuple[PhotoFlag, ...]
+
+    def flags_of(self, entry: fold.Entry) -> tuple[PhotoFlag, ...]:
+        return tuple(flag for flag in self.flags if flag.day == entry.number)
+
+
+def diary(info: ListInfo, replay: fold.Replay, items: ItemSource, now: datetime) -> Diary:
+    """The diary of a replayed journal at `now`: its days opened with `items`."""
+    stats = figures.stats(replay.standing, replay.done_days, now)
+    entries = days(replay.entries, items)
+    return Diary(info, stats, entries, replay.set_aside, photo_flags(replay.entries))
+
+
+@dataclass(frozen=True)
 class History:
     """A list's days so far: its facts, its figures at a moment, and every completed day."""
 
@@ -80,6 +104,16 @@ class History:
     entries: tuple[Day, ...]
     #: The list's files, read and replayed.
     opened: OpenedList
+    #: What the days' photos are flagged for (see `photo_flags`).
+    flags: tuple[PhotoFlag, ...] = ()
+
+    def flags_of(self, entry: fold.Entry) -> tuple[PhotoFlag, ...]:
+        return tuple(flag for flag in self.flags if flag.day == entry.number)
+
+    @property
+    def diary(self) -> Diary:
+        set_aside = self.opened.replay.set_aside
+        return Diary(self.info, self.stats, self.entries, set_aside, self.flags)
 
 
 def history(data: DataDir, list_id: str, now: datetime) -> History:
@@ -87,7 +121,28 @@ def history(data: DataDir, list_id: str, now: datetime) -> History:
     opened = load(data.list_files(list_id))
     stats = figures.stats(opened.standing, opened.replay.done_days, now)
     entries = days(opened.replay.entries, opened.unsealed, opened)
-    return History(opened.unsealed.info, stats, entries, opened)
+    flags = photo_flags(opened.replay.entries)
+    return History(opened.unsealed.info, stats, entries, opened, flags)
+
+
+def earlier_reflections(entry: fold.Entry) -> list[str]:
+    """What a day's reflection said before it stood as it does, oldest first, for people:
+    a version a later one replaced is quoted whole ("first written 21:40: ..."), one a
+    later one only added to (`amend --append`) is said in a word ("first written 21:40,
+    added to at 22:15"), since it is still there. Empty for a reflection never changed."""
+    versions: list[tuple[datetime, str]] = []
+    for at, text in entry.reflection_versions:
+        if not versions or versions[-1][1] != text:  # the same words again change nothing
+            versions.append((at, text))
+    lines = []
+    for number, (at, text) in enumerate(versions[:-1]):
+        then, following = versions[number + 1]
+        label = f"{'first written' if number == 0 else 'written'} {at:%H:%M}"
+        if following.startswith(text):
+            lines.append(f"{label}, added to at {then:%H:%M}")
+        else:
+            lines.append(f"{label}: {text}")
+    return lines
 
 
 def completed_day(data: DataDir, list_id: str, number: int, now: datetime) -> tuple[History, Day]:

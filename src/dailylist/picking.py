@@ -66,9 +66,10 @@ def last_opened(root: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def pick(root: str, wanted: str | None) -> str:
+def pick(root: str, wanted: str | None, *, guess: bool = True) -> str:
     """The id of the list `wanted` names (None: the default one), or `BadInput` saying which
-    lists there are."""
+    lists there are. Without `guess`, None means the only open list: with several open,
+    `BadInput` names them (for what goes to someone else, such as a report)."""
     ids = list_ids(root)
     if not ids:
         _refuse_closed(root, wanted)
@@ -76,6 +77,11 @@ def pick(root: str, wanted: str | None) -> str:
     if wanted is None:
         if len(ids) == 1:
             return ids[0]
+        if not guess:
+            open_names = sorted(name_of(root, list_id) for list_id in ids)
+            raise BadInput(
+                f"{len(ids)} lists are open ({', '.join(open_names)}): say which with --list NAME"
+            )
         last = last_opened(root)
         return last if last in ids else ids[-1]
     key = wanted.strip().lower()

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from dailylist import limits, rules
+from dailylist import limits, photo_flags, rules
 from dailylist.clock import zone_name
 from dailylist.domain import Item, ListInfo, Requirements, day_number
 from dailylist.errors import BadInput, NotNow
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from dailylist import fold
     from dailylist.clock import Clock
     from dailylist.events import Completed, Event, PhotoRecord
+    from dailylist.photo_flags import PhotoFlag
     from dailylist.photos import CheckedPhoto
     from dailylist.sharing import Postcard
 
@@ -352,6 +353,23 @@ class CompletionResult:
     item: Item
     info: ListInfo
     photos_before_reveal: tuple[str, ...]
+    #: What the day's photos are flagged for (see `photo_flags`), those before the reveal too.
+    flags: tuple[PhotoFlag, ...] = ()
+
+
+@dataclass(frozen=True)
+class _GivenDay:
+    """A day about to be done or amended, as `photo_flags` looks at it."""
+
+    number: int
+    photos: tuple[PhotoRecord, ...]
+    photos_given_at: datetime
+    revealed_at: datetime
+
+
+def _flags(entries: Sequence[photo_flags.Proved], day: _GivenDay) -> tuple[PhotoFlag, ...]:
+    """The flags of the photos of `day`, given after the days `entries`."""
+    return photo_flags.of_day(photo_flags.photo_flags([*entries, day]), day.number)
 
 
 def record_completion(
@@ -390,7 +408,10 @@ def record_completion(
             salt=_salt(opened, text),
         )
         append_event(opened, event, now)
-    return CompletionResult(event, pending.item, pending.info, tuple(p.shown for p in early))
+        given = _GivenDay(day_number(index), records, now, revealed_at)
+        flags = _flags(opened.replay.entries, given)
+    early_names = tuple(p.shown for p in early)
+    return CompletionResult(event, pending.item, pending.info, early_names, flags)
 
 
 @dataclass(frozen=True)
@@ -411,16 +432,28 @@ def prepare_amendment(files: ListFiles, now: datetime) -> PendingAmendment:
     return PendingAmendment(pending, entry)
 
 
+def appended(target: PendingAmendment, addition: str) -> str:
+    """The day's reflection with `addition` after it, a blank line between (`amend
+    --append`): what was written stays as it was, and reports say what was added when."""
+    current = target.entry.reflection
+    addition = _lines(addition).strip()
+    if not addition:
+        raise BadInput("there is nothing to add: the text to append is empty", reason="nothing")
+    return addition if not current else f"{current}\n\n{addition}"
+
+
 def record_amendment(
     files: ListFiles,
     target: PendingAmendment,
     photos: list[CheckedPhoto],
     reflection: str | None,
     clock: Clock,
+    flagged: Callable[[tuple[PhotoFlag, ...]], None] | None = None,
 ) -> tuple[fold.Entry, tuple[str, ...]]:
     """Replace today's reflection and/or photos; the original stays in the journal.
 
-    Returns the day as it now stands, and the new photos taken before the reveal.
+    Returns the day as it now stands, and the new photos taken before the reveal; new
+    photos' flags (see `photo_flags`) go to `flagged`.
     """
     if not photos and reflection is None:
         raise BadInput("nothing to amend", reason="nothing")
@@ -450,7 +483,10 @@ def record_amendment(
             salt=_salt(opened, text),
         )
         append_event(opened, event, now)
-    entry = replace(target.entry, amendments=(*target.entry.amendments, event))
+        entry = replace(target.entry, amendments=(*target.entry.amendments, event))
+        if photos and flagged is not None:
+            given = _GivenDay(entry.number, entry.photos, now, entry.revealed_at)
+            flagged(_flags(opened.replay.entries[:-1], given))
     return entry, tuple(p.shown for p in early)
 
 
@@ -531,10 +567,11 @@ def amend_today(
     names: Sequence[str] | None = None,
     warn: Callable[[str], None] = _quiet,
     day: int | None = None,
+    flagged: Callable[[tuple[PhotoFlag, ...]], None] | None = None,
 ) -> tuple[fold.Entry, tuple[str, ...]]:
     """`amend`, whole: today's completed day's reflection (None: unchanged) and/or photos
     replaced; see `complete_today`. Returns the day as it now stands, and the new photos
-    taken before the reveal."""
+    taken before the reveal; the new photos' flags go to `flagged`."""
     now = clock.now()
     target = prepare_amendment(files, now)
     if day is not None and day != target.pending.number:
@@ -543,7 +580,8 @@ def amend_today(
         for photo in checked:
             for note in photo.notes:
                 warn(note)
-        return record_amendment(files, target, checked, reflection(target), clock)
+        text = reflection(target)
+        return record_amendment(files, target, checked, text, clock, flagged)
 
 
 def _checked(

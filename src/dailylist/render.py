@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -31,7 +31,7 @@ from rich.text import Text
 
 from dailylist import rules
 from dailylist.days import how_far, spoken_time, when
-from dailylist.domain import counted, day_number, reflow
+from dailylist.domain import counted, day_number, letter_text, reflow
 from dailylist.terminal import safe
 
 if TYPE_CHECKING:
@@ -44,9 +44,10 @@ if TYPE_CHECKING:
     from dailylist.fold import Entry
     from dailylist.lookback import Day, History
     from dailylist.opening import OpenResult
+    from dailylist.photo_flags import PhotoFlag
     from dailylist.recipient import CompletionResult, TodayView
     from dailylist.report.export import ExportResult
-    from dailylist.report.verify import Verdict
+    from dailylist.report.verify import Holds, Verdict
     from dailylist.sharing import Postcard
     from dailylist.status import ListStatus
     from dailylist.sync.follow import FollowView
@@ -211,7 +212,7 @@ def opened(out: Console, result: OpenResult) -> None:
     )
     out.print(f"Author key fingerprint: [bold]{info.fingerprint}[/]")
     if info.letter.strip():
-        out.print(Panel(Text(reflow(info.letter)), title="A letter for you", padding=(1, 2)))
+        out.print(Panel(Text(letter_text(info.letter)), title="A letter for you", padding=(1, 2)))
     if result.letter_photo is not None:
         picture(out, result.letter_photo, "With the letter, a picture")
     if info.rules:
@@ -282,10 +283,24 @@ def postcards(out: Console, cards: Iterable[Postcard], photos: Callable[[str], P
             picture(out, photos(card.photo), "With the postcard")
 
 
-def today(out: Console, view: TodayView, now: datetime) -> None:
+def homecoming(info: ListInfo, *, several: bool = False) -> str:
+    """What to do once every day is done, in the author's name: "When Tom is home:
+    dailylist export -o for-tom.zip" (with `--list NAME` when `several` lists are open)."""
+    from dailylist.picking import list_name
+
+    slug = list_name(info.author, "")
+    command = f"dailylist export -o {f'for-{slug}' if slug else 'report'}.zip"
+    if several:
+        command += f" --list {info.name}"
+    return f"When {escape(info.author)} is home: [bold]{escape(command)}[/]"
+
+
+def today(out: Console, view: TodayView, now: datetime, *, several: bool = False) -> None:
+    """`today`; `several`: more lists than this one are open (commands then name it)."""
     info, decision = view.info, view.decision
     if isinstance(decision, rules.Finished):
         out.print(f"[green]Every one of the {info.item_count} days is done.[/] Well done.")
+        out.print(homecoming(info, several=several))
         out.print("Look back with [bold]dailylist journal[/].")
         return
     if isinstance(decision, rules.Waiting):
@@ -335,26 +350,39 @@ def _postcards_of(out: Console, view: TodayView) -> None:
         postcards(out, view.postcards, lambda sha: folder / f"{sha}.jpg")
 
 
-def completed(out: Console, result: CompletionResult) -> None:
+def completed(out: Console, result: CompletionResult, *, several: bool = False) -> None:
+    """`done`; `several`: more lists than this one are open (commands then name it)."""
     event, count = result.event, result.info.item_count
     photos = len(event.photos)
     number = day_number(event.index)
     kept = f"({counted(photos, 'photo')} kept)"
     if number == count:
         out.print(f"[green]Day {number} of {count} done[/] {kept}: that was the last one.")
-        out.print(
-            f"Every one of the {count} days is done. Look back with [bold]dailylist journal[/], "
-            "or send a report with [bold]dailylist export[/]."
-        )
+        out.print(f"Every one of the {count} days is done. Well done.")
+        out.print(homecoming(result.info, several=several))
         return
     out.print(f"[green]Day {number} of {count} done[/] {kept}. See you tomorrow.")
 
 
 def amended(out: Console, entry: Entry) -> None:
     photos = len(entry.photos)
+    versions = entry.reflection_versions
+    last = entry.amendments[-1] if entry.amendments else None
+    added = (
+        last is not None
+        and last.reflection is not None
+        and len(versions) > 1
+        and versions[-1][1].startswith(versions[-2][1])
+    )
+    if added:
+        out.print(
+            f"[green]Day {entry.number} amended:[/] your words are added after the reflection "
+            f"({counted(photos, 'photo')}; the journal and reports say when)."
+        )
+        return
     out.print(
-        f"[green]Day {entry.number} amended[/] "
-        f"({counted(photos, 'photo')}; the first version stays in the journal)."
+        f"[green]Day {entry.number} amended[/] ({counted(photos, 'photo')}; what you wrote "
+        "first stays in the journal, and reports show it under the new words)."
     )
 
 
@@ -382,13 +410,21 @@ def photo_preview(path: Path, width: int) -> Text:
     return text
 
 
-def _entry_panel(entry: Day, photos: list[Path] | None, fallback_days: int | None = None) -> Panel:
+def _entry_panel(
+    entry: Day,
+    photos: list[Path] | None,
+    flags: Sequence[PhotoFlag],
+    fallback_days: int | None = None,
+) -> Panel:
     """One day of the journal; with `photos` (their files), small previews of them."""
-    from dailylist.lookback import opened_note
+    from dailylist.lookback import earlier_reflections, opened_note
+    from dailylist.photo_flags import sentence
 
     body: list[Any] = [Text(reflow(entry.item.text), style="italic")]
     if entry.reflection:
         body.append(Text("\n" + entry.reflection))
+    for line in earlier_reflections(entry):
+        body.append(Text(line, style="dim"))
     for number, photo in enumerate(entry.photos):
         taken = f", taken {photo.taken_at:%Y-%m-%d %H:%M}" if photo.taken_at else ""
         body.append(
@@ -415,9 +451,13 @@ def _entry_panel(entry: Day, photos: list[Path] | None, fallback_days: int | Non
                 body.append(photo_preview(entry.enclosure, 40))
     for card in entry.postcards:
         body.append(Text(f"\npostcard ({card.written_at:%Y-%m-%d}): {card.note}", style="italic"))
+    for flag in flags:
+        body.append(Text(f"flagged: {sentence(flag, len(entry.photos))}", style="yellow"))
     title = f"Day {entry.number} · {entry.day.isoformat()}"
     if entry.item.title:
         title += f" · {entry.item.title}"
+    if entry.item.checkin:
+        title += " · check-in"
     if entry.amended:
         title += " · amended"
     return Panel(Group(*body), title=escape(title), title_align="left", padding=(0, 1))
@@ -441,7 +481,9 @@ def journal(out: Console, found: History, *, previews: bool = False) -> None:
         out.print("(Photo previews need a terminal with colour; here the photos are listed.)")
     for entry in found.entries:
         files = _photo_files(found, entry) if previews else None
-        out.print(_entry_panel(entry, files, info.settings.checkin_fallback_days))
+        out.print(
+            _entry_panel(entry, files, found.flags_of(entry), info.settings.checkin_fallback_days)
+        )
     if stats.missed_days:
         days = ", ".join(day.isoformat() for day in stats.missed_days)
         out.print(f"[yellow]Missed days:[/] {days}")
@@ -455,8 +497,9 @@ def can_draw(out: Console) -> bool:
 def day(out: Console, found: History, entry: Day) -> None:
     """One day in full, with previews of its photos on a terminal (their paths otherwise)."""
     previews = can_draw(out)
+    files = _photo_files(found, entry) if previews else None
     fallback = found.info.settings.checkin_fallback_days
-    out.print(_entry_panel(entry, _photo_files(found, entry) if previews else None, fallback))
+    out.print(_entry_panel(entry, files, found.flags_of(entry), fallback))
     if not previews:
         for path in _photo_files(found, entry):
             out.print(str(path), soft_wrap=True)
@@ -523,18 +566,18 @@ def status(out: Console, views: list[ListStatus], now: datetime, *, closed: int 
     for view in views:
         notes = []
         if view.syncs:
+            exchanged = when(view.synced_at, now) if view.synced_at else "never yet"
+            reached = when(view.reached_at, now) if view.reached_at else "never yet"
+            notes.append(f"last exchanged {exchanged}, last reached the remote {reached}")
+        for number in view.set_aside_days:
             notes.append(
-                f"last synced {when(view.synced_at, now)}"
-                if view.synced_at
-                else "never synced yet"
-            )
-        if view.set_aside:
-            notes.append(
-                f"{counted(view.set_aside, 'completion')} set aside "
-                "(two devices did a day: see `dailylist show N`)"
+                f"day {number} was done on two devices and one is set aside: "
+                f"`dailylist show {number}` shows both"
             )
         if view.sharing is not None:
             notes.append(f"shared with {escape(view.info.author)}: {_SHARING[view.sharing]}")
+        if view.set_aside and not view.set_aside_days:
+            notes.append(f"{counted(view.set_aside, 'completion')} set aside")
         if notes:
             out.print(f"{escape(view.info.name)}: {'; '.join(notes)}.")
 
@@ -562,20 +605,54 @@ def progress_bar(
 
 
 def exported(out: Console, result: ExportResult) -> None:
-    out.print(
-        f"[green]Wrote[/] {escape(str(result.output))} ({result.format}, "
-        f"{counted(result.entries, 'day')}, {counted(result.photos, 'photo')})"
-    )
+    said = f"{escape(result.title)}, {counted(result.entries, 'day')}, "
+    said += counted(result.photos, "photo")
+    out.print(f"[green]Wrote[/] {escape(str(result.output))}: {said}")
+    if result.format == "zip":
+        out.print(
+            "One file holds the page to read, the report `dailylist verify` checks and the "
+            "photos: send it as it is."
+        )
     if result.photos_dir is not None:
         out.print(f"Photos are in {escape(str(result.photos_dir))}/: send them with the report.")
 
 
 def verdict(out: Console, result: Verdict) -> None:
+    if result.other_list is not None:
+        out.print(f"[bold red]Not a report of this list:[/] {escape(result.other_list)}.")
+        return
     out.print(_checks_table(None, result.checks, "FAILED"))
-    if result.genuine:
-        out.print("[green]The report is genuine, complete, in order and one a day.[/]")
-    else:
+    if not result.genuine:
         out.print("[bold red]The report does not hold up.[/]")
+        return
+    out.print("[green]The report is genuine, complete, in order and one a day.[/]")
+    if result.holds is not None:
+        for line in holds_lines(result.holds):
+            out.print(escape(line))
+
+
+def holds_lines(holds: Holds) -> list[str]:
+    """What a genuine report holds, in a few plain lines."""
+    from dailylist.photo_flags import said
+
+    def listed(things: list[str]) -> str:
+        return f"{len(things)}: {'; '.join(things)}." if things else "none."
+
+    done = f"Days done: {holds.done} of {holds.item_count}"
+    if holds.finished_on is not None:
+        done += f", finished on {holds.finished_on.isoformat()}"
+    amended = [
+        f"day {day}" + ("" if times == 1 else f", {times} times") for day, times in holds.amended
+    ]
+    flags = [f"day {flag.day}'s photo {flag.photo} {said(flag)}" for flag in holds.flags]
+    return [
+        f"{done}.",
+        f"Missed days: {listed([day.isoformat() for day in holds.missed_days])}",
+        f"Days amended: {listed(amended)}",
+        "Completions set aside (a day done on two devices): "
+        + listed([f"day {day}" for day in holds.set_aside]),
+        f"Photos flagged: {listed(flags)}",
+    ]
 
 
 # --- doctor ---------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from datetime import datetime
 from dailylist import figures, rules
 from dailylist.domain import ListInfo
 from dailylist.errors import DailylistError
-from dailylist.opened import keep_snapshot, snapshot_of
+from dailylist.opened import keep_snapshot, load, snapshot_of
 from dailylist.store import DataDir, ListFiles
 
 
@@ -28,18 +28,24 @@ class ListStatus:
     #: the list does not sync).
     synced_at: datetime | None = None
     syncs: bool = False
+    #: When a sync of this device last reached the remote, whether or not anything was
+    #: new (None: never known).
+    reached_at: datetime | None = None
+    #: The days with a completion set aside, when there are any.
+    set_aside_days: tuple[int, ...] = ()
     #: Her sharing of the list with its author, in a word (see `sharing.Sharing.state`);
     #: None when the author asks nothing.
     sharing: str | None = None
 
 
-#: Whether a list syncs, and when this device last exchanged it, by the list's id: what a
-#: front end that knows the sync adds (see `sync.config.sync_state`).
-SyncState = Callable[[str], tuple[bool, "datetime | None"]]
+#: Whether a list syncs, when this device last exchanged it and when a sync last reached
+#: the remote, by the list's id: what a front end that knows the sync adds (see
+#: `sync.config.sync_state`).
+SyncState = Callable[[str], tuple[bool, "datetime | None", "datetime | None"]]
 
 
-def _no_sync(list_id: str) -> tuple[bool, datetime | None]:
-    return False, None
+def _no_sync(list_id: str) -> tuple[bool, datetime | None, datetime | None]:
+    return False, None, None
 
 
 def list_status(
@@ -50,7 +56,11 @@ def list_status(
     stats = figures.stats(snapshot.standing, snapshot.done_days, now)
     if not fresh:
         keep_snapshot(files, snapshot, now)
-    syncs, synced_at = sync(files.root.name)
+    syncs, synced_at, reached_at = sync(files.root.name)
+    days: tuple[int, ...] = ()
+    if snapshot.set_aside:  # rare (two devices did a day apart): the journal names the days
+        with contextlib.suppress(DailylistError):
+            days = tuple(sorted({aside.number for aside in load(files).replay.set_aside}))
     sharing = None
     if snapshot.info.settings.follow is not None:
         from dailylist.sharing import read_sharing
@@ -58,7 +68,17 @@ def list_status(
         with contextlib.suppress(DailylistError):
             chosen = read_sharing(files)
             sharing = "not asked" if chosen is None else chosen.state
-    return ListStatus(snapshot.info, stats, closed, snapshot.set_aside, synced_at, syncs, sharing)
+    return ListStatus(
+        snapshot.info,
+        stats,
+        closed,
+        snapshot.set_aside,
+        synced_at,
+        syncs,
+        reached_at=reached_at,
+        set_aside_days=days,
+        sharing=sharing,
+    )
 
 
 def statuses(

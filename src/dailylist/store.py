@@ -27,7 +27,7 @@ import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from dailylist import limits
 from dailylist.errors import BadInput, DailylistError, DamagedData, NotNow
@@ -118,14 +118,32 @@ def write_out(path: Path, data: bytes, *, what: str, private: bool = False) -> N
         raise BadInput(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
-def _replace(path: Path, data: bytes, mode: int) -> None:
+def write_out_by(path: Path, write: Callable[[BinaryIO], None], *, what: str) -> None:
+    """`write_out` for a file that `write` writes a piece at a time into the handle it is
+    given (a zip of photos), so that none of it is held whole in memory."""
+    if path.is_dir():
+        raise BadInput(f"{path} is a directory; give a file name for the {what}")
+    if not path.parent.is_dir():
+        raise BadInput(f"cannot write {path}: the folder {path.parent} does not exist")
+    umask = os.umask(0)
+    os.umask(umask)
+    try:
+        _replace(path, write, 0o644 & ~umask)
+    except OSError as exc:
+        raise BadInput(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def _replace(path: Path, data: bytes | Callable[[BinaryIO], None], mode: int) -> None:
     import tempfile
 
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        with os.fdopen(fd, "w+b") as handle:
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                data(handle)
             handle.flush()
             os.fsync(handle.fileno())
         tmp.chmod(mode)

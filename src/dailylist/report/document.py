@@ -20,12 +20,16 @@ from dailylist.codec import decode, encode
 from dailylist.domain import ListInfo, require
 from dailylist.errors import BadInput
 from dailylist.events import PhotoRecord
+from dailylist.photo_flags import PhotoFlag
 
 if TYPE_CHECKING:
     from dailylist.lookback import Day
 
-#: The version of the JSON report this dailylist writes (and the newest it reads).
-REPORT_FORMAT = 1
+#: The version of the JSON report this dailylist writes (and the newest it reads). 2: each
+#: entry says its earlier reflections and its photos' flags.
+REPORT_FORMAT = 2
+#: What an entry holds since format 2 (a report of format 1 is checked without them).
+NEW_IN_FORMAT_2 = ("earlier_reflections", "photo_flags")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,6 +47,14 @@ class ReportList:
 
 
 @dataclass(frozen=True, kw_only=True)
+class EarlierReflection:
+    """A day's reflection as it was before an amendment changed it."""
+
+    written_at: datetime
+    reflection: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReportEntry:
     """A day done, as the report shows it: never a path of the recipient's computer."""
 
@@ -56,6 +68,11 @@ class ReportEntry:
     photo_taken_before_reveal: bool
     photos: tuple[PhotoRecord, ...]
     amended: bool = False
+    #: Every version of the reflection before the one it has now, oldest first (the
+    #: journal keeps them all; reports of format 1 do not say them).
+    earlier_reflections: tuple[EarlierReflection, ...] = ()
+    #: What its photos are flagged for (see `photo_flags`; not in reports of format 1).
+    photo_flags: tuple[PhotoFlag, ...] = ()
 
     def __post_init__(self) -> None:
         require(self.day >= 1, "day: days are counted from 1")
@@ -130,7 +147,10 @@ def report_list(info: ListInfo, public_key: bytes, signature: bytes) -> ReportLi
     )
 
 
-def report_entry(entry: Day) -> ReportEntry:
+def report_entry(entry: Day, flags: Sequence[PhotoFlag]) -> ReportEntry:
+    """An entry of the report; `flags` are the photo flags of every day (see
+    `photo_flags`): the entry keeps its own."""
+    versions = entry.reflection_versions
     return ReportEntry(
         day=entry.number,
         date=entry.day,
@@ -142,6 +162,10 @@ def report_entry(entry: Day) -> ReportEntry:
         photo_taken_before_reveal=entry.photo_taken_before_reveal,
         photos=tuple(photo.shared() for photo in entry.photos),
         amended=entry.amended,
+        earlier_reflections=tuple(
+            EarlierReflection(written_at=at, reflection=text) for at, text in versions[:-1]
+        ),
+        photo_flags=tuple(flag for flag in flags if flag.day == entry.number),
     )
 
 
@@ -254,6 +278,7 @@ def report_json(
     signature: bytes,
     stats: figures.Stats,
     entries: Sequence[Day],
+    flags: Sequence[PhotoFlag],
     set_aside: Sequence[fold.SetAside],
     events: Sequence[Mapping[str, Any]],
     exported_at: datetime,
@@ -267,7 +292,7 @@ def report_json(
         zone=zone,
         list=report_list(info, public_key, signature),
         summary=report_summary(stats),
-        entries=tuple(report_entry(entry) for entry in entries),
+        entries=tuple(report_entry(entry, flags) for entry in entries),
         set_aside=tuple(report_set_aside(aside) for aside in set_aside),
         events=tuple(exported_events(events)),
         photos_dir=photos_dir,

@@ -1,5 +1,6 @@
 """`dailylist export`: a report of a list's journal for the author, as JSON (for `verify`),
-Markdown, or one HTML page; to a file (its photos beside it) or to standard output.
+Markdown, one HTML page, or all in one zip (the page, the JSON and the photos: see
+`zipped`); to a file (its photos beside it) or to standard output.
 
 A report is written only to a new file, or with `force` over a regular file, and never into
 the data dir: the journal a person keeps is never the thing a report replaces.
@@ -16,15 +17,17 @@ from typing import Literal
 
 from dailylist.clock import zone_name
 from dailylist.errors import BadInput
+from dailylist.events import PhotoRecord
 from dailylist.lookback import History, history
 from dailylist.photos import MAX_PHOTO_BYTES, data_uri, jpeg_copy
 from dailylist.report.document import report_json
 from dailylist.report.pages import render_html, render_markdown
+from dailylist.report.zipped import Member
 from dailylist.rules import write_moment
 from dailylist.store import DataDir, check_out, ensure_private_dir, file_sha256, write_out
 
-Format = Literal["json", "md", "html"]
-FORMATS: tuple[Format, ...] = ("json", "md", "html")
+Format = Literal["json", "md", "html", "zip"]
+FORMATS: tuple[Format, ...] = ("json", "md", "html", "zip")
 #: The file names each format is known by.
 SUFFIXES: dict[str, Format] = {
     ".json": "json",
@@ -32,6 +35,7 @@ SUFFIXES: dict[str, Format] = {
     ".markdown": "md",
     ".html": "html",
     ".htm": "html",
+    ".zip": "zip",
 }
 #: `-o -`: the report goes to standard output.
 STDOUT = Path("-")
@@ -51,14 +55,14 @@ def format_for(output: Path, wanted: str | None) -> Format:
         if fmt == wanted:
             return fmt
     if wanted is not None:
-        raise BadInput(f"unknown report format {wanted!r}; use html, md or json")
+        raise BadInput(f"unknown report format {wanted!r}; use html, md, json or zip")
     if output == STDOUT:
         return "md"
     found = SUFFIXES.get(output.suffix.lower())
     if found is None:
         raise BadInput(
-            f"{output.name} says no report format; name it .html, .md or .json, "
-            "or give --format html|md|json"
+            f"{output.name} says no report format; name it .zip, .html, .md or .json, "
+            "or give --format zip|html|md|json"
         )
     return found
 
@@ -67,6 +71,8 @@ def format_for(output: Path, wanted: str | None) -> Format:
 class ExportResult:
     output: Path
     format: Format
+    #: The title of the list the report is of.
+    title: str
     entries: int
     photos: int
     photos_dir: Path | None
@@ -74,10 +80,12 @@ class ExportResult:
     text: str | None = None
 
 
-def check_target(output: Path, data: DataDir, *, force: bool) -> None:
-    """`BadInput` unless a report may be written at `output` (see `store.check_out`), and
-    its photos in the folder beside it."""
+def check_target(output: Path, data: DataDir, *, force: bool, beside: bool = True) -> None:
+    """`BadInput` unless a report may be written at `output` (see `store.check_out`), and,
+    when its photos go `beside` it, in the folder beside it."""
     check_out(output, data.root, what="report", force=force)
+    if not beside:
+        return
     folder = photos_dir_for(output)
     home = data.root.resolve()
     if folder.resolve() == home or home in folder.resolve().parents:
@@ -104,19 +112,26 @@ def export(
     `on_total` is told how many photos there are, `progress` is called after each one.
     """
     to_stdout = output == STDOUT
+    if to_stdout and fmt == "zip":
+        raise BadInput("a zip report goes to a file: give -o NAME.zip")
     if not to_stdout:
-        check_target(output, data, force=force)
+        check_target(output, data, force=force, beside=fmt in ("md", "json"))
     found = history(data, list_id, now)
     now = write_moment(found.opened.standing, now)  # never dated before its journal
     files = found.opened.files
-    records = [photo for entry in found.entries for photo in entry.photos]
+    shown = [photo for entry in found.entries for photo in entry.photos]
     # A completion set aside keeps its photos in the report too, those this device has.
-    records += [
+    shown += [
         photo
         for aside in found.opened.replay.set_aside
         for photo in aside.photos
-        if files.photo(photo.stored_name).is_file() and photo not in records
+        if files.photo(photo.stored_name).is_file()
     ]
+    # Each photo once, however many days show it (a flag says when one does).
+    records: list[PhotoRecord] = []
+    for photo in shown:
+        if all(photo.sha256 != kept.sha256 for kept in records):
+            records.append(photo)
     if on_total is not None:
         on_total(len(records))
 
@@ -125,7 +140,11 @@ def export(
             progress(1)
 
     photos_dir: Path | None = None
+    title = found.info.title
     try:
+        if fmt == "zip":
+            _write_zip(found, records, output, now, advance)
+            return ExportResult(output, fmt, title, len(found.entries), len(records), None)
         if fmt == "html":
             embedded = {}
             for record in records:
@@ -133,7 +152,7 @@ def export(
                     jpeg_copy(files.photo(record.stored_name), HTML_PHOTO_SIZE)
                 )
                 advance()
-            text = render_html(found, embedded, now)
+            text = render_html(found.diary, embedded, now)
         else:
             folder = "" if to_stdout else photos_dir_for(output).name
             # To standard output the photos stay in the data dir, and the text names each
@@ -154,14 +173,65 @@ def export(
             if fmt == "json":
                 text = json.dumps(_report(found, now, folder), indent=2, ensure_ascii=False) + "\n"
             else:
-                text = render_markdown(found, linked, now)
+                text = render_markdown(found.diary, linked, now)
         if to_stdout:
-            return ExportResult(output, fmt, len(found.entries), len(records), None, text)
+            return ExportResult(output, fmt, title, len(found.entries), len(records), None, text)
         write_out(output, text.encode("utf-8"), what="report")
     except OSError as exc:
         where = exc.filename or output
         raise BadInput(f"cannot write the report to {where}: {exc.strerror or exc}") from exc
-    return ExportResult(output, fmt, len(found.entries), len(records), photos_dir)
+    return ExportResult(output, fmt, title, len(found.entries), len(records), photos_dir)
+
+
+def zip_photo_name(record: PhotoRecord) -> str:
+    """How the page in a zip shows a photo: by its file, or a HEIC one (which few browsers
+    show) by a JPEG copy beside it."""
+    return f"{record.sha256}.jpg" if record.format == "HEIF" else record.stored_name
+
+
+def _write_zip(
+    found: History,
+    records: list[PhotoRecord],
+    output: Path,
+    now: datetime,
+    advance: Callable[[], None],
+) -> None:
+    """The page, the JSON report and the photos, in one zip (see `zipped`): the page shows
+    the very files the report's hashes name, so `verify` checks what the author sees."""
+    from dailylist.limits import REPORT_ZIP, read_file, size_text
+    from dailylist.report.zipped import folder_name, write_zip
+
+    if sum(record.size for record in records) > REPORT_ZIP:
+        raise BadInput(
+            f"the photos come to more than a .zip report may hold ({size_text(REPORT_ZIP)}); "
+            "export to NAME.json instead (its photos go in a folder beside it)"
+        )
+    folder = folder_name(output)
+    photos = f"{folder}-photos"
+    files = found.opened.files
+    shown = {record.sha256: f"{photos}/{zip_photo_name(record)}" for record in records}
+    page = render_html(found.diary, shown, now)
+    report = json.dumps(_report(found, now, photos), indent=2, ensure_ascii=False) + "\n"
+    members: list[Member] = [
+        (f"{folder}.html", page.encode("utf-8")),
+        (f"{folder}.json", report.encode("utf-8")),
+    ]
+
+    def kept(record: PhotoRecord) -> Callable[[], bytes]:
+        def read() -> bytes:
+            advance()
+            return read_file(files.photo(record.stored_name), MAX_PHOTO_BYTES)
+
+        return read
+
+    def copy(record: PhotoRecord) -> Callable[[], bytes]:
+        return lambda: jpeg_copy(files.photo(record.stored_name), HTML_PHOTO_SIZE)
+
+    for record in records:
+        members.append((f"{photos}/{record.stored_name}", kept(record)))
+        if zip_photo_name(record) != record.stored_name:
+            members.append((f"{photos}/{zip_photo_name(record)}", copy(record)))
+    write_zip(output, folder, members, now)
 
 
 def _copy_photo(source: Path, folder: Path, sha256: str) -> str:
@@ -186,6 +256,7 @@ def _report(found: History, now: datetime, photos_dir: str) -> dict[str, object]
         signature=sealed.signature,
         stats=found.stats,
         entries=found.entries,
+        flags=found.flags,
         set_aside=found.opened.replay.set_aside,
         events=found.opened.journal.documents,
         exported_at=now,

@@ -8,19 +8,20 @@ import re
 from datetime import date, datetime
 from pathlib import Path
 
-from dailylist.domain import counted
-from dailylist.lookback import Day, History
+from dailylist.domain import counted, paragraphs
+from dailylist.lookback import Day, Diary, earlier_reflections
+from dailylist.photo_flags import sentence
 from dailylist.terminal import safe
 
 
-def _timeline(found: History) -> list[Day | date]:
+def _timeline(found: Diary) -> list[Day | date]:
     """Entries and missed days, in date order: what the diary shows, day after day."""
     things: list[tuple[date, int, Day | date]] = [(e.day, 1, e) for e in found.entries]
     things += [(day, 0, day) for day in found.stats.missed_days]
     return [thing for _, _, thing in sorted(things, key=lambda t: (t[0], t[1]))]
 
 
-def summary_line(found: History) -> str:
+def summary_line(found: Diary) -> str:
     stats = found.stats
     missed = len(stats.missed_days)
     parts = [f"{stats.done_count} of {counted(stats.item_count, 'day')} done"]
@@ -49,7 +50,7 @@ def md(text: str) -> str:
     return "\n".join(_LINE_START.sub(r"\1\\\2", line) for line in text.split("\n"))
 
 
-def render_markdown(found: History, photos: dict[str, str], exported_at: datetime) -> str:
+def render_markdown(found: Diary, photos: dict[str, str], exported_at: datetime) -> str:
     """The report as Markdown; `photos` names each photo's file by its sha256."""
     info = found.info
     lines = [
@@ -59,6 +60,16 @@ def render_markdown(found: History, photos: dict[str, str], exported_at: datetim
         f"Exported {exported_at:%Y-%m-%d %H:%M}.",
         "",
     ]
+    letter = paragraphs(info.letter)
+    if letter:
+        lines += ["## The letter", ""]
+        for paragraph in letter:
+            # A list's lines keep their breaks: a backslash at a line's end is a hard break.
+            lines += ["\\\n".join(md(line) for line in paragraph.split("\n")), ""]
+    if info.rules:
+        lines += ["## The rules", ""]
+        lines += [f"{number}. {md(rule)}" for number, rule in enumerate(info.rules, start=1)]
+        lines.append("")
     for thing in _timeline(found):
         if isinstance(thing, date):
             lines += [f"*{thing.isoformat()}: missed.*", ""]
@@ -66,6 +77,8 @@ def render_markdown(found: History, photos: dict[str, str], exported_at: datetim
         heading = f"## Day {thing.number} · {thing.day.isoformat()}"
         if thing.item.title:
             heading += f" · {md(thing.item.title)}"
+        if thing.item.checkin:
+            heading += " · check-in day"
         if thing.amended:
             heading += " · amended the same day"
         lines += [heading, ""]
@@ -73,12 +86,16 @@ def render_markdown(found: History, photos: dict[str, str], exported_at: datetim
         lines.append("")
         if thing.reflection:
             lines += [md(thing.reflection), ""]
+        for earlier in earlier_reflections(thing):
+            # In italics, each line on its own: emphasis ends where a paragraph does.
+            lines += [f"*{line}*" if line else "" for line in md(earlier).split("\n")]
+            lines.append("")
         for number, photo in enumerate(thing.photos, start=1):
             lines.append(f"![Day {thing.number}, photo {number}]({photos[photo.sha256]})")
         if thing.photos:
             lines.append("")
-        if thing.photo_taken_before_reveal:
-            lines += ["*A photo was taken before the item was revealed.*", ""]
+        for flag in found.flags_of(thing):
+            lines += [f"**Flagged:** *{md(sentence(flag, len(thing.photos)))}*", ""]
         for aside in _set_aside(found, thing.index):
             lines += [f"*{md(aside)}*", ""]
         for line in _from_the_author(found, thing):
@@ -86,18 +103,18 @@ def render_markdown(found: History, photos: dict[str, str], exported_at: datetim
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _set_aside(found: History, index: int) -> list[str]:
+def _set_aside(found: Diary, index: int) -> list[str]:
     """A line for each completion of a day set aside (done on another device too)."""
     return [
         f"Also done on another device ({aside.completion.at:%Y-%m-%d %H:%M}), set aside: "
         f"this one came first."
         + (f" Its reflection: {aside.reflection}" if aside.reflection else "")
-        for aside in found.opened.replay.set_aside
+        for aside in found.set_aside
         if aside.index == index
     ]
 
 
-def _from_the_author(found: History, thing: Day) -> list[str]:
+def _from_the_author(found: Diary, thing: Day) -> list[str]:
     """How a check-in opened without a code typed in, and the author's postcards of the day."""
     from dailylist.lookback import opened_note
 
@@ -133,8 +150,16 @@ h1 { font-size: 2.2rem; line-height: 1.2; margin: 0 0 .3rem; }
 .byline, .summary, .meta, .missed, footer { color: var(--muted); }
 .summary { margin: 1rem 0 2rem; padding: .8rem 1rem; border: 1px solid var(--line);
            border-radius: .5rem; background: #fff; }
-.letter { white-space: pre-wrap; font-style: italic; border-left: 3px solid var(--accent);
-          padding: .2rem 0 .2rem 1rem; margin: 0 0 2.5rem; }
+.letter { font-style: italic; border-left: 3px solid var(--accent);
+          padding: .2rem 0 .2rem 1rem; margin: 0 0 2rem; }
+.letter p { margin: 0 0 .8rem; white-space: pre-line; }
+.rules { margin: 0 0 2.5rem; }
+.rules h2 { font-size: 1.1rem; margin: 0 0 .3rem; }
+.rules ol { margin: 0; padding-left: 1.4rem; }
+.checkin { color: var(--accent); font-weight: bold; }
+.earlier { color: var(--muted); font-size: .95rem; border-left: 2px solid var(--line);
+           padding-left: .8rem; margin: -.4rem 0 1rem; }
+.earlier p { white-space: pre-wrap; margin: 0 0 .3rem; }
 article { border-top: 1px solid var(--line); padding: 1.6rem 0; break-inside: avoid; }
 article h2 { font-size: 1.3rem; margin: 0; }
 .meta { font-size: .9rem; margin: .1rem 0 .8rem; }
@@ -154,8 +179,9 @@ footer { font-size: .8rem; margin-top: 2rem; }
 """
 
 
-def render_html(found: History, photos: dict[str, str], exported_at: datetime) -> str:
-    """One self-contained page: inline CSS, photos embedded, no scripts, no network."""
+def render_html(found: Diary, photos: dict[str, str], exported_at: datetime) -> str:
+    """One page: inline CSS, no scripts, no network. `photos` gives each photo's source by
+    its sha256: a data: URI (the page on its own), or a file's name beside it (in a zip)."""
 
     def esc(text: str) -> str:
         return html.escape(safe(text))  # no raw control character: the page may be `cat`
@@ -171,32 +197,52 @@ def render_html(found: History, photos: dict[str, str], exported_at: datetime) -
         f'<p class="byline">A list from {esc(info.author)}</p>',
         f'<p class="summary">{esc(summary_line(found))}.</p>',
     ]
-    if info.letter.strip():
-        parts.append(f'<div class="letter">{esc(info.letter.strip())}</div>')
+    letter = paragraphs(info.letter)
+    if letter:
+        parts.append('<div class="letter">')
+        parts += [f"<p>{esc(paragraph)}</p>" for paragraph in letter]
+        parts.append("</div>")
+    if info.rules:
+        parts.append('<section class="rules"><h2>The rules</h2><ol>')
+        parts += [f"<li>{esc(rule)}</li>" for rule in info.rules]
+        parts.append("</ol></section>")
     for thing in _timeline(found):
         if isinstance(thing, date):
             parts.append(f'<p class="missed">{thing.isoformat()}: missed</p>')
             continue
         title = f"Day {thing.number}" + (f": {thing.item.title}" if thing.item.title else "")
         parts.append(f'<article id="day-{thing.number}"><h2>{esc(title)}</h2>')
+        checkin = (
+            f', <span class="checkin">a check-in day</span>, opened with '
+            f"{esc(info.author)}'s code"
+            if thing.item.checkin
+            else ""
+        )
         amended = ", amended the same day" if thing.amended else ""
         parts.append(
-            f'<p class="meta">{thing.day.isoformat()}, done at {thing.at:%H:%M}{amended}</p>'
+            f'<p class="meta">{thing.day.isoformat()}, done at {thing.at:%H:%M}'
+            f"{checkin}{amended}</p>"
         )
         parts.append(f'<p class="item">{esc(thing.item.text)}</p>')
         if thing.reflection:
             parts.append(f'<p class="reflection">{esc(thing.reflection)}</p>')
+        earlier = earlier_reflections(thing)
+        if earlier:
+            parts.append('<div class="earlier">')
+            parts += [f"<p>{esc(line)}</p>" for line in earlier]
+            parts.append("</div>")
         if thing.photos:
             parts.append('<div class="photos">')
             for number, photo in enumerate(thing.photos, start=1):
                 alt = f"Day {thing.number}, photo {number}"
                 parts.append(
-                    f'<img src="{photos[photo.sha256]}" alt="{esc(alt)}" '
+                    f'<img src="{esc(photos[photo.sha256])}" alt="{esc(alt)}" '
                     f'data-sha256="{photo.sha256}">'
                 )
             parts.append("</div>")
-        if thing.photo_taken_before_reveal:
-            parts.append('<p class="flag">A photo was taken before the item was revealed.</p>')
+        for flag in found.flags_of(thing):
+            said = sentence(flag, len(thing.photos))
+            parts.append(f'<p class="flag">Flagged: {esc(said)}</p>')
         for aside in _set_aside(found, thing.index):
             parts.append(f'<p class="flag">{esc(aside)}</p>')
         if thing.enclosure is not None:

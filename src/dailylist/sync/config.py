@@ -213,13 +213,46 @@ def save_seen(data: DataDir, remote: str, files: dict[str, tuple[str, dict[str, 
     write_atomic(SyncPaths.of(data).seen, text.encode("utf-8"))
 
 
-def sync_state(data: DataDir) -> Callable[[str], tuple[bool, datetime | None]]:
-    """For `status`: whether each list syncs, and when this device last exchanged it (the
-    config read once)."""
+def reached_at(
+    data: DataDir, config: SyncConfig, state: ListSync, now: datetime
+) -> datetime | None:
+    """When a sync of this device last reached the remote with the list, whatever it moved.
+
+    A sync with nothing new writes no file of its own, so that time is kept where it
+    costs nothing: for git, in the time of the clone's `.git/FETCH_HEAD`, which every fetch
+    writes (and which `remote.GitRemote.fetch` puts back when a fetch fails, so that it
+    says when one last reached the remote); for a folder, in the config, whenever a sync
+    writes it for another reason. A time ahead of `now` (a clock set wrong) is not taken.
+    """
+    found = state.reached_at
+    if config.kind == "git":
+        fetched = fetched_at(SyncPaths.of(data).clone)
+        if fetched is not None and fetched <= now and (found is None or fetched > found):
+            found = fetched
+    return found
+
+
+def fetched_at(clone: Path) -> datetime | None:
+    """When git last fetched into `clone` (see `reached_at`)."""
+    from datetime import UTC
+
+    try:
+        return datetime.fromtimestamp((clone / ".git" / "FETCH_HEAD").stat().st_mtime, UTC)
+    except (OSError, ValueError, OverflowError):
+        return None
+
+
+def sync_state(
+    data: DataDir, now: datetime
+) -> Callable[[str], tuple[bool, datetime | None, datetime | None]]:
+    """For `status`: whether each list syncs, when this device last exchanged it, and when
+    a sync last reached the remote (the config read once)."""
     config = read_config(data) if syncs(data) else None
 
-    def state(list_id: str) -> tuple[bool, datetime | None]:
+    def state(list_id: str) -> tuple[bool, datetime | None, datetime | None]:
         found = None if config is None else config.lists.get(list_id)
-        return found is not None, None if found is None else found.synced_at
+        if config is None or found is None:
+            return False, None, None
+        return True, found.synced_at, reached_at(data, config, found, now)
 
     return state

@@ -11,7 +11,7 @@ from dailylist.checks import Check
 from dailylist.days import when
 from dailylist.device import known_id
 from dailylist.store import DataDir
-from dailylist.sync.config import SyncPaths, read_config
+from dailylist.sync.config import SyncPaths, reached_at, read_config
 
 if TYPE_CHECKING:
     from dailylist.opened import OpenedList
@@ -40,7 +40,9 @@ def sync_checks(
             "`dailylist sync join REMOTE` with the sync passphrase unlocks it again"
         )
     last = "never yet" if state.synced_at is None else when(state.synced_at, now)
-    check.detail = f"with {config.remote}, last exchanged {last}"
+    reached = reached_at(data, config, state, now)
+    check.detail = f"with {config.remote}: last exchanged {last}, last reached the remote "
+    check.detail += "never yet" if reached is None else when(reached, now)
     me = known_id(data.root)
     for one in opened.replay.set_aside if opened is not None else ():
         who = config.devices.name(one.completion.device, me)

@@ -290,9 +290,22 @@ class GitRemote:
         self._writing = False
         self._written = []
         self._expected = {}
+        # The time of `.git/FETCH_HEAD` says when a sync last reached the remote (see
+        # `config.reached_at`); git writes it even when a fetch fails, so its time is
+        # put back then.
+        fetch_head = self.clone / ".git" / "FETCH_HEAD"
+        try:
+            before = fetch_head.stat()
+        except OSError:
+            before = None
         try:
             self._git("fetch", "-q", "--prune", "origin", network=True)
         except _GitFailed as exc:
+            with contextlib.suppress(OSError):
+                if before is None:
+                    fetch_head.unlink(missing_ok=True)
+                else:
+                    os.utime(fetch_head, ns=(before.st_atime_ns, before.st_mtime_ns))
             raise BadInput(f"cannot reach {self.shown}: {exc.line}; nothing was changed") from exc
         self._tree = self._remote_tree(f"refs/remotes/origin/{BRANCH}")
 
@@ -396,6 +409,7 @@ class GitRemote:
         if pushed.returncode == 0:
             # The remote's branch is now this commit: read it as fetched.
             self._git("update-ref", f"refs/remotes/origin/{BRANCH}", "HEAD")
+            self._point_head()
             return True
         outcome = _push_outcome(pushed.stdout)
         if outcome is not None and _a_race(outcome, pushed.stderr):
@@ -410,6 +424,35 @@ class GitRemote:
             f"{self.shown} declined this device's files: {reason}{told}; nothing was lost "
             "here, and the next sync sends them again"
         )
+
+    def _point_head(self) -> None:
+        """For a bare repository on this computer whose HEAD names a branch it does not
+        have (as `git init --bare` leaves it): point HEAD at dailylist's branch, so that a
+        `git clone` of it takes that branch instead of warning "remote HEAD refers to
+        nonexistent ref". A repository with a branch of its own at HEAD is left as it is,
+        and so is a remote elsewhere (a push cannot move another's HEAD): clone that with
+        `git clone -b dailylist`. Nothing here may stop a sync."""
+        bare = _local_bare(self.url)
+        if bare is None:
+            return
+        at = ["--git-dir", str(bare)]
+        head = self._git(*at, "symbolic-ref", "-q", "HEAD", check=False).stdout.strip()
+        if head == f"refs/heads/{BRANCH}" or not head.startswith("refs/heads/"):
+            return
+        if self._git(*at, "rev-parse", "-q", "--verify", head, check=False).returncode == 0:
+            return  # its HEAD is a branch it has: someone's own
+        self._git(*at, "symbolic-ref", "HEAD", f"refs/heads/{BRANCH}", check=False)
+
+
+def _local_bare(url: str) -> Path | None:
+    """The bare repository on this computer that `url` names (a path, or a file: URL), or
+    None for a remote elsewhere or a repository with a working tree."""
+    path = Path(url.removeprefix("file://")) if url.startswith(("/", "file://")) else None
+    if path is None or not path.is_dir():
+        return None
+    if (path / ".git").exists() or not ((path / "HEAD").is_file() and (path / "objects").is_dir()):
+        return None
+    return path
 
 
 def _push_outcome(porcelain: str) -> str | None:

@@ -7,9 +7,9 @@ from datetime import datetime
 from rich.console import Console
 from rich.markup import escape
 
-from dailylist.days import when
+from dailylist.days import spoken_time, when
 from dailylist.domain import counted
-from dailylist.sync.exchange import ListReport, SyncReport
+from dailylist.sync.exchange import Clash, ListReport, SyncReport
 from dailylist.sync.share import ShareReport
 
 
@@ -43,8 +43,6 @@ def _one(out: Console, part: ListReport, now: datetime) -> None:
             f"{counted(part.events_out, 'event')} and {counted(part.photos_out, 'photo')} out"
         )
     out.print(f"[bold]{name}[/]: {', '.join(moved) if moved else 'in step, nothing new'}.")
-    if part.set_aside and not part.clashes:
-        out.print(f"  {counted(part.set_aside, 'completion')} set aside: see `dailylist status`.")
     if part.restored:
         lost = counted(part.restored, "file")
         out.print(f"  The remote had lost or damaged {lost} of this device's: put back.")
@@ -69,14 +67,24 @@ def _one(out: Console, part: ListReport, now: datetime) -> None:
     if part.waiting:
         out.print(f"  {counted(part.waiting, 'thing')} still to come from other devices.")
     for clash in part.clashes:
-        kept = ""
-        if clash.kept_at is not None:
-            kept = f"; {escape(clash.kept_device)} did it first ({when(clash.kept_at, now)})"
-        out.print(
-            f"  [yellow]Clash:[/] day {clash.number} was done on {escape(clash.device)} too "
-            f"({when(clash.at, now)}): set aside, kept in the journal{kept}. "
-            f"See `dailylist show {clash.number}`."
+        out.print(f"  [yellow]Clash:[/] {escape(clash_said(clash, now))}")
+
+
+def clash_said(clash: Clash, now: datetime) -> str:
+    """A clash, said once and plainly: which devices did the day and when, which counts,
+    and where to see both."""
+    number = clash.number
+    here = f"{clash.device} {spoken_time(clash.at, now)}"
+    if clash.kept_at is None:
+        return (
+            f"day {number} was done on {here} too, and set aside: it is kept, and "
+            f"`dailylist show {number}` shows it."
         )
+    there = f"{clash.kept_device} {spoken_time(clash.kept_at, now)}"
+    return (
+        f"day {number} was done twice, on {there} and on {here}. The first counts; the "
+        f"other is set aside and kept: `dailylist show {number}` shows both."
+    )
 
 
 def shared(out: Console, report: ShareReport) -> None:
