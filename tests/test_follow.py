@@ -168,6 +168,8 @@ def test_he_follows_her_days_and_a_postcard_opens_a_checkin(
         "postcard", "--list", str(sealed), "--note", "I cannot call today, here it is",
         "--checkin", "4", now=_moment(4, "08:30"),
     )  # fmt: skip
+    waiting = author.json("follow", now=_moment(4, "08:35"))["where"]
+    assert "day 4 of 5 is a check-in, waiting since 2027-03-04; your postcard carries" in waiting
     her.ok("share", now=_moment(4, "08:40"))
     today = her.json("today", now=_moment(4, "09:00"))
     assert today["state"] == "revealed"
@@ -186,7 +188,25 @@ def test_he_follows_her_days_and_a_postcard_opens_a_checkin(
         text = report.read_text("utf-8")
         assert "Check-in: code sent by postcard." in text
         assert "I cannot call today, here it is" in text
-    assert 'alt="Day 2: a picture from Ada"' in (tmp_path / "report.html").read_text("utf-8")
+    page = (tmp_path / "report.html").read_text("utf-8")
+    assert 'alt="Day 2: a picture from Ada"' in page
+    assert '<figure class="cover"><img src="data:image/jpeg;base64,' in page
+    bench = sha256_hex(_pictures_of(author, sealed, tmp_path)[1])
+    assert (tmp_path / "report-photos" / f"{bench}.jpg").is_file()
+    assert f"report-photos/{bench}.jpg" in (tmp_path / "report.md").read_text("utf-8")
+    # One zip with all of it (the pictures, the postcard) holds up when he checks it.
+    bundle = tmp_path / "for-ada.zip"
+    her.ok("export", "-o", str(bundle), now=_moment(4, "11:40"))
+    checked = author.ok("verify", str(bundle), "--list", str(sealed), now=_moment(4, "12:00"))
+    assert re.search(r"the page says what the report says +ok", checked.stdout)
+    import zipfile
+
+    with zipfile.ZipFile(bundle) as zipped:
+        name = next(n for n in zipped.namelist() if n.endswith(".json"))
+        cards = json.loads(zipped.read(name))["postcards"]
+    assert [(card["note"], card["checkin"]) for card in cards] == [
+        ("I cannot call today, here it is", 4)
+    ]
 
     # She stops: nothing more goes out.
     her.ok("share", "stop", now=_moment(4, "12:00"))

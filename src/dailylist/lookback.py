@@ -6,20 +6,26 @@ it (see `opened.load`), and show the items of completed days only.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import contextlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dailylist import enclosures, figures, fold
 from dailylist.domain import Item, ListInfo, counted, item_index
-from dailylist.errors import BadInput, NotNow
+from dailylist.errors import BadInput, DailylistError, NotNow
 from dailylist.events import Revealed
 from dailylist.opened import OpenedList, load
 from dailylist.photo_flags import PhotoFlag, photo_flags
 from dailylist.rules import ItemSource
 from dailylist.sharing import Postcard, postcards_for
-from dailylist.store import DataDir
+from dailylist.store import DataDir, ListFiles
+
+if TYPE_CHECKING:
+    from dailylist.report.document import ReportPostcard
+    from dailylist.sealed_list import UnsealedList
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,16 +89,78 @@ class Diary:
     entries: tuple[Day, ...]
     set_aside: tuple[fold.SetAside, ...]
     flags: tuple[PhotoFlag, ...]
+    #: The author's postcards, as the report holds them (see `report.document`).
+    postcards: tuple[ReportPostcard, ...] = ()
+    #: The pictures the author enclosed that the pages may show (the letter's, and those
+    #: of the items done), by sha256: the same bytes from the sealed list whoever makes it.
+    pictures: Mapping[str, bytes] = field(default_factory=dict)
 
     def flags_of(self, entry: fold.Entry) -> tuple[PhotoFlag, ...]:
         return tuple(flag for flag in self.flags if flag.day == entry.number)
 
+    def postcards_of(self, number: int) -> tuple[ReportPostcard, ...]:
+        """The postcards shown with day `number`."""
+        return tuple(card for card in self.postcards if card.day == number)
 
-def diary(info: ListInfo, replay: fold.Replay, items: ItemSource, now: datetime) -> Diary:
-    """The diary of a replayed journal at `now`: its days opened with `items`."""
+    def postcards_of_no_day(self) -> tuple[ReportPostcard, ...]:
+        """The postcards shown at once, with no day of their own."""
+        return tuple(card for card in self.postcards if card.day is None)
+
+
+def diary(
+    info: ListInfo,
+    replay: fold.Replay,
+    items: UnsealedList,
+    now: datetime,
+    postcards: Sequence[ReportPostcard] = (),
+) -> Diary:
+    """The diary of a replayed journal at `now`: its days opened with `items` (the sealed
+    list, which gives the enclosed pictures too), with the author's `postcards`."""
     stats = figures.stats(replay.standing, replay.done_days, now)
     entries = days(replay.entries, items)
-    return Diary(info, stats, entries, replay.set_aside, photo_flags(replay.entries))
+    return Diary(
+        info,
+        stats,
+        entries,
+        replay.set_aside,
+        photo_flags(replay.entries),
+        tuple(postcards),
+        pictures_of(items, entries),
+    )
+
+
+def pictures_of(items: UnsealedList, entries: Sequence[Day]) -> dict[str, bytes]:
+    """The enclosed pictures the pages of these days may show: the letter's and each done
+    item's, from the sealed list (an item's only once it was revealed)."""
+    found: dict[str, bytes] = {}
+    letter, sha = items.sealed.letter_photo, items.info.letter_photo
+    if sha is not None and letter is not None:
+        found[sha] = letter
+    for entry in entries:
+        sha = entry.item.enclosure
+        if sha is not None:
+            with contextlib.suppress(DailylistError):
+                picture = items.enclosure(entry.index, entry.reveal.item_key)
+                if picture is not None:
+                    found[sha] = picture
+    return found
+
+
+def shown_postcards(files: ListFiles) -> tuple[ReportPostcard, ...]:
+    """The postcards received for a list, as reports show them (never a code)."""
+    from dailylist.report.document import ReportPostcard
+    from dailylist.sharing import read_postcards
+
+    try:
+        received = read_postcards(files).received
+    except DailylistError:
+        return ()
+    return tuple(
+        ReportPostcard(
+            written_at=card.written_at, note=card.note, day=card.day, checkin=card.checkin
+        )
+        for card in received
+    )
 
 
 @dataclass(frozen=True)
@@ -113,7 +181,15 @@ class History:
     @property
     def diary(self) -> Diary:
         set_aside = self.opened.replay.set_aside
-        return Diary(self.info, self.stats, self.entries, set_aside, self.flags)
+        return Diary(
+            self.info,
+            self.stats,
+            self.entries,
+            set_aside,
+            self.flags,
+            shown_postcards(self.opened.files),
+            pictures_of(self.opened.unsealed, self.entries),
+        )
 
 
 def history(data: DataDir, list_id: str, now: datetime) -> History:

@@ -105,6 +105,19 @@ class ReportSetAside:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReportPostcard:
+    """A postcard the author sent, as the recipient's pages show it (never a check-in's
+    code): so that `verify` makes the same page."""
+
+    written_at: datetime
+    note: str
+    #: The day it is shown with; None: shown at once.
+    day: int | None = None
+    #: Which check-in day's code it carried (the code itself stays with her).
+    checkin: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class Report:
     """A dailylist report, as `export -o NAME.json` writes it and `verify` reads it: the
     same types both ways, through the one codec (see `codec`)."""
@@ -125,6 +138,8 @@ class Report:
     #: The folder beside the report that holds the photos, by content address ("" when
     #: the report went to standard output without them).
     photos_dir: str
+    #: The author's postcards she received, as her pages show them.
+    postcards: tuple[ReportPostcard, ...] = ()
 
     def __post_init__(self) -> None:
         require(self.format >= 1, "format: not a report format")
@@ -284,6 +299,7 @@ def report_json(
     exported_at: datetime,
     zone: str,
     photos_dir: str,
+    postcards: Sequence[ReportPostcard] = (),
 ) -> dict[str, Any]:
     """A whole JSON report. `events` are the journal's events as stored (their ids hold)."""
     report = Report(
@@ -296,5 +312,6 @@ def report_json(
         set_aside=tuple(report_set_aside(aside) for aside in set_aside),
         events=tuple(exported_events(events)),
         photos_dir=photos_dir,
+        postcards=tuple(postcards),
     )
     return written(report)

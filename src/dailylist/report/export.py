@@ -9,7 +9,7 @@ the data dir: the journal a person keeps is never the thing a report replaces.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +20,7 @@ from dailylist.errors import BadInput
 from dailylist.events import PhotoRecord
 from dailylist.lookback import History, history
 from dailylist.photos import MAX_PHOTO_BYTES, data_uri, jpeg_copy
-from dailylist.report.document import report_json
+from dailylist.report.document import ReportPostcard, report_json
 from dailylist.report.pages import render_html, render_markdown
 from dailylist.report.zipped import Member
 from dailylist.rules import write_moment
@@ -154,6 +154,7 @@ def export(
                 advance()
             text = render_html(found.diary, embedded, now)
         else:
+            diary = found.diary
             folder = "" if to_stdout else photos_dir_for(output).name
             # To standard output the photos stay in the data dir, and the text names each
             # by its file name alone: where the data dir is, is nobody else's business.
@@ -170,10 +171,15 @@ def export(
                         name = _copy_photo(source, photos_dir, record.sha256)
                     linked[record.sha256] = f"{folder}/{name}"
                     advance()
+                if fmt == "md":  # the author's pictures too, so the page shows them all
+                    for sha256, picture in diary.pictures.items():
+                        write_out(photos_dir / f"{sha256}.jpg", picture, what="photo")
+                        linked[sha256] = f"{folder}/{sha256}.jpg"
             if fmt == "json":
-                text = json.dumps(_report(found, now, folder), indent=2, ensure_ascii=False) + "\n"
+                report = _report(found, now, folder, diary.postcards)
+                text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
             else:
-                text = render_markdown(found.diary, linked, now)
+                text = render_markdown(diary, linked, now)
         if to_stdout:
             return ExportResult(output, fmt, title, len(found.entries), len(records), None, text)
         write_out(output, text.encode("utf-8"), what="report")
@@ -210,8 +216,10 @@ def _write_zip(
     photos = f"{folder}-photos"
     files = found.opened.files
     shown = {record.sha256: f"{photos}/{zip_photo_name(record)}" for record in records}
-    page = render_html(found.diary, shown, now)
-    report = json.dumps(_report(found, now, photos), indent=2, ensure_ascii=False) + "\n"
+    diary = found.diary
+    page = render_html(diary, shown, now)
+    made = _report(found, now, photos, diary.postcards)
+    report = json.dumps(made, indent=2, ensure_ascii=False) + "\n"
     members: list[Member] = [
         (f"{folder}.html", page.encode("utf-8")),
         (f"{folder}.json", report.encode("utf-8")),
@@ -248,7 +256,9 @@ def _copy_photo(source: Path, folder: Path, sha256: str) -> str:
     return target.name
 
 
-def _report(found: History, now: datetime, photos_dir: str) -> dict[str, object]:
+def _report(
+    found: History, now: datetime, photos_dir: str, postcards: Sequence[ReportPostcard]
+) -> dict[str, object]:
     sealed = found.opened.unsealed.sealed
     return report_json(
         info=found.info,
@@ -262,4 +272,5 @@ def _report(found: History, now: datetime, photos_dir: str) -> dict[str, object]
         exported_at=now,
         zone=zone_name(now),
         photos_dir=photos_dir,
+        postcards=postcards,
     )

@@ -6,12 +6,15 @@ from __future__ import annotations
 import html
 import re
 from datetime import date, datetime
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dailylist.domain import counted, paragraphs
 from dailylist.lookback import Day, Diary, earlier_reflections
 from dailylist.photo_flags import sentence
 from dailylist.terminal import safe
+
+if TYPE_CHECKING:
+    from dailylist.report.document import ReportPostcard
 
 
 def _timeline(found: Diary) -> list[Day | date]:
@@ -60,6 +63,11 @@ def render_markdown(found: Diary, photos: dict[str, str], exported_at: datetime)
         f"Exported {exported_at:%Y-%m-%d %H:%M}.",
         "",
     ]
+    if info.letter_photo is not None and info.letter_photo in photos:
+        lines += [
+            f"![With the letter, a picture from {md(info.author)}]({photos[info.letter_photo]})",
+            "",
+        ]
     letter = paragraphs(info.letter)
     if letter:
         lines += ["## The letter", ""]
@@ -70,6 +78,11 @@ def render_markdown(found: Diary, photos: dict[str, str], exported_at: datetime)
         lines += ["## The rules", ""]
         lines += [f"{number}. {md(rule)}" for number, rule in enumerate(info.rules, start=1)]
         lines.append("")
+    undated = found.postcards_of_no_day()
+    if undated:
+        lines += [f"## Postcards from {md(info.author)}", ""]
+        for card in undated:
+            lines += [f"*{md(_postcard_line(found, card))}*", ""]
     for thing in _timeline(found):
         if isinstance(thing, date):
             lines += [f"*{thing.isoformat()}: missed.*", ""]
@@ -94,6 +107,12 @@ def render_markdown(found: Diary, photos: dict[str, str], exported_at: datetime)
             lines.append(f"![Day {thing.number}, photo {number}]({photos[photo.sha256]})")
         if thing.photos:
             lines.append("")
+        enclosed = thing.item.enclosure
+        if enclosed is not None and enclosed in photos:
+            lines += [
+                f"![Day {thing.number}: a picture from {md(info.author)}]({photos[enclosed]})",
+                "",
+            ]
         for flag in found.flags_of(thing):
             lines += [f"**Flagged:** *{md(sentence(flag, len(thing.photos)))}*", ""]
         for aside in _set_aside(found, thing.index):
@@ -122,22 +141,21 @@ def _from_the_author(found: Diary, thing: Day) -> list[str]:
     note = opened_note(thing.reveal, found.info.settings.checkin_fallback_days)
     if note is not None:
         lines.append(f"Check-in: {note}.")
-    lines += [
-        f"A postcard from {found.info.author} ({card.written_at:%Y-%m-%d}): {card.note}"
-        for card in thing.postcards
-    ]
+    lines += [_postcard_line(found, card) for card in found.postcards_of(thing.number)]
     return lines
 
 
-def _embedded(path: Path) -> str | None:
-    """An enclosed picture (a JPEG) as a data: URI, or None when it cannot be read."""
-    from dailylist.limits import read_file
+def _postcard_line(found: Diary, card: ReportPostcard) -> str:
+    code = f" It carried the code of day {card.checkin}." if card.checkin else ""
+    return f"A postcard from {found.info.author} ({card.written_at:%Y-%m-%d}): {card.note}{code}"
+
+
+def _picture(found: Diary, sha256: str | None) -> str | None:
+    """An enclosed picture of the author's, as a data: URI (None when there is none)."""
     from dailylist.photos import data_uri
 
-    try:
-        return data_uri(read_file(path, 16 * 1024 * 1024))
-    except OSError:
-        return None
+    raw = None if sha256 is None else found.pictures.get(sha256)
+    return None if raw is None else data_uri(raw)
 
 
 _CSS = """
@@ -169,6 +187,8 @@ article h2 { font-size: 1.3rem; margin: 0; }
           grid-template-columns: repeat(auto-fill, minmax(14rem, 1fr)); }
 .photos img { width: 100%; height: auto; border-radius: .3rem; display: block; }
 .flag { color: var(--accent); font-size: .9rem; }
+.cover { margin: 0 0 2rem; }
+.cover img { width: 100%; height: auto; border-radius: .5rem; display: block; }
 .missed { font-style: italic; border-top: 1px dashed var(--line); padding: .6rem 0; }
 footer { font-size: .8rem; margin-top: 2rem; }
 @media print {
@@ -197,6 +217,10 @@ def render_html(found: Diary, photos: dict[str, str], exported_at: datetime) -> 
         f'<p class="byline">A list from {esc(info.author)}</p>',
         f'<p class="summary">{esc(summary_line(found))}.</p>',
     ]
+    cover = _picture(found, info.letter_photo)
+    if cover is not None:
+        alt = f"With the letter, a picture from {info.author}"
+        parts.append(f'<figure class="cover"><img src="{cover}" alt="{esc(alt)}"></figure>')
     letter = paragraphs(info.letter)
     if letter:
         parts.append('<div class="letter">')
@@ -206,6 +230,11 @@ def render_html(found: Diary, photos: dict[str, str], exported_at: datetime) -> 
         parts.append('<section class="rules"><h2>The rules</h2><ol>')
         parts += [f"<li>{esc(rule)}</li>" for rule in info.rules]
         parts.append("</ol></section>")
+    undated = found.postcards_of_no_day()
+    if undated:
+        parts.append(f'<section class="postcards"><h2>Postcards from {esc(info.author)}</h2>')
+        parts += [f'<p class="flag">{esc(_postcard_line(found, card))}</p>' for card in undated]
+        parts.append("</section>")
     for thing in _timeline(found):
         if isinstance(thing, date):
             parts.append(f'<p class="missed">{thing.isoformat()}: missed</p>')
@@ -245,11 +274,10 @@ def render_html(found: Diary, photos: dict[str, str], exported_at: datetime) -> 
             parts.append(f'<p class="flag">Flagged: {esc(said)}</p>')
         for aside in _set_aside(found, thing.index):
             parts.append(f'<p class="flag">{esc(aside)}</p>')
-        if thing.enclosure is not None:
-            picture = _embedded(thing.enclosure)
-            if picture is not None:
-                alt = f"Day {thing.number}: a picture from {info.author}"
-                parts.append(f'<div class="photos"><img src="{picture}" alt="{esc(alt)}"></div>')
+        picture = _picture(found, thing.item.enclosure)
+        if picture is not None:
+            alt = f"Day {thing.number}: a picture from {info.author}"
+            parts.append(f'<div class="photos"><img src="{picture}" alt="{esc(alt)}"></div>')
         for line in _from_the_author(found, thing):
             parts.append(f'<p class="flag">{esc(line)}</p>')
         parts.append("</article>")

@@ -449,7 +449,7 @@ def _page(
         check.problems.append("not compared: the report's time of export does not hold")
         return check
     try:
-        made_of = diary(unsealed.info, replayed, unsealed, exported)
+        made_of = diary(unsealed.info, replayed, unsealed, exported, report.checked.postcards)
     except DailylistError:
         check.problems.append("not compared: an item of the report does not open with this list")
         return check

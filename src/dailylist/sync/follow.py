@@ -24,7 +24,7 @@ from dailylist.sync import shared
 from dailylist.sync.remote import FolderRemote, GitRemote, Remote
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Collection
 
     from dailylist.author import FollowIdentity
     from dailylist.events import Event
@@ -385,16 +385,23 @@ def _follow(
         )
     if events:
         view.missed = figures.stats(replay.standing, replay.done_days, now).missed_days
-    view.where = _where(info, unsealed, replay, now, card is not None)
     view.postcards = _postcards(remote, base, unsealed, identity)
+    sent = {card.checkin for card in view.postcards if card.checkin is not None}
+    view.where = _where(info, unsealed, replay, now, card is not None, sent)
     _save_followed(data, followed)
     return view
 
 
 def _where(
-    info: ListInfo, unsealed: UnsealedList, replay: Replay, now: datetime, shared_yet: bool
+    info: ListInfo,
+    unsealed: UnsealedList,
+    replay: Replay,
+    now: datetime,
+    shared_yet: bool,
+    codes_sent: Collection[int] = (),
 ) -> str:
-    """Where she stands now, in a sentence."""
+    """Where she stands now, in a sentence (`codes_sent`: the check-in days whose code a
+    postcard of his carries)."""
     from dailylist import rules
 
     standing = replay.standing
@@ -420,7 +427,15 @@ def _where(
     since = rules.checkin_waiting_since(standing)
     when = f"{since.astimezone(now.tzinfo):%Y-%m-%d}" if since else "now"
     if unsealed.is_checkin(standing.current_index):
-        text = f"day {number} of {count} is a check-in and has waited for your code since {when}"
+        if number in codes_sent:
+            text = (
+                f"day {number} of {count} is a check-in, waiting since {when}; "
+                "your postcard carries its code"
+            )
+        else:
+            text = (
+                f"day {number} of {count} is a check-in and has waited for your code since {when}"
+            )
         opens = rules.fallback_opens_at(standing)
         if opens is not None:
             text += f"; it opens without the code on {opens.astimezone(now.tzinfo):%Y-%m-%d %H:%M}"
