@@ -153,23 +153,8 @@ def test_every_option_says_what_it_does(path: tuple[str, ...], command: click.Co
     assert not silent, f"`{name(path)}`: options without help: {silent}"
 
 
-#: Where `--help` prints a control character today: the root's second `\b` is not at the
-#: start of a paragraph, so click prints it (a backspace) instead of keeping the block.
-PRINTS_A_CONTROL_CHARACTER = {"dailylist"}
-
-
 @pytest.mark.parametrize(
-    ("path", "command"),
-    [
-        pytest.param(
-            *found,
-            id=name(found[0]),
-            marks=pytest.mark.xfail(reason="a `\\b` in the middle of a paragraph", strict=True)
-            if name(found[0]) in PRINTS_A_CONTROL_CHARACTER
-            else (),
-        )
-        for found in commands()
-    ],
+    ("path", "command"), [pytest.param(*found, id=name(found[0])) for found in commands()]
 )
 def test_help_prints_no_control_character(path: tuple[str, ...], command: click.Command) -> None:
     printed = help_text(path)

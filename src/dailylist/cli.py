@@ -228,6 +228,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
       dailylist status                progress, streak, missed days
       dailylist export -o r.json      a report for the author
       dailylist share setup REMOTE    let the author follow along, if you agreed at open
+
     \b
     For the author:
       dailylist new my-list.toml      a template to fill in
