@@ -522,3 +522,80 @@ def test_sync_sends_the_copy_and_the_sync_remote_may_hold_it(
     copy = _decrypt_all(his, his_key)
     # The progress mode sends no photo copy.
     assert not any(b'"kind":"photo"' in text for text in copy)
+
+
+def test_the_authors_pictures_and_postcards_show_on_the_phone_and_in_reports(
+    author: Device, her: Device, tmp_path: Path
+) -> None:
+    from dailylist.clock import FixedClock
+    from dailylist.phone.app import Phone
+    from dailylist.picking import pick
+    from dailylist.store import DataDir
+
+    sealed = _seal(author, tmp_path)
+    where, flags = _remote("folder", tmp_path)
+    her.ok("open", str(sealed), "--share", now=_moment(1, "08:00"))
+    her.ok("share", "setup", where, *flags, now=_moment(1, "08:05"))
+    author.ok("follow", where, "--list", str(sealed), *flags, now=_moment(1, "08:10"))
+    card = _picture(tmp_path / "card.png", (20, 20, 220), (120, 80))
+    author.ok(
+        "postcard", "--list", str(sealed), "--note", "The bench is by the river",
+        "--photo", str(card), "--day", "2", now=_moment(1, "08:20"),
+    )  # fmt: skip
+    her.ok("share", now=_moment(1, "08:30"))
+    _do_day(her, 1, tmp_path, "one")
+
+    data = DataDir(her.home)
+
+    def phone(day: int, clock: str = "09:00") -> Phone:
+        return Phone(data, pick(str(data.root), None), FixedClock(_moment(day, clock)))
+
+    def pictures(page: bytes) -> list[str]:
+        return re.findall(r'<img src="data:image/jpeg;base64,[^"]+" alt="([^"]+)"', page.decode())
+
+    assert pictures(phone(1).letter().body) == ["With the letter, a picture from Ada"]
+    assert pictures(phone(1).page().body) == []  # day 1 has no picture; day 2's is sealed
+    today = phone(2).page().body
+    assert "A postcard from Ada (2027-03-01): The bench is by the river" in today.decode()
+    assert pictures(today) == [
+        "With the postcard, a picture from Ada",
+        "A picture from Ada",
+    ]
+    photo = make_photo(tmp_path / "d2.jpg")
+    her.ok("done", "--photo", str(photo), "--note", "two", now=_moment(2, "10:00"))
+    done = phone(2, "11:00")
+    assert "A picture from Ada" in pictures(done.page().body)
+    day = done.day(2).body
+    assert pictures(day)[0] == "A picture from Ada"
+    assert "With the postcard, a picture from Ada" in pictures(day)
+    assert "The bench is by the river" in day.decode()
+
+    # The reports show the postcard's picture too, and a zip of it all holds up.
+    bundle = tmp_path / "for-ada.zip"
+    her.ok("export", "-o", str(bundle), now=_moment(2, "12:00"))
+    checked = author.run("verify", str(bundle), "--list", str(sealed), now=_moment(2, "13:00"))
+    assert checked.exit_code == 0, checked.output
+    import zipfile
+
+    with zipfile.ZipFile(bundle) as zipped:
+        names = zipped.namelist()
+        report = json.loads(zipped.read(next(n for n in names if n.endswith(".json"))))
+        page = zipped.read(next(n for n in names if n.endswith(".html"))).decode()
+        (card_sha,) = [card["photo"] for card in report["postcards"]]
+        (member,) = [n for n in names if n.endswith(f"/{card_sha}.jpg")]
+        assert sha256_hex(zipped.read(member)) == card_sha
+        assert 'alt="With the postcard, a picture from Ada"' in page
+        members = {n: zipped.read(n) for n in names if not n.endswith("/")}
+    # Another picture in its place: verify says so.
+    members[member] = make_photo(tmp_path / "other.jpg", size=(30, 30)).read_bytes()
+    forged = tmp_path / "forged.zip"
+    with zipfile.ZipFile(forged, "w") as zipped:
+        for name, raw in members.items():
+            zipped.writestr(name, raw)
+    refused = author.run("verify", str(forged), "--list", str(sealed), now=_moment(2, "13:00"))
+    assert refused.exit_code != 0
+    assert "a postcard's picture" in refused.stdout
+    markdown = tmp_path / "days.md"
+    her.ok("export", "-o", str(markdown), now=_moment(2, "12:05"))
+    assert f"](days-photos/{card_sha}.jpg)" in markdown.read_text("utf-8")
+    assert sha256_hex((tmp_path / "days-photos" / f"{card_sha}.jpg").read_bytes()) == card_sha

@@ -21,7 +21,7 @@ from dailylist.opened import OpenedList, load
 from dailylist.photo_flags import PhotoFlag, photo_flags
 from dailylist.rules import ItemSource
 from dailylist.sharing import Postcard, postcards_for
-from dailylist.store import DataDir, ListFiles
+from dailylist.store import DataDir, ListFiles, file_sha256
 
 if TYPE_CHECKING:
     from dailylist.report.document import ReportPostcard
@@ -157,10 +157,23 @@ def shown_postcards(files: ListFiles) -> tuple[ReportPostcard, ...]:
         return ()
     return tuple(
         ReportPostcard(
-            written_at=card.written_at, note=card.note, day=card.day, checkin=card.checkin
+            written_at=card.written_at,
+            note=card.note,
+            day=card.day,
+            checkin=card.checkin,
+            photo=None if card.photo is None else _kept(files, card.photo),
         )
         for card in received
     )
+
+
+def _kept(files: ListFiles, sha256: str) -> str | None:
+    """`sha256`, when the picture it names is kept whole in the list's photo store."""
+    path = enclosures.path_of(files, sha256)
+    with contextlib.suppress(OSError):
+        if path.is_file() and file_sha256(path) == sha256:
+            return sha256
+    return None
 
 
 @dataclass(frozen=True)

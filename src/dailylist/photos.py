@@ -282,8 +282,6 @@ def page_copy(files: ListFiles, record: PhotoRecord, size: int = PAGE_PIXELS) ->
     is missing or damaged. The stored photo must be there, as large as the journal says;
     else `BadInput`. A cache that cannot be written is no error: the copy is made each time.
     """
-    from dailylist.store import write_atomic
-
     source = files.photo(record.stored_name)
     try:
         info = source.lstat()
@@ -291,7 +289,15 @@ def page_copy(files: ListFiles, record: PhotoRecord, size: int = PAGE_PIXELS) ->
         raise BadInput(f"photo {record.stored_name} is missing") from exc
     if not stat.S_ISREG(info.st_mode) or info.st_size != record.size:
         raise BadInput(f"photo {record.stored_name} is not the photo the journal names")
-    kept = files.page_copy(record.sha256, size)
+    return cached_copy(files, source, record.sha256, size)
+
+
+def cached_copy(files: ListFiles, source: Path, sha256: str, size: int) -> bytes:
+    """`jpeg_copy` of a picture of the list's photo store, `source` (content address
+    `sha256`), made once and kept in the list's cache; see `page_copy`."""
+    from dailylist.store import write_atomic
+
+    kept = files.page_copy(sha256, size)
     copy = _kept_copy(kept, size)
     if copy is None:
         copy = jpeg_copy(source, size)

@@ -91,6 +91,11 @@ class Postcard:
     photo: str | None = None
 
 
+def postcard_line(author: str, written_at: datetime, note: str) -> str:
+    """How a postcard reads wherever it is shown: its author, its day, its note."""
+    return f"A postcard from {author} ({written_at:%Y-%m-%d}): {note}"
+
+
 @dataclass(frozen=True, kw_only=True)
 class Postcards:
     """Every postcard received for a list, and the files refused (each said once)."""

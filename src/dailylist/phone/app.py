@@ -33,6 +33,7 @@ from dailylist.errors import BadInput, DailylistError, NotNow
 from dailylist.phone import pages
 from dailylist.phone.form import Form
 from dailylist.photos import PAGE_PIXELS
+from dailylist.sharing import postcard_line
 from dailylist.store import DataDir, ListFiles
 
 if TYPE_CHECKING:
@@ -183,12 +184,11 @@ class Phone:
         if said_day is not None and (shown is None or day_number(shown) != said_day):
             said = None
         notes = [pages.said(said) if said else "", pages.refused(refusal) if refusal else ""]
-        notes += [  # the author's postcards for today (or for no day in particular)
-            pages.paragraph(
-                f"A postcard from {info.author} ({card.written_at:%Y-%m-%d}): {card.note}"
-            )
-            for card in view.postcards
-        ]
+        for card in view.postcards:  # the author's, for today (or for no day in particular)
+            notes += [
+                pages.paragraph(postcard_line(info.author, card.written_at, card.note)),
+                self._picture(card.photo, f"With the postcard, a picture from {info.author}"),
+            ]
         where = self._standing(now)
         if view.needs_code:
             assert isinstance(decision, rules.Available)
@@ -199,6 +199,7 @@ class Phone:
             ask = _ask(view.item.requirements(info.settings), info)
             number = day_number(decision.index)
             parts = [*notes, where, pages.item(view.item.title, view.item.text)]
+            parts.append(self._picture(view.item.enclosure, f"A picture from {info.author}"))
             parts.append(pages.done_form(ask, number, secrets.token_urlsafe(12), reflection))
             return self._reply(info, decision.index, parts, status)
         parts = [*notes, where]
@@ -250,8 +251,10 @@ class Phone:
         if entry.photo_taken_before_reveal:
             note = "A photo was taken before the item was revealed; the journal says so."
         day = f"day {entry.number}"
+        author = pending.info.author
         parts = [
             pages.item(pending.item.title, pending.item.text),
+            self._picture(pending.item.enclosure, f"A picture from {author}"),
             pages.entry(entry.reflection, photos, day, note),
         ]
         if not self.closing:
@@ -272,6 +275,23 @@ class Phone:
             except Exception:  # a photo gone or damaged since: the page still works
                 shown.append(None)
         return shown
+
+    def _picture(self, sha256: str | None, alt: str) -> str:
+        """A picture the author sent, as the list's photo store keeps it once it may be
+        shown (see `enclosures`); nothing when there is none kept."""
+        from dailylist.enclosures import path_of
+        from dailylist.photos import cached_copy, data_uri
+
+        if sha256 is None:
+            return ""
+        files = self.files()
+        path = path_of(files, sha256)
+        if not path.is_file():
+            return ""
+        try:
+            return pages.picture(data_uri(cached_copy(files, path, sha256, PAGE_PIXELS)), alt)
+        except Exception:  # a picture damaged since: the page still works
+            return ""
 
     def _reply(
         self,
@@ -305,6 +325,7 @@ class Phone:
         parts = [
             pages.nav("letter"),
             pages.heading(info.title, f"From {info.author}"),
+            self._picture(info.letter_photo, f"With the letter, a picture from {info.author}"),
             pages.letter(info.author, info.letter, info.rules, info.fingerprint),
         ]
         return Reply(200, pages.document(f"Letter · {info.title}", parts, lang=_lang(info)))
@@ -348,12 +369,12 @@ class Phone:
         parts = [
             pages.nav("journal", depth=1),
             pages.heading(info.title, f"Day {day.number}: {spoken_time(day.at, now)}"),
-            *self._day_parts(day),
+            *self._day_parts(day, info.author),
         ]
         title = f"Day {day.number} · {info.title}"
         return Reply(200, pages.document(title, parts, lang=_lang(info), up="../"))
 
-    def _day_parts(self, day: Day) -> list[str]:
+    def _day_parts(self, day: Day, author: str) -> list[str]:
         note = None
         if day.photo_taken_before_reveal:
             note = "A photo was taken before the item was revealed; the journal says so."
@@ -361,10 +382,16 @@ class Phone:
             changed = "Changed on its day; the first words are kept in the journal."
             note = f"{note} {changed}" if note else changed
         photos = self._photos(day.photos, PAGE_PIXELS)
-        return [
+        parts = [
             pages.item(day.item.title, day.item.text),
+            self._picture(day.item.enclosure, f"A picture from {author}"),
             pages.entry(day.reflection, photos, f"day {day.number}", note),
         ]
+        for card in day.postcards:
+            said = postcard_line(author, card.written_at, card.note)
+            parts.append(pages.paragraph(said, small=True))
+            parts.append(self._picture(card.photo, f"With the postcard, a picture from {author}"))
+        return parts
 
     def manifest(self) -> Reply:
         """The web app manifest: the page kept on a phone's home screen."""

@@ -215,6 +215,11 @@ def item(title: str | None, text: str) -> str:
     return f'<div class="item" id="item">{shown}{escape(reflow(text))}</div>'
 
 
+def picture(uri: str, alt: str) -> str:
+    """A picture from the author (an item's, the letter's, a postcard's), as a data: URI."""
+    return f'<div class="photos"><img src="{uri}" alt="{escape(alt)}"></div>'
+
+
 def letter(author: str, text: str, rules: Sequence[str], fingerprint: str) -> str:
     """The author's letter and rules, as `open` shows them."""
     parts = [f'<div class="letter" id="letter">{escape(reflow(text))}</div>']

@@ -115,6 +115,16 @@ class ReportPostcard:
     day: int | None = None
     #: Which check-in day's code it carried (the code itself stays with her).
     checkin: int | None = None
+    #: The sha256 of its picture (`SHA256.jpg` among the report's photos), if it had one.
+    photo: str | None = None
+
+    def __post_init__(self) -> None:
+        require(self.day is None or self.day >= 1, "day: days are counted from 1")
+        require(self.checkin is None or self.checkin >= 1, "checkin: days are counted from 1")
+        require(
+            self.photo is None or bool(re.fullmatch(r"[0-9a-f]{64}", self.photo)),
+            "photo: its sha256, 64 lowercase hex digits",
+        )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -18,7 +18,7 @@ from typing import Literal
 from dailylist.clock import zone_name
 from dailylist.errors import BadInput
 from dailylist.events import PhotoRecord
-from dailylist.lookback import History, history
+from dailylist.lookback import Diary, History, history
 from dailylist.photos import MAX_PHOTO_BYTES, data_uri, jpeg_copy
 from dailylist.report.document import ReportPostcard, report_json
 from dailylist.report.pages import render_html, render_markdown
@@ -141,9 +141,12 @@ def export(
 
     photos_dir: Path | None = None
     title = found.info.title
+    diary = found.diary
+    # The pictures of the author's postcards, shown as her photos are.
+    cards = {c.photo: files.photo(f"{c.photo}.jpg") for c in diary.postcards if c.photo}
     try:
         if fmt == "zip":
-            _write_zip(found, records, output, now, advance)
+            _write_zip(found, diary, records, cards, output, now, advance)
             return ExportResult(output, fmt, title, len(found.entries), len(records), None)
         if fmt == "html":
             embedded = {}
@@ -152,13 +155,15 @@ def export(
                     jpeg_copy(files.photo(record.stored_name), HTML_PHOTO_SIZE)
                 )
                 advance()
-            text = render_html(found.diary, embedded, now)
+            for sha256, source in cards.items():
+                embedded[sha256] = data_uri(jpeg_copy(source, HTML_PHOTO_SIZE))
+            text = render_html(diary, embedded, now)
         else:
-            diary = found.diary
             folder = "" if to_stdout else photos_dir_for(output).name
             # To standard output the photos stay in the data dir, and the text names each
             # by its file name alone: where the data dir is, is nobody else's business.
             linked = {r.sha256: r.stored_name for r in records}
+            linked |= {sha256: source.name for sha256, source in cards.items()}
             if not to_stdout:
                 photos_dir = photos_dir_for(output)
                 ensure_private_dir(photos_dir)
@@ -171,6 +176,9 @@ def export(
                         name = _copy_photo(source, photos_dir, record.sha256)
                     linked[record.sha256] = f"{folder}/{name}"
                     advance()
+                for sha256, source in cards.items():
+                    name = _copy_photo(source, photos_dir, sha256)
+                    linked[sha256] = f"{folder}/{name}"
                 if fmt == "md":  # the author's pictures too, so the page shows them all
                     for sha256, picture in diary.pictures.items():
                         write_out(photos_dir / f"{sha256}.jpg", picture, what="photo")
@@ -197,7 +205,9 @@ def zip_photo_name(record: PhotoRecord) -> str:
 
 def _write_zip(
     found: History,
+    diary: Diary,
     records: list[PhotoRecord],
+    cards: dict[str, Path],
     output: Path,
     now: datetime,
     advance: Callable[[], None],
@@ -216,7 +226,7 @@ def _write_zip(
     photos = f"{folder}-photos"
     files = found.opened.files
     shown = {record.sha256: f"{photos}/{zip_photo_name(record)}" for record in records}
-    diary = found.diary
+    shown |= {sha256: f"{photos}/{source.name}" for sha256, source in cards.items()}
     page = render_html(diary, shown, now)
     made = _report(found, now, photos, diary.postcards)
     report = json.dumps(made, indent=2, ensure_ascii=False) + "\n"
@@ -239,6 +249,8 @@ def _write_zip(
         members.append((f"{photos}/{record.stored_name}", kept(record)))
         if zip_photo_name(record) != record.stored_name:
             members.append((f"{photos}/{zip_photo_name(record)}", copy(record)))
+    for source in cards.values():
+        members.append((f"{photos}/{source.name}", read_file(source, MAX_PHOTO_BYTES)))
     write_zip(output, folder, members, now)
 
 

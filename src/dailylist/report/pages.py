@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from dailylist.domain import counted, paragraphs
 from dailylist.lookback import Day, Diary, earlier_reflections
 from dailylist.photo_flags import sentence
+from dailylist.sharing import postcard_line
 from dailylist.terminal import safe
 
 if TYPE_CHECKING:
@@ -81,8 +83,7 @@ def render_markdown(found: Diary, photos: dict[str, str], exported_at: datetime)
     undated = found.postcards_of_no_day()
     if undated:
         lines += [f"## Postcards from {md(info.author)}", ""]
-        for card in undated:
-            lines += [f"*{md(_postcard_line(found, card))}*", ""]
+        lines += _postcards_markdown(found, undated, photos)
     for thing in _timeline(found):
         if isinstance(thing, date):
             lines += [f"*{thing.isoformat()}: missed.*", ""]
@@ -117,9 +118,22 @@ def render_markdown(found: Diary, photos: dict[str, str], exported_at: datetime)
             lines += [f"**Flagged:** *{md(sentence(flag, len(thing.photos)))}*", ""]
         for aside in _set_aside(found, thing.index):
             lines += [f"*{md(aside)}*", ""]
-        for line in _from_the_author(found, thing):
+        for line in _opened(found, thing):
             lines += [f"*{md(line)}*", ""]
+        lines += _postcards_markdown(found, found.postcards_of(thing.number), photos)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _postcards_markdown(
+    found: Diary, cards: Sequence[ReportPostcard], photos: dict[str, str]
+) -> list[str]:
+    lines = []
+    for card in cards:
+        lines += [f"*{md(_postcard_line(found, card))}*", ""]
+        if card.photo is not None and card.photo in photos:
+            alt = f"With the postcard, a picture from {md(found.info.author)}"
+            lines += [f"![{alt}]({photos[card.photo]})", ""]
+    return lines
 
 
 def _set_aside(found: Diary, index: int) -> list[str]:
@@ -133,21 +147,36 @@ def _set_aside(found: Diary, index: int) -> list[str]:
     ]
 
 
-def _from_the_author(found: Diary, thing: Day) -> list[str]:
-    """How a check-in opened without a code typed in, and the author's postcards of the day."""
+def _opened(found: Diary, thing: Day) -> list[str]:
+    """How a check-in opened without a code typed in, if it did."""
     from dailylist.lookback import opened_note
 
-    lines = []
     note = opened_note(thing.reveal, found.info.settings.checkin_fallback_days)
-    if note is not None:
-        lines.append(f"Check-in: {note}.")
-    lines += [_postcard_line(found, card) for card in found.postcards_of(thing.number)]
-    return lines
+    return [] if note is None else [f"Check-in: {note}."]
 
 
 def _postcard_line(found: Diary, card: ReportPostcard) -> str:
     code = f" It carried the code of day {card.checkin}." if card.checkin else ""
-    return f"A postcard from {found.info.author} ({card.written_at:%Y-%m-%d}): {card.note}{code}"
+    return postcard_line(found.info.author, card.written_at, card.note) + code
+
+
+def _postcards_html(
+    found: Diary, cards: Sequence[ReportPostcard], photos: dict[str, str]
+) -> list[str]:
+    parts = []
+    for card in cards:
+        parts.append(f'<p class="flag">{_esc(_postcard_line(found, card))}</p>')
+        if card.photo is not None and card.photo in photos:
+            alt = _esc(f"With the postcard, a picture from {found.info.author}")
+            parts.append(
+                f'<div class="photos"><img src="{_esc(photos[card.photo])}" alt="{alt}"></div>'
+            )
+    return parts
+
+
+def _esc(text: str) -> str:
+    """Text for the page: escaped, with no raw control character (it may be `cat`)."""
+    return html.escape(safe(text))
 
 
 def _picture(found: Diary, sha256: str | None) -> str | None:
@@ -203,9 +232,7 @@ def render_html(found: Diary, photos: dict[str, str], exported_at: datetime) -> 
     """One page: inline CSS, no scripts, no network. `photos` gives each photo's source by
     its sha256: a data: URI (the page on its own), or a file's name beside it (in a zip)."""
 
-    def esc(text: str) -> str:
-        return html.escape(safe(text))  # no raw control character: the page may be `cat`
-
+    esc = _esc
     info = found.info
     parts = [
         "<!doctype html>",
@@ -233,7 +260,7 @@ def render_html(found: Diary, photos: dict[str, str], exported_at: datetime) -> 
     undated = found.postcards_of_no_day()
     if undated:
         parts.append(f'<section class="postcards"><h2>Postcards from {esc(info.author)}</h2>')
-        parts += [f'<p class="flag">{esc(_postcard_line(found, card))}</p>' for card in undated]
+        parts += _postcards_html(found, undated, photos)
         parts.append("</section>")
     for thing in _timeline(found):
         if isinstance(thing, date):
@@ -278,8 +305,9 @@ def render_html(found: Diary, photos: dict[str, str], exported_at: datetime) -> 
         if picture is not None:
             alt = f"Day {thing.number}: a picture from {info.author}"
             parts.append(f'<div class="photos"><img src="{picture}" alt="{esc(alt)}"></div>')
-        for line in _from_the_author(found, thing):
+        for line in _opened(found, thing):
             parts.append(f'<p class="flag">{esc(line)}</p>')
+        parts += _postcards_html(found, found.postcards_of(thing.number), photos)
         parts.append("</article>")
     parts.append(
         f"<footer>Exported {exported_at:%Y-%m-%d %H:%M} by dailylist. "

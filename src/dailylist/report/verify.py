@@ -244,7 +244,7 @@ def verify(
 
     found: list[Check] = [same, chain, followed, entries, texts, summary, checked]
     if bundle is not None:
-        found.append(_page(report, replayed, unsealed, bundle, exported))
+        found.append(_page(report, replayed, unsealed, bundle, exported, photos))
     holds = None
     if exported is not None:
         stats = figures.stats(replayed.standing, replayed.done_days, exported)
@@ -420,6 +420,7 @@ def _page(
     unsealed: UnsealedList,
     bundle: Bundle,
     exported: datetime | None,
+    photos: PhotoProblem,
 ) -> Check:
     """That the zip's page is the one made of the replayed events, showing the very photos
     checked, and that the zip holds nothing an export does not write."""
@@ -428,14 +429,22 @@ def _page(
 
     check = Check("the page says what the report says")
     folder = bundle.photos_folder
+    name = folder.rstrip("/").rsplit("/", 1)[-1]  # as the page names it
     allowed = {bundle.report_name, bundle.page_name}
     shown: dict[str, str] = {}
     kept = [photo for entry in replayed.entries for photo in entry.photos]
     kept += [photo for aside in replayed.set_aside for photo in aside.photos]
     for photo in kept:
         allowed |= {folder + photo.stored_name, folder + zip_photo_name(photo)}
-        name = folder.rstrip("/").rsplit("/", 1)[-1]
         shown[photo.sha256] = f"{name}/{zip_photo_name(photo)}"
+    for card in report.checked.postcards:  # the pictures of the author's postcards
+        if card.photo is not None:
+            picture = f"{card.photo}.jpg"
+            allowed.add(folder + picture)
+            shown[card.photo] = f"{name}/{picture}"
+            problem = photos(picture, card.photo)
+            if problem is not None:
+                check.problems.append(f"a postcard's picture: {problem}")
     extra = sorted(bundle.files - allowed)
     if extra:
         more = f" and {len(extra) - 3} more" if len(extra) > 3 else ""
