@@ -599,3 +599,23 @@ def test_the_authors_pictures_and_postcards_show_on_the_phone_and_in_reports(
     her.ok("export", "-o", str(markdown), now=_moment(2, "12:05"))
     assert f"](days-photos/{card_sha}.jpg)" in markdown.read_text("utf-8")
     assert sha256_hex((tmp_path / "days-photos" / f"{card_sha}.jpg").read_bytes()) == card_sha
+
+    # doctor checks her sharing too: a postcard's picture gone, the sharing file damaged.
+    def sharing_check() -> tuple[int, dict[str, Any]]:
+        result = her.run("doctor", "--json", now=_moment(2, "14:00"))
+        (entry,) = json.loads(result.stdout)["lists"]
+        return result.exit_code, next(c for c in entry["checks"] if c["name"] == "sharing")
+
+    code, check = sharing_check()
+    assert (code, check["ok"]) == (0, True), check
+    assert "sharing to" in check["detail"]
+    assert "1 postcard received" in check["detail"]
+    (folder,) = (her.home / "lists").iterdir()
+    (folder / "photos" / f"{card_sha}.jpg").unlink()
+    (folder / "share.json").write_text("{", encoding="utf-8")
+    code, check = sharing_check()
+    assert code != 0
+    assert any("share.json is damaged" in p for p in check["problems"]), check
+    assert any(
+        "the picture of the postcard of 2027-03-01 is missing" in p for p in check["problems"]
+    )

@@ -119,7 +119,8 @@ def examine(
         privacy.detail = "private to you"
 
     findings = (sealed, journal, backup, photos, kept_snapshot, leftovers, privacy)
-    extra = more(list_id, opened, now) if more is not None else []
+    extra = [check for check in (_sharing(files),) if check is not None]
+    extra += more(list_id, opened, now) if more is not None else []
     return Examination(list_id, name, (*findings, *extra))
 
 
@@ -144,6 +145,39 @@ def _photos(files: ListFiles, events: tuple[Event, ...] | None) -> Check:
     check.detail = (
         f"{counted(len(seen), 'photo')} present with the right hashes" if check.ok else ""
     )
+    return check
+
+
+def _sharing(files: ListFiles) -> Check | None:
+    """Her choice about sharing with the author, and his postcards with their pictures;
+    None for a list that never asked."""
+    from dailylist.enclosures import path_of
+    from dailylist.sharing import postcards_path, read_postcards, read_sharing, sharing_path
+
+    if not any(p.exists() or p.is_symlink() for p in (sharing_path(files), postcards_path(files))):
+        return None
+    check = Check("sharing")
+    try:
+        sharing = read_sharing(files)
+    except DailylistError as exc:
+        check.problems.append(exc.message)
+        sharing = None
+    try:
+        received = read_postcards(files).received
+    except DailylistError as exc:
+        check.problems.append(exc.message)
+        received = ()
+    for card in received:
+        if card.photo is not None:
+            problem = photo_file_problem(path_of(files, card.photo), card.photo)
+            if problem is not None:
+                check.problems.append(
+                    f"the picture of the postcard of {card.written_at:%Y-%m-%d} {problem}"
+                )
+    if check.ok:
+        state = "not asked" if sharing is None else sharing.state
+        where = f" to {sharing.remote}" if sharing is not None and sharing.active else ""
+        check.detail = f"{state}{where}; {counted(len(received), 'postcard')} received"
     return check
 
 
