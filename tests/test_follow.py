@@ -524,14 +524,9 @@ def test_sync_sends_the_copy_and_the_sync_remote_may_hold_it(
     assert not any(b'"kind":"photo"' in text for text in copy)
 
 
-def test_the_authors_pictures_and_postcards_show_on_the_phone_and_in_reports(
-    author: Device, her: Device, tmp_path: Path
-) -> None:
-    from dailylist.clock import FixedClock
-    from dailylist.phone.app import Phone
-    from dailylist.picking import pick
-    from dailylist.store import DataDir
-
+def _postcard_for_day_2(author: Device, her: Device, tmp_path: Path) -> Path:
+    """The list of `_seal`, shared through a folder; a postcard with a picture for day 2
+    received, and day 1 done. Returns the sealed list."""
     sealed = _seal(author, tmp_path)
     where, flags = _remote("folder", tmp_path)
     her.ok("open", str(sealed), "--share", now=_moment(1, "08:00"))
@@ -544,6 +539,18 @@ def test_the_authors_pictures_and_postcards_show_on_the_phone_and_in_reports(
     )  # fmt: skip
     her.ok("share", now=_moment(1, "08:30"))
     _do_day(her, 1, tmp_path, "one")
+    return sealed
+
+
+def test_the_authors_pictures_and_postcards_show_on_the_phone_and_in_reports(
+    author: Device, her: Device, tmp_path: Path
+) -> None:
+    from dailylist.clock import FixedClock
+    from dailylist.phone.app import Phone
+    from dailylist.picking import pick
+    from dailylist.store import DataDir
+
+    sealed = _postcard_for_day_2(author, her, tmp_path)
 
     data = DataDir(her.home)
 
@@ -594,7 +601,7 @@ def test_the_authors_pictures_and_postcards_show_on_the_phone_and_in_reports(
             zipped.writestr(name, raw)
     refused = author.run("verify", str(forged), "--list", str(sealed), now=_moment(2, "13:00"))
     assert refused.exit_code != 0
-    assert "a postcard's picture" in refused.stdout
+    assert "the postcard of 2027-03-01 08:20: its picture does not match" in refused.stdout
     markdown = tmp_path / "days.md"
     her.ok("export", "-o", str(markdown), now=_moment(2, "12:05"))
     assert f"](days-photos/{card_sha}.jpg)" in markdown.read_text("utf-8")
@@ -619,3 +626,138 @@ def test_the_authors_pictures_and_postcards_show_on_the_phone_and_in_reports(
     assert any(
         "the picture of the postcard of 2027-03-01 is missing" in p for p in check["problems"]
     )
+
+
+def _zip_members(path: Path) -> dict[str, bytes]:
+    import zipfile
+
+    with zipfile.ZipFile(path) as zipped:
+        return {n: zipped.read(n) for n in zipped.namelist() if not n.endswith("/")}
+
+
+def _rezip(path: Path, members: dict[str, bytes]) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as zipped:
+        for name, raw in members.items():
+            zipped.writestr(name, raw)
+    return path
+
+
+def test_a_report_says_its_postcards_are_his_to_judge_and_checks_what_it_can(
+    author: Device, her: Device, tmp_path: Path
+) -> None:
+    sealed = _postcard_for_day_2(author, her, tmp_path)
+    bundle = tmp_path / "for-ada.zip"
+    her.ok("export", "-o", str(bundle), now=_moment(1, "12:00"))
+    members = _zip_members(bundle)
+    (report_name,) = [n for n in members if n.endswith(".json")]
+    report = json.loads(members[report_name])
+    assert report["format"] == 3
+
+    def verify(path: Path) -> Any:
+        result = author.run("verify", str(path), "--list", str(sealed), "--json", now=_moment(2))
+        return result.exit_code, json.loads(result.stdout)
+
+    code, verdict = verify(bundle)
+    assert code == 0, verdict
+    assert verdict["holds"]["postcards"] == 1
+    said = author.ok("verify", str(bundle), "--list", str(sealed), now=_moment(2)).stdout
+    assert "Your postcards: 1, as she received them" in said
+
+    def forged(name: str, **card: Any) -> Path:
+        changed = json.loads(members[report_name])
+        changed["postcards"][0] |= card
+        return _rezip(tmp_path / name, {**members, report_name: json.dumps(changed).encode()})
+
+    # A postcard for a day the list has not, or a code for a day that is no check-in.
+    for name, card, problem in [
+        ("late.zip", {"day": 999}, "is for day 999; the list has days 1 to 5"),
+        ("code.zip", {"checkin": 3}, "carries the code of day 3, not a check-in"),
+    ]:
+        code, verdict = verify(forged(name, **card))
+        assert code == 1
+        checks = {check["name"]: check["problems"] for check in verdict["checks"]}
+        assert any(problem in p for p in checks["postcards fit the list"]), checks
+
+    # A JSON report checks a postcard's picture by its hash, as it does her photos.
+    her.ok("export", "-o", str(tmp_path / "r.json"), now=_moment(1, "12:05"))
+    (picture,) = [
+        p
+        for p in (tmp_path / "r-photos").iterdir()
+        if p.name == f"{report['postcards'][0]['photo']}.jpg"
+    ]
+    picture.write_bytes(make_photo(tmp_path / "other.jpg", size=(30, 30)).read_bytes())
+    code, verdict = verify(tmp_path / "r.json")
+    assert code == 1
+    checks = {check["name"]: check["problems"] for check in verdict["checks"]}
+    assert any(
+        "its picture does not match its hash" in p for p in checks["photos match their hashes"]
+    )
+
+
+def test_a_zip_from_before_the_cover_still_verifies(
+    author: Device, her: Device, tmp_path: Path
+) -> None:
+    """Format 2 drew no cover for the letter's picture and carried no postcards: a zip of
+    then is compared with the page of then."""
+    sealed = _seal(author, tmp_path)
+    her.ok("open", str(sealed), "--no-share", now=_moment(1, "08:00"))
+    _do_day(her, 1, tmp_path, "one")
+    _do_day(her, 2, tmp_path, "two")
+    bundle = tmp_path / "then.zip"
+    her.ok("export", "-o", str(bundle), now=_moment(2, "12:00"))
+    members = _zip_members(bundle)
+    (report_name,) = [n for n in members if n.endswith(".json")]
+    (page_name,) = [n for n in members if n.endswith(".html")]
+    report = json.loads(members[report_name])
+    del report["postcards"]
+    report["format"] = 2
+    page = members[page_name].decode()
+    assert 'alt="Day 2: a picture from Ada"' in page
+    then = re.sub(r'<figure class="cover">.*?</figure>', "", page, count=1)
+    assert then != page
+    old = _rezip(
+        tmp_path / "old.zip",
+        {**members, report_name: json.dumps(report).encode(), page_name: then.encode()},
+    )
+    assert author.run("verify", str(old), "--list", str(sealed), now=_moment(3)).exit_code == 0
+    # ... and a page of format 3 without its cover is caught.
+    members[page_name] = then.encode()
+    cut = _rezip(tmp_path / "cut.zip", members)
+    assert author.run("verify", str(cut), "--list", str(sealed), now=_moment(3)).exit_code == 1
+
+
+def test_markdown_keeps_the_pictures_folder_honest_and_says_what_is_missing(
+    author: Device, her: Device, tmp_path: Path
+) -> None:
+    sealed = _postcard_for_day_2(author, her, tmp_path)
+    letter = json.loads(sealed.read_bytes())["header"]["photo"]
+    import base64
+
+    cover = sha256_hex(base64.b64decode(letter))
+    folder = tmp_path / "days-photos"
+    folder.mkdir()
+    precious = folder / f"{cover}.jpg"
+    precious.write_bytes(b"a file of her own")
+    before = snapshot(tmp_path)
+    refused = her.run("export", "-o", str(tmp_path / "days.md"), now=_moment(1, "12:00"))
+    assert refused.exit_code == 2
+    assert "is there already and is not that photo; nothing was written" in refused.output
+    assert snapshot(tmp_path) == before
+    precious.unlink()
+    her.ok("export", "-o", str(tmp_path / "days.md"), now=_moment(1, "12:00"))
+    assert sha256_hex(precious.read_bytes()) == cover
+    her.ok("export", "-o", str(tmp_path / "days.md"), "--force", now=_moment(1, "12:01"))
+
+    # A postcard's picture gone from her data dir: the report says so, and still holds.
+    (lists,) = (her.home / "lists").iterdir()
+    cards = json.loads((lists / "postcards.json").read_text("utf-8"))["received"]
+    (lists / "photos" / f"{cards[0]['photo']}.jpg").unlink()
+    result = her.run("export", "-o", str(tmp_path / "now.zip"), now=_moment(1, "12:10"))
+    assert result.exit_code == 0
+    assert "the picture of the postcard of 2027-03-01 is missing or damaged" in result.stderr
+    verified = author.run(
+        "verify", str(tmp_path / "now.zip"), "--list", str(sealed), now=_moment(2)
+    )
+    assert verified.exit_code == 0, verified.output

@@ -18,6 +18,7 @@ import pytest
 from PIL import Image
 
 from dailylist.domain import paragraphs
+from dailylist.report.document import REPORT_FORMAT
 from tests.conftest import Cli, at, make_photo, need_program, snapshot
 
 LETTER = """
@@ -153,7 +154,7 @@ def test_the_earlier_words_of_an_amended_day_are_on_every_page(
         assert f"written 22:15: {FIRST}" in text
     run("export", "-o", str(tmp_path / "r.json"), now=EXPORTED)
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
-    assert report["format"] == 2
+    assert report["format"] == REPORT_FORMAT
     assert [e["reflection"] for e in report["entries"][0]["earlier_reflections"]] == [
         FIRST,
         f"{FIRST}\n\n{LATER}",

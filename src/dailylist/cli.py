@@ -1696,6 +1696,8 @@ def export(
         result = write_report(
             data, list_id, output, _now(ctx), chosen, force=force, progress=step, on_total=total
         )
+    for warning in result.warnings:
+        render.warn(render.console(stderr=True), warning)
     if output == STDOUT:
         assert result.text is not None
         text = safe(result.text) if sys.stdout.isatty() else result.text

@@ -232,6 +232,7 @@ def verdict_json(result: Verdict) -> dict[str, Any]:
             "amended": [{"day": day, "times": times} for day, times in holds.amended],
             "set_aside": list(holds.set_aside),
             "photo_flags": [encode(flag, nulls=True) for flag in holds.flags],
+            "postcards": holds.postcards,
         },
     }
 

@@ -91,6 +91,9 @@ class Diary:
     flags: tuple[PhotoFlag, ...]
     #: The author's postcards, as the report holds them (see `report.document`).
     postcards: tuple[ReportPostcard, ...] = ()
+    #: What of the postcards cannot be shown, each in a sentence (a damaged file, a
+    #: picture gone): said to whoever makes the pages.
+    postcard_problems: tuple[str, ...] = ()
     #: The pictures the author enclosed that the pages may show (the letter's, and those
     #: of the items done), by sha256: the same bytes from the sealed list whoever makes it.
     pictures: Mapping[str, bytes] = field(default_factory=dict)
@@ -125,7 +128,7 @@ def diary(
         replay.set_aside,
         photo_flags(replay.entries),
         tuple(postcards),
-        pictures_of(items, entries),
+        pictures=pictures_of(items, entries),
     )
 
 
@@ -146,25 +149,34 @@ def pictures_of(items: UnsealedList, entries: Sequence[Day]) -> dict[str, bytes]
     return found
 
 
-def shown_postcards(files: ListFiles) -> tuple[ReportPostcard, ...]:
-    """The postcards received for a list, as reports show them (never a code)."""
+def shown_postcards(files: ListFiles) -> tuple[tuple[ReportPostcard, ...], tuple[str, ...]]:
+    """The postcards received for a list, as reports show them (never a code); and what
+    of them cannot be shown (a damaged file, a picture gone)."""
     from dailylist.report.document import ReportPostcard
     from dailylist.sharing import read_postcards
 
     try:
         received = read_postcards(files).received
-    except DailylistError:
-        return ()
-    return tuple(
-        ReportPostcard(
-            written_at=card.written_at,
-            note=card.note,
-            day=card.day,
-            checkin=card.checkin,
-            photo=None if card.photo is None else _kept(files, card.photo),
+    except DailylistError as exc:
+        return (), (f"the postcards are not shown: {exc.message}",)
+    shown, problems = [], []
+    for card in received:
+        photo = None if card.photo is None else _kept(files, card.photo)
+        if photo != card.photo:
+            problems.append(
+                f"the picture of the postcard of {card.written_at:%Y-%m-%d} is missing or "
+                "damaged (`dailylist doctor` says more); the postcard is shown without it"
+            )
+        shown.append(
+            ReportPostcard(
+                written_at=card.written_at,
+                note=card.note,
+                day=card.day,
+                checkin=card.checkin,
+                photo=photo,
+            )
         )
-        for card in received
-    )
+    return tuple(shown), tuple(problems)
 
 
 def _kept(files: ListFiles, sha256: str) -> str | None:
@@ -200,8 +212,8 @@ class History:
             self.entries,
             set_aside,
             self.flags,
-            shown_postcards(self.opened.files),
-            pictures_of(self.opened.unsealed, self.entries),
+            *shown_postcards(self.opened.files),
+            pictures=pictures_of(self.opened.unsealed, self.entries),
         )
 
 

@@ -645,6 +645,12 @@ def holds_lines(holds: Holds) -> list[str]:
         f"day {day}" + ("" if times == 1 else f", {times} times") for day, times in holds.amended
     ]
     flags = [f"day {flag.day}'s photo {flag.photo} {said(flag)}" for flag in holds.flags]
+    cards = []
+    if holds.postcards:  # not hers to sign: his to recognise
+        cards = [
+            f"Your postcards: {holds.postcards}, as she received them; they are not in her "
+            "signed journal, so compare them with what you sent."
+        ]
     return [
         f"{done}.",
         f"Missed days: {listed([day.isoformat() for day in holds.missed_days])}",
@@ -652,6 +658,7 @@ def holds_lines(holds: Holds) -> list[str]:
         "Completions set aside (a day done on two devices): "
         + listed([f"day {day}" for day in holds.set_aside]),
         f"Photos flagged: {listed(flags)}",
+        *cards,
     ]
 
 

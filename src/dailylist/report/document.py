@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 #: The version of the JSON report this dailylist writes (and the newest it reads). 2: each
 #: entry says its earlier reflections and its photos' flags.
-REPORT_FORMAT = 2
+REPORT_FORMAT = 3
 #: What an entry holds since format 2 (a report of format 1 is checked without them).
 NEW_IN_FORMAT_2 = ("earlier_reflections", "photo_flags")
 

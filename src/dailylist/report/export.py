@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -24,7 +25,14 @@ from dailylist.report.document import ReportPostcard, report_json
 from dailylist.report.pages import render_html, render_markdown
 from dailylist.report.zipped import Member
 from dailylist.rules import write_moment
-from dailylist.store import DataDir, check_out, ensure_private_dir, file_sha256, write_out
+from dailylist.store import (
+    DataDir,
+    ListFiles,
+    check_out,
+    ensure_private_dir,
+    file_sha256,
+    write_out,
+)
 
 Format = Literal["json", "md", "html", "zip"]
 FORMATS: tuple[Format, ...] = ("json", "md", "html", "zip")
@@ -78,6 +86,8 @@ class ExportResult:
     photos_dir: Path | None
     #: The report's text, when it goes to standard output.
     text: str | None = None
+    #: What the report could not show, each in a sentence.
+    warnings: tuple[str, ...] = ()
 
 
 def check_target(output: Path, data: DataDir, *, force: bool, beside: bool = True) -> None:
@@ -140,14 +150,22 @@ def export(
             progress(1)
 
     photos_dir: Path | None = None
-    title = found.info.title
     diary = found.diary
+    result = ExportResult(
+        output,
+        fmt,
+        found.info.title,
+        len(found.entries),
+        len(records),
+        None,
+        warnings=diary.postcard_problems,
+    )
     # The pictures of the author's postcards, shown as her photos are.
     cards = {c.photo: files.photo(f"{c.photo}.jpg") for c in diary.postcards if c.photo}
     try:
         if fmt == "zip":
             _write_zip(found, diary, records, cards, output, now, advance)
-            return ExportResult(output, fmt, title, len(found.entries), len(records), None)
+            return replace(result, photos_dir=None)
         if fmt == "html":
             embedded = {}
             for record in records:
@@ -164,37 +182,32 @@ def export(
             # by its file name alone: where the data dir is, is nobody else's business.
             linked = {r.sha256: r.stored_name for r in records}
             linked |= {sha256: source.name for sha256, source in cards.items()}
+            if fmt == "md":  # the author's pictures, kept in the data dir by their hash
+                linked |= {sha256: f"{sha256}.jpg" for sha256 in diary.pictures}
             if not to_stdout:
                 photos_dir = photos_dir_for(output)
+                placed = _folder_files(files, records, cards, diary, fmt)
+                _refuse_clashes(photos_dir, placed)
                 ensure_private_dir(photos_dir)
-                for record in records:
-                    source = files.photo(record.stored_name)
-                    if fmt == "md" and record.format == "HEIF":  # few viewers show HEIC
-                        name = f"{record.sha256}.jpg"
-                        write_out(photos_dir / name, jpeg_copy(source, None), what="photo")
-                    else:
-                        name = _copy_photo(source, photos_dir, record.sha256)
-                    linked[record.sha256] = f"{folder}/{name}"
-                    advance()
-                for sha256, source in cards.items():
-                    name = _copy_photo(source, photos_dir, sha256)
-                    linked[sha256] = f"{folder}/{name}"
-                if fmt == "md":  # the author's pictures too, so the page shows them all
-                    for sha256, picture in diary.pictures.items():
-                        write_out(photos_dir / f"{sha256}.jpg", picture, what="photo")
-                        linked[sha256] = f"{folder}/{sha256}.jpg"
+                for name, put in placed.items():
+                    target = photos_dir / name
+                    if put.sha256 is None or not _holds(target, put.sha256):
+                        write_out(target, put.read(), what="photo")
+                    linked[put.shows] = f"{folder}/{name}"
+                    if put.counted:
+                        advance()
             if fmt == "json":
                 report = _report(found, now, folder, diary.postcards)
                 text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
             else:
                 text = render_markdown(diary, linked, now)
         if to_stdout:
-            return ExportResult(output, fmt, title, len(found.entries), len(records), None, text)
+            return replace(result, text=text)
         write_out(output, text.encode("utf-8"), what="report")
     except OSError as exc:
         where = exc.filename or output
         raise BadInput(f"cannot write the report to {where}: {exc.strerror or exc}") from exc
-    return ExportResult(output, fmt, title, len(found.entries), len(records), photos_dir)
+    return replace(result, photos_dir=photos_dir)
 
 
 def zip_photo_name(record: PhotoRecord) -> str:
@@ -254,18 +267,62 @@ def _write_zip(
     write_zip(output, folder, members, now)
 
 
-def _copy_photo(source: Path, folder: Path, sha256: str) -> str:
-    """Put a kept photo in the report's photos folder (a copy there already is left, if it
-    is the same photo; another file by its name is refused); returns its name there."""
-    target = folder / source.name
-    if target.exists() or target.is_symlink():
-        if target.is_file() and file_sha256(target) == sha256:
-            return target.name
-        raise BadInput(f"{target} is there already and is not that photo; nothing was written")
+@dataclass(frozen=True)
+class _Put:
+    """A file for the photos folder beside a report: which photo it shows (by sha256), the
+    sha256 its bytes have (None for a JPEG copy of a HEIC photo), how to read them, and
+    whether it is one of her photos (which the progress counts)."""
+
+    shows: str
+    sha256: str | None
+    read: Callable[[], bytes]
+    counted: bool = False
+
+
+def _folder_files(
+    files: ListFiles, records: list[PhotoRecord], cards: dict[str, Path], diary: Diary, fmt: str
+) -> dict[str, _Put]:
+    """What goes in the photos folder, by name: her photos, the pictures of his postcards
+    and, for Markdown, which shows them, the author's pictures."""
     from dailylist.limits import read_file
 
-    write_out(target, read_file(source, MAX_PHOTO_BYTES), what="photo")
-    return target.name
+    def reading(path: Path) -> Callable[[], bytes]:
+        return lambda: read_file(path, MAX_PHOTO_BYTES)
+
+    shown: dict[str, _Put] = {}
+    for record in records:
+        source = files.photo(record.stored_name)
+        if fmt == "md" and record.format == "HEIF":  # few viewers show HEIC
+            copy = partial(jpeg_copy, source, None)
+            shown[f"{record.sha256}.jpg"] = _Put(record.sha256, None, copy, counted=True)
+        else:
+            shown[record.stored_name] = _Put(
+                record.sha256, record.sha256, reading(source), counted=True
+            )
+    for sha256, source in cards.items():
+        shown[source.name] = _Put(sha256, sha256, reading(source))
+    if fmt == "md":
+        for sha256, picture in diary.pictures.items():
+            shown[f"{sha256}.jpg"] = _Put(sha256, sha256, partial(bytes, picture))
+    return shown
+
+
+def _holds(target: Path, sha256: str) -> bool:
+    """Whether `target` is a file (not a link) holding the bytes of `sha256`."""
+    try:
+        return target.is_file() and not target.is_symlink() and file_sha256(target) == sha256
+    except OSError:
+        return False
+
+
+def _refuse_clashes(folder: Path, shown: dict[str, _Put]) -> None:
+    """`BadInput`, before anything is written, when the folder holds a file by the name
+    of one to be written that is not that photo (the same photo there already is left)."""
+    for name, put in shown.items():
+        target = folder / name
+        there = target.exists() or target.is_symlink()
+        if there and put.sha256 is not None and not _holds(target, put.sha256):
+            raise BadInput(f"{target} is there already and is not that photo; nothing was written")
 
 
 def _report(

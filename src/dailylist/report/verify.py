@@ -14,7 +14,7 @@ whose hashes are checked. A report of another list is said in one line, and noth
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from dailylist.canonical import parse_json
 from dailylist.chain import breaks, computed_id, label, parents_of
 from dailylist.checks import Check, photo_file_problem
 from dailylist.days import in_range, utc
-from dailylist.domain import day_number
+from dailylist.domain import counted, day_number, item_index
 from dailylist.errors import BadInput, DailylistError
 from dailylist.events import Event
 from dailylist.journal import decode_event
@@ -37,6 +37,7 @@ from dailylist.report.document import (
     NEW_IN_FORMAT_2,
     OPAQUE_ID,
     Report,
+    ReportPostcard,
     check_report_document,
     report_entry,
     report_list,
@@ -69,6 +70,8 @@ class Holds:
     #: The days with a completion set aside (done on two devices).
     set_aside: tuple[int, ...]
     flags: tuple[PhotoFlag, ...]
+    #: How many postcards of the author's the report shows (as she received them).
+    postcards: int = 0
 
 
 @dataclass(frozen=True)
@@ -241,10 +244,15 @@ def verify(
             wrong = photos(photo.stored_name, photo.sha256)
             if wrong is not None:
                 checked.problems.append(f"day {entry.number}: photo {photo.stored_name} {wrong}")
+    for card in report.checked.postcards:
+        if card.photo is not None and (wrong := photos(f"{card.photo}.jpg", card.photo)):
+            checked.problems.append(f"{_card(card)}: its picture {wrong}")
 
     found: list[Check] = [same, chain, followed, entries, texts, summary, checked]
+    if report.checked.postcards:
+        found.append(_postcards(report, unsealed))
     if bundle is not None:
-        found.append(_page(report, replayed, unsealed, bundle, exported, photos))
+        found.append(_page(report, replayed, unsealed, bundle, exported))
     holds = None
     if exported is not None:
         stats = figures.stats(replayed.standing, replayed.done_days, exported)
@@ -256,8 +264,42 @@ def verify(
             amended=tuple((e.number, len(e.amendments)) for e in replayed.entries if e.amended),
             set_aside=tuple(aside.number for aside in replayed.set_aside),
             flags=flags,
+            postcards=len(report.checked.postcards),
         )
     return Verdict(tuple(found), holds)
+
+
+def _card(card: ReportPostcard) -> str:
+    return f"the postcard of {card.written_at:%Y-%m-%d %H:%M}"
+
+
+def _postcards(report: LoadedReport, unsealed: UnsealedList) -> Check:
+    """That each postcard the report shows could be one of the author's: for a day of
+    the list, carrying a check-in day's code only. (What they say is the author's to judge:
+    his postcards are not in her signed journal.)"""
+    check = Check("postcards fit the list")
+    count = unsealed.info.item_count
+    for card in report.checked.postcards:
+        for what, number in (("day", card.day), ("check-in", card.checkin)):
+            if number is not None and number > count:
+                check.problems.append(
+                    f"{_card(card)} is for {what} {number}; the list has days 1 to {count}"
+                )
+        checkin = card.checkin
+        if (
+            checkin is not None
+            and checkin <= count
+            and not unsealed.is_checkin(item_index(checkin))
+        ):
+            check.problems.append(
+                f"{_card(card)} carries the code of day {card.checkin}, not a check-in"
+            )
+    if check.ok:
+        check.detail = (
+            f"{counted(len(report.checked.postcards), 'postcard')} as she received them: "
+            "compare them with what you sent"
+        )
+    return check
 
 
 def _named(event: Event) -> str:
@@ -420,7 +462,6 @@ def _page(
     unsealed: UnsealedList,
     bundle: Bundle,
     exported: datetime | None,
-    photos: PhotoProblem,
 ) -> Check:
     """That the zip's page is the one made of the replayed events, showing the very photos
     checked, and that the zip holds nothing an export does not write."""
@@ -442,9 +483,6 @@ def _page(
             picture = f"{card.photo}.jpg"
             allowed.add(folder + picture)
             shown[card.photo] = f"{name}/{picture}"
-            problem = photos(picture, card.photo)
-            if problem is not None:
-                check.problems.append(f"a postcard's picture: {problem}")
     extra = sorted(bundle.files - allowed)
     if extra:
         more = f" and {len(extra) - 3} more" if len(extra) > 3 else ""
@@ -459,6 +497,11 @@ def _page(
         return check
     try:
         made_of = diary(unsealed.info, replayed, unsealed, exported, report.checked.postcards)
+        if report.checked.format < 3:  # its page had no cover: the letter's picture
+            cover = made_of.info.letter_photo
+            items = {entry.item.enclosure for entry in made_of.entries}
+            pictures = {k: v for k, v in made_of.pictures.items() if k != cover or k in items}
+            made_of = replace(made_of, pictures=pictures)
     except DailylistError:
         check.problems.append("not compared: an item of the report does not open with this list")
         return check
