@@ -41,6 +41,9 @@ from tests.phone_helpers import (
 
 PHONE = {"width": 390, "height": 844, "pixelRatio": 3.0}
 
+#: Every test here drives chromium or the command as its own process.
+pytestmark = pytest.mark.system
+
 
 def need(program: str) -> str:
     """The path of a system program the test needs: skipped without it, failed in CI."""
@@ -112,9 +115,16 @@ def send(
 
 
 def text_of(browser: Any) -> str:
+    """The page's words; asked again when a new page replaces the body while reading."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
 
-    return str(browser.find_element(By.TAG_NAME, "body").text)
+    for _ in range(50):
+        try:
+            return str(browser.find_element(By.TAG_NAME, "body").text)
+        except StaleElementReferenceException:
+            continue
+    raise AssertionError("the page kept changing under the reader")
 
 
 def policy_errors(browser: Any) -> list[str]:
@@ -124,7 +134,6 @@ def policy_errors(browser: Any) -> list[str]:
 # --- the page in a browser --------------------------------------------------------------------
 
 
-@pytest.mark.system
 def test_the_day_done_from_a_phone_sized_browser(
     page: Served, browser: Any, tmp_path: Path
 ) -> None:
@@ -155,7 +164,6 @@ def test_the_day_done_from_a_phone_sized_browser(
     assert policy_errors(browser) == []
 
 
-@pytest.mark.system
 def test_an_iphone_photo_through_the_camera_input(
     page: Served, browser: Any, tmp_path: Path
 ) -> None:
@@ -171,7 +179,6 @@ def test_an_iphone_photo_through_the_camera_input(
     assert entry["photos"][0]["format"] == "HEIF"
 
 
-@pytest.mark.system
 def test_refusals_show_on_the_page_and_keep_the_text(
     page: Served, browser: Any, tmp_path: Path
 ) -> None:
@@ -193,7 +200,6 @@ def test_refusals_show_on_the_page_and_keep_the_text(
     assert leftovers(page.server.phone.data.root) == []
 
 
-@pytest.mark.system
 def test_amend_on_the_page(page: Served, browser: Any, tmp_path: Path) -> None:
     browser.get(page.url)
     page.clock.move(hours=1)
@@ -205,7 +211,6 @@ def test_amend_on_the_page(page: Served, browser: Any, tmp_path: Path) -> None:
     assert entry["photos"][0]["format"] == "PNG"
 
 
-@pytest.mark.system
 def test_without_the_token_the_browser_gets_404(page: Served, browser: Any) -> None:
     base = page.url.rsplit("/", 2)[0]
     browser.get(base + "/")
@@ -214,7 +219,6 @@ def test_without_the_token_the_browser_gets_404(page: Served, browser: Any) -> N
     assert item_text(1) in text_of(browser)
 
 
-@pytest.mark.system
 def test_large_text_still_fits_a_phone(page: Served, browser: Any) -> None:
     """The phone's large-text setting: the page in rem scales, and still fits the width."""
     browser.get(page.url)
@@ -266,7 +270,6 @@ def read_back(drawn: list[str], tmp_path: Path, *, dark: bool = True) -> set[str
     return zbar(path)
 
 
-@pytest.mark.system
 @pytest.mark.usefixtures("opened_now")
 def test_the_command_prints_an_address_its_qr_code_reads_back_and_ctrl_c_stops(
     private_home: Path, tmp_path: Path
@@ -299,7 +302,6 @@ def test_the_command_prints_an_address_its_qr_code_reads_back_and_ctrl_c_stops(
         urllib.request.urlopen(url, timeout=5)  # listens only while it runs
 
 
-@pytest.mark.system
 @pytest.mark.usefixtures("opened_now")
 def test_an_address_only_this_computer_reaches_says_so_and_ctrl_c_stops_a_background_job(
     private_home: Path, tmp_path: Path
@@ -315,7 +317,6 @@ def test_an_address_only_this_computer_reaches_says_so_and_ctrl_c_stops_a_backgr
     assert "Stopped." in out
 
 
-@pytest.mark.system
 @pytest.mark.usefixtures("opened_now")
 def test_once_stops_when_the_day_is_done_and_sigterm_stops_too(
     private_home: Path, tmp_path: Path
@@ -350,7 +351,6 @@ def test_once_stops_when_the_day_is_done_and_sigterm_stops_too(
     assert "Stopped." in out
 
 
-@pytest.mark.system
 @pytest.mark.usefixtures("opened_now")
 def test_once_stops_when_the_day_is_done_on_the_command_line(
     private_home: Path, tmp_path: Path
