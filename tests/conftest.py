@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -28,6 +30,32 @@ pytest_plugins = ["tests.phone_helpers", "tests.sync_helpers", "tests.coverage_g
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
+#: The share of each property search the run makes: the inner loop (`-m "not system"`) makes a
+#: quarter, as hypothesis suggests for a development profile; CI and the README's command
+#: make it whole.
+_SEARCH_SHARE = [1.0]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if "not system" in (config.getoption("markexpr") or ""):
+        _SEARCH_SHARE[0] = 0.25
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A long run (`slow`) is never part of the inner loop either."""
+    for item in items:
+        if item.get_closest_marker("slow") is not None:
+            item.add_marker(pytest.mark.system)
+
+
+def examples(whole: int, variable: str | None = None) -> int:
+    """How many examples a property test tries: `variable`, when set in the environment
+    (to search longer, or shorter), else `whole`, or its share in the inner loop."""
+    if variable is not None and variable in os.environ:
+        return int(os.environ[variable])
+    return max(2, round(whole * _SEARCH_SHARE[0]))
+
 
 @pytest.fixture(autouse=True)
 def private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -42,6 +70,19 @@ def private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("VISUAL", raising=False)
     monkeypatch.delenv("DAILYLIST_DEBUG", raising=False)
     return home
+
+
+@pytest.fixture(autouse=True)
+def quick_kdf_and_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In this process, lists are sealed at scrypt's lowest allowed cost and files are not
+    flushed to the disk: together they were a third of the suite's time. Sealing still
+    derives real keys (the file carries its cost), and what durability needs is tested
+    where it shows: the store's own tests and the commands killed as real processes."""
+    import dailylist.sealing
+
+    monkeypatch.setattr(dailylist.sealing, "PASSPHRASE_KDF_N", 2**10)
+    monkeypatch.setattr(dailylist.sealing, "CHECKIN_KDF_N", 2**10)
+    monkeypatch.setattr(os, "fsync", lambda fd: None)
 
 
 @pytest.fixture
@@ -84,21 +125,24 @@ def source_toml(
     return "\n".join(lines) + "\n"
 
 
+def _seal_into(folder: Path, number: int, items: int, **kwargs: Any) -> Path:
+    source = folder / f"list{number}.toml"
+    source.write_text(source_toml(items, **kwargs), encoding="utf-8")
+    key, _ = load_or_create_author_key(DataDir(folder / "author-home").author_key)
+    raw = seal(load_source(source), key, at("2026-01-01 12:00")).raw
+    target = folder / f"list{number}.dlist"
+    target.write_bytes(raw)
+    return target
+
+
 @pytest.fixture
 def make_sealed(tmp_path: Path) -> Callable[..., Path]:
-    """Write and seal a list; returns the path of the `.dlist`."""
-    key_home = DataDir(tmp_path / "author-home")
-    counter = iter(range(1000))
+    """Write and seal a list; returns the path of the `.dlist` (a name not yet taken)."""
+    numbers = itertools.count()
 
     def build(items: int = 5, **kwargs: Any) -> Path:
-        number = next(counter)
-        source = tmp_path / f"list{number}.toml"
-        source.write_text(source_toml(items, **kwargs), encoding="utf-8")
-        key, _ = load_or_create_author_key(key_home.author_key)
-        raw = seal(load_source(source), key, at("2026-01-01 12:00")).raw
-        target = tmp_path / f"list{number}.dlist"
-        target.write_bytes(raw)
-        return target
+        number = next(n for n in numbers if not (tmp_path / f"list{n}.dlist").exists())
+        return _seal_into(tmp_path, number, items, **kwargs)
 
     return build
 
@@ -216,18 +260,43 @@ def heavy_imports(
 TEN_DAYS = [f"2026-03-{day:02d}" for day in (1, 2, 3, 4, 7, 8, 9, 10, 11, 12)]
 
 
-@pytest.fixture
-def ten_days(make_sealed: Callable[..., Path], run: Cli, tmp_path: Path) -> Path:
-    """A 12-item list lived for ten days, each with its own photo; returns the sealed file."""
-    sealed = make_sealed(12)
+#: Lived data dirs, built once a session and copied into each test that asks for one.
+_LIVED: dict[str, Path] = {}
+
+
+def lived_copy(
+    name: str, tmp_path: Path, factory: pytest.TempPathFactory, live: Callable[[Path], Path]
+) -> Path:
+    """What `live(folder)` makes (a data dir at `folder/home`, the sealed file and photos
+    beside it), made once and then copied into `tmp_path`; returns the sealed file there."""
+    if name not in _LIVED:
+        folder = factory.mktemp(name)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("DAILYLIST_HOME", str(folder / "home"))
+            sealed = live(folder)
+        _LIVED[name] = sealed
+    sealed = _LIVED[name]
+    shutil.copytree(sealed.parent, tmp_path, symlinks=True, dirs_exist_ok=True)
+    return tmp_path / sealed.name
+
+
+def _live_ten_days(folder: Path) -> Path:
+    run = Cli(CliRunner())
+    sealed = _seal_into(folder, 0, 12)
     assert run("open", str(sealed), now=at(f"{TEN_DAYS[0]} 07:00")).exit_code == 0
     for number, day in enumerate(TEN_DAYS, start=1):
         assert run("today", now=at(f"{day} 08:00")).exit_code == 0
-        photo = make_photo(tmp_path / f"day{number}.jpg", size=(40 + number, 30))
+        photo = make_photo(folder / f"day{number}.jpg", size=(40 + number, 30))
         note = f"Reflection for day {number}: it felt <good> & new."
         done = run("done", "--photo", str(photo), "--note", note, now=at(f"{day} 20:00"))
         assert done.exit_code == 0, done.output
     return sealed
+
+
+@pytest.fixture
+def ten_days(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 12-item list lived for ten days, each with its own photo; returns the sealed file."""
+    return lived_copy("ten-days", tmp_path, tmp_path_factory, _live_ten_days)
 
 
 def export(run: Cli, path: Path, *extra: str) -> None:
@@ -238,16 +307,21 @@ def export(run: Cli, path: Path, *extra: str) -> None:
 DAY = "2026-06-01"
 
 
-@pytest.fixture
-def one_day_done(make_sealed: Callable[..., Path], run: Cli, tmp_path: Path) -> Path:
-    """A three-item list, "Small things", with day 1 done on 1 June."""
-    sealed = make_sealed(3, title="Small things")
+def _live_one_day(folder: Path) -> Path:
+    run = Cli(CliRunner())
+    sealed = _seal_into(folder, 0, 3, title="Small things")
     assert run("open", str(sealed), now=at(f"{DAY} 08:00")).exit_code == 0
     assert run("today", now=at(f"{DAY} 09:00")).exit_code == 0
-    photo = make_photo(tmp_path / "p.jpg", size=(60, 40))
+    photo = make_photo(folder / "p.jpg", size=(60, 40))
     result = run("done", "--photo", str(photo), "--note", "A good one.", now=at(f"{DAY} 10:00"))
     assert result.exit_code == 0
     return sealed
+
+
+@pytest.fixture
+def one_day_done(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A three-item list, "Small things", with day 1 done on 1 June."""
+    return lived_copy("one-day", tmp_path, tmp_path_factory, _live_one_day)
 
 
 def in_process_of_its_own(home: Path, *args: str, **env: str) -> str:

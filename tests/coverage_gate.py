@@ -1,10 +1,10 @@
 """The coverage gate holds a run of the whole suite only.
 
-pyproject.toml's addopts measure branch coverage on every run (pytest-cov), and pytest-cov
-fails a run whose total is under `[tool.coverage.report] fail_under`. Only the whole suite
+With `--cov` (the README's command and CI), pytest-cov measures branch coverage and fails a
+run whose total is under `[tool.coverage.report] fail_under`. Only the whole suite
 can reach that floor, so a run of part of it (a file or test named, `-k`, `-m` other than
 the default, `--lf`, `--deselect`) is not held to it and says so; the tests still decide
-its exit code. `--no-cov` skips the measuring, for a quicker partial run.
+its exit code. Without `--cov` nothing is measured, for a quicker run.
 """
 
 from __future__ import annotations
@@ -40,13 +40,30 @@ def _gate(config: pytest.Config) -> Any:
     return plugin if getattr(plugin, "cov_controller", None) is not None else None
 
 
-def pytest_collection_finish(session: pytest.Session) -> None:
-    config = session.config
-    partial = config.stash.get(_PART, False) or _named_part(config)
-    config.stash[_PART] = partial
+def _lift(config: pytest.Config) -> None:
+    config.stash[_PART] = True
     plugin = _gate(config)
-    if partial and plugin is not None:
+    if plugin is not None:
         plugin.options.cov_fail_under = None
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """In a run of one process, or in each of pytest-xdist's workers (which collect, and
+    tell the process that holds the gate through their `workeroutput`)."""
+    config = session.config
+    if config.stash.get(_PART, False) or _named_part(config):
+        _lift(config)
+        output = getattr(config, "workeroutput", None)
+        if output is not None:
+            output["dailylist_partial"] = True
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """With pytest-xdist: a worker that ran part of the suite makes the whole run partial
+    (this comes before pytest-cov weighs the total against its floor)."""
+    if getattr(node, "workeroutput", {}).get("dailylist_partial"):
+        _lift(node.config)
 
 
 def pytest_terminal_summary(
@@ -54,6 +71,6 @@ def pytest_terminal_summary(
 ) -> None:
     if config.stash.get(_PART, False) and _gate(config) is not None:
         terminalreporter.write_line(
-            "coverage: part of the suite ran, so its floor was not applied (--no-cov skips "
-            "measuring); the whole suite is held to it"
+            "coverage: part of the suite ran, so its floor was not applied (leave out --cov "
+            "to skip measuring); the whole suite is held to it"
         )

@@ -24,41 +24,36 @@ from dailylist.sync import commands, crypto
 
 PASSPHRASE = "correct horse battery staple"
 
-_SESSION_KEY: list[crypto.Key] = []
-_WRAPPED: dict[tuple[str, str], bytes] = {}
-_UNWRAPPED: dict[tuple[bytes, str], crypto.Key] = {}
+#: An identity made for these tests and never used elsewhere, and that identity wrapped with
+#: PASSPHRASE as `sync setup` wraps it (age's scrypt: seconds each way, every session).
+_DATA = Path(__file__).parent / "data"
+_IDENTITY = (_DATA / "sync-identity.txt").read_text(encoding="utf-8").strip()
+_IDENTITY_WRAPPED = (_DATA / "sync-identity.age").read_bytes()
 
 
 @pytest.fixture
 def quick_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    """age's scrypt takes seconds to lock or unlock an identity; the tests use one identity
-    and lock and unlock it once a session (a wrong passphrase still goes the real way)."""
+    """age's scrypt takes seconds to lock or unlock an identity: the tests use one identity,
+    kept locked with PASSPHRASE in tests/data. Anything else (another passphrase, another
+    file) still goes the real way, so a wrong passphrase is refused as in use."""
     real_wrapped, real_unwrap = crypto.Key.wrapped, crypto.unwrap
 
     def generate() -> crypto.Key:
-        if not _SESSION_KEY:
-            _SESSION_KEY.append(crypto.Key.parse(str(_real_generate())))
-        return _SESSION_KEY[0]
+        return crypto.Key.parse(_IDENTITY)
 
     def wrapped(key: crypto.Key, passphrase: str) -> bytes:
-        if (key.secret, passphrase) not in _WRAPPED:
-            _WRAPPED[key.secret, passphrase] = real_wrapped(key, passphrase)
-        return _WRAPPED[key.secret, passphrase]
+        if key.secret == _IDENTITY and passphrase == PASSPHRASE:
+            return _IDENTITY_WRAPPED
+        return real_wrapped(key, passphrase)
 
     def unwrap(blob: bytes, passphrase: str) -> crypto.Key:
-        if (blob, passphrase) not in _UNWRAPPED:
-            _UNWRAPPED[blob, passphrase] = real_unwrap(blob, passphrase)
-        return _UNWRAPPED[blob, passphrase]
+        if blob == _IDENTITY_WRAPPED and passphrase == PASSPHRASE:
+            return crypto.Key.parse(_IDENTITY)
+        return real_unwrap(blob, passphrase)
 
     monkeypatch.setattr(crypto.Key, "generate", staticmethod(generate))
     monkeypatch.setattr(crypto.Key, "wrapped", wrapped)
     monkeypatch.setattr(commands, "unwrap", unwrap)
-
-
-def _real_generate() -> str:
-    from pyrage import x25519
-
-    return str(x25519.Identity.generate())
 
 
 @dataclass

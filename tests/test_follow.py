@@ -112,7 +112,7 @@ def _decrypt_all(blobs: list[bytes], identity: str) -> list[bytes]:
     return opened
 
 
-@pytest.mark.parametrize("kind", ["git", "folder"])
+@pytest.mark.parametrize("kind", [pytest.param("git", marks=pytest.mark.system), "folder"])
 def test_he_follows_her_days_and_a_postcard_opens_a_checkin(
     kind: str, author: Device, her: Device, tmp_path: Path
 ) -> None:
@@ -490,6 +490,7 @@ def test_a_postcard_needs_her_card_and_a_list_he_follows(author: Device, tmp_pat
     assert "you follow no list yet" in nothing.stderr
 
 
+@pytest.mark.system
 @pytest.mark.usefixtures("quick_keys")
 def test_sync_sends_the_copy_and_the_sync_remote_may_hold_it(
     author: Device, her: Device, tmp_path: Path

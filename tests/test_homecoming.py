@@ -282,6 +282,7 @@ def browser(tmp_path: Path) -> Iterator[Any]:
         driver.quit()
 
 
+@pytest.mark.system
 def test_a_person_who_unzips_it_reads_the_page_in_a_browser(
     lived: Path, run: Cli, tmp_path: Path, browser: Any
 ) -> None:

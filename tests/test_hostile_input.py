@@ -28,9 +28,9 @@ from dailylist.errors import DailylistError
 from dailylist.opened import journal_of
 from dailylist.sealing import open_sealed
 from dailylist.store import DataDir
-from tests.conftest import BERLIN, Cli, at, make_photo, source_toml
+from tests.conftest import BERLIN, Cli, at, examples, make_photo, source_toml
 
-EXAMPLES = int(os.environ.get("DAILYLIST_FUZZ_EXAMPLES", "120"))
+EXAMPLES = examples(120, "DAILYLIST_FUZZ_EXAMPLES")
 fuzz = settings(
     max_examples=EXAMPLES,
     deadline=2000,

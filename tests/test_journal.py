@@ -23,7 +23,7 @@ from dailylist.journal import (
     new_event,
     read_journal,
 )
-from tests.conftest import BERLIN
+from tests.conftest import BERLIN, examples
 
 LIST = "f" * 32
 WHERE = {"where": "the journal", "advice": "it was left as it is"}
@@ -190,7 +190,7 @@ moments = st.datetimes(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     reflection=st.none() | texts,
     at_=moments,

@@ -54,21 +54,26 @@ def test_a_first_reveal_reads_each_of_its_files_once(
 
 
 @pytest.mark.usefixtures("quick_keys")
+@pytest.mark.parametrize("kind", [pytest.param("git", marks=pytest.mark.system), "folder"])
 def test_a_sync_parses_and_folds_the_journal_once(
-    tmp_path: Path, make_sealed: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+    kind: str, tmp_path: Path, make_sealed: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from dailylist import fold, journal
 
     secret = tmp_path / "passphrase.txt"
     secret.write_text(PASSPHRASE + "\n", encoding="utf-8")
-    remote = bare_repository(tmp_path / "remote.git")
+    if kind == "git":
+        where = [str(bare_repository(tmp_path / "remote.git"))]
+    else:
+        (tmp_path / "Sync").mkdir()
+        where = ["--folder", str(tmp_path / "Sync")]
     laptop, desktop = Device("laptop", tmp_path / "laptop"), Device("desktop", tmp_path / "d")
     laptop.ok("open", str(make_sealed(4)), now=at("2026-05-01 08:00"))
     laptop.ok(
-        "sync", "setup", str(remote), "--passphrase-file", str(secret), now=at("2026-05-01 08:10")
+        "sync", "setup", *where, "--passphrase-file", str(secret), now=at("2026-05-01 08:10")
     )
     desktop.ok(
-        "sync", "join", str(remote), "--passphrase-file", str(secret), now=at("2026-05-01 08:20")
+        "sync", "join", *where, "--passphrase-file", str(secret), now=at("2026-05-01 08:20")
     )
     desktop.ok("today", now=at("2026-05-01 09:00"))
     photo = make_photo(tmp_path / "p.jpg")

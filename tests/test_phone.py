@@ -441,7 +441,7 @@ def test_once_on_a_day_done_already_stops_after_a_change(opened: None, data: Dat
         clock.move(hours=1)
         assert page.post("done", {"reflection": "one"}, [("a.jpg", jpeg())]).status == 303
     with serving(data, clock, once=True) as page:
-        page.server.grace = 2
+        page.server.grace = 1
         changed = page.post("amend", {"reflection": "one, better"})
         assert changed.status == 303  # sent, then the page to read (POST, redirect, GET)
         assert "has stopped" in page.get().text
@@ -543,7 +543,7 @@ def test_the_page_makes_its_copy_of_a_photo_once_and_keeps_it(
     from dailylist import photos
 
     raw = io.BytesIO()
-    Image.effect_noise((2400, 1800), 60).convert("RGB").save(raw, "PNG")
+    Image.effect_noise((1700, 1275), 60).convert("RGB").save(raw, "PNG")
     digest = hashlib.sha256(raw.getvalue()).hexdigest()
     page.get()
     page.clock.move(hours=1)

@@ -111,7 +111,7 @@ def test_a_second_send_from_a_new_showing_is_still_refused(page: Served) -> None
 def test_with_once_a_second_tap_is_answered_before_it_stops(opened: None, data: DataDir) -> None:
     clock = MovingClock(at("2026-05-01 09:00"))
     with serving(data, clock, once=True) as page:
-        page.server.grace = 3
+        page.server.grace = 1.5
         hidden = _form_fields(page.get().text)
         clock.move(hours=1)
         fields = {**hidden, "reflection": "once, twice"}
@@ -235,6 +235,7 @@ def test_every_control_is_big_enough_for_a_finger() -> None:
 # --- a kept address, and the page as a service ------------------------------------------------
 
 
+@pytest.mark.system
 @pytest.mark.usefixtures("opened_now")
 def test_a_kept_address_survives_a_restart_and_a_new_token_replaces_it(private_home: Path) -> None:
     first = Command(private_home, "--host", "127.0.0.1", "--keep")
@@ -255,6 +256,7 @@ def test_a_kept_address_survives_a_restart_and_a_new_token_replaces_it(private_h
     renewed.stop()
 
 
+@pytest.mark.system
 def test_the_page_as_a_systemd_user_service(
     opened: None, run: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

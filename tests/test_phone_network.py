@@ -350,6 +350,7 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+@pytest.mark.system
 @pytest.mark.usefixtures("opened_now", "many_files")
 def test_the_owners_page_loads_while_another_device_holds_1100_idle_connections(
     private_home: Path,
@@ -386,6 +387,7 @@ def test_the_owners_page_loads_while_another_device_holds_1100_idle_connections(
     assert "127.0.0.2 holds 16 connections to the page at once" in said[0]
 
 
+@pytest.mark.system
 @pytest.mark.usefixtures("opened_now")
 def test_the_owners_page_loads_while_another_device_sends_1000_wrong_requests(
     private_home: Path,
@@ -428,6 +430,7 @@ def test_the_owners_page_loads_while_another_device_sends_1000_wrong_requests(
     assert "127.0.0.2 asked for 10 wrong addresses: it is turned away for 1 minute" in said[0]
 
 
+@pytest.mark.system
 @pytest.mark.usefixtures("opened_now")
 def test_out_of_files_the_command_waits_says_so_once_and_does_not_spin(
     private_home: Path,
@@ -464,6 +467,7 @@ def test_out_of_files_the_command_waits_says_so_once_and_does_not_spin(
     assert "Too many open files" in said[0]
 
 
+@pytest.mark.system
 @pytest.mark.usefixtures("opened_now")
 def test_uploads_a_killed_run_left_are_removed_at_the_start(private_home: Path) -> None:
     (folder,) = (private_home / "lists").iterdir()
@@ -489,6 +493,7 @@ def test_uploads_a_killed_run_left_are_removed_at_the_start(private_home: Path) 
     assert "removed 1 unfinished upload(s) an earlier run left behind" in out
 
 
+@pytest.mark.system
 @pytest.mark.slow
 @pytest.mark.usefixtures("opened_now", "many_files")
 def test_half_a_minute_of_a_device_keeping_1100_connections_open(private_home: Path) -> None:

@@ -390,6 +390,7 @@ def fake_systemctl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 UNITS = ("dailylist-remind.service", "dailylist-remind.timer")
 
 
+@pytest.mark.system
 def test_install_writes_and_enables_and_uninstall_removes(
     one_day_done: Path, run: Cli, user_config: Path, fake_systemctl: Path
 ) -> None:
@@ -441,6 +442,7 @@ def test_install_goes_under_dot_config_without_xdg_config_home(
     )
 
 
+@pytest.mark.system
 def test_without_a_user_session_the_units_are_written_and_the_command_said(
     one_day_done: Path,
     run: Cli,
@@ -480,6 +482,7 @@ def test_a_persons_own_unit_of_that_name_is_never_replaced_or_removed(
     assert "not both" in both.stderr
 
 
+@pytest.mark.system
 def test_systemd_analyze_accepts_the_installed_units(
     one_day_done: Path,
     run: Cli,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -26,7 +25,7 @@ from hypothesis import strategies as st
 from dailylist.chain import event_id
 from dailylist.cli import cli
 from dailylist.clock import FixedClock
-from tests.conftest import BERLIN, Cli, at, export, make_photo
+from tests.conftest import BERLIN, Cli, at, examples, export, make_photo
 
 Document = dict[str, Any]
 
@@ -468,7 +467,7 @@ LIVED_ZONES = [
 
 
 @settings(
-    max_examples=int(os.environ.get("DAILYLIST_FUZZ_EXAMPLES", "20")),
+    max_examples=examples(20, "DAILYLIST_FUZZ_EXAMPLES"),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )

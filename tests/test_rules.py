@@ -17,7 +17,7 @@ from dailylist import rules
 from dailylist.days import day_of
 from dailylist.errors import BadInput, DailylistError, NotNow
 from dailylist.events import Amended, Completed, Revealed
-from tests.conftest import at
+from tests.conftest import at, examples
 from tests.journals import PHOTO, Log
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -376,7 +376,7 @@ steps = st.lists(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     steps=steps,
     start=st.datetimes(

@@ -24,7 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import at, item_text, make_photo
+from tests.conftest import at, examples, item_text, make_photo
 from tests.sync_helpers import (
     PASSPHRASE,
     Device,
@@ -619,6 +619,7 @@ def _fetch_head(device: Device) -> Path:
     return device.home / "sync" / "repository" / ".git" / "FETCH_HEAD"
 
 
+@pytest.mark.system
 def test_status_says_when_a_sync_last_reached_the_remote_though_nothing_moved(
     joined: tuple[Device, Device], remote: Path
 ) -> None:
@@ -681,6 +682,7 @@ def test_a_folder_remote_keeps_when_it_was_reached_when_it_writes_anyway(
     assert last in said
 
 
+@pytest.mark.system
 def test_a_clone_of_the_remote_takes_the_dailylist_branch(
     joined: tuple[Device, Device], remote: Path, tmp_path: Path
 ) -> None:
@@ -695,6 +697,7 @@ def test_a_clone_of_the_remote_takes_the_dailylist_branch(
     assert any((tmp_path / "copy" / "lists").iterdir())
 
 
+@pytest.mark.system
 def test_a_remote_whose_head_is_a_branch_of_its_own_keeps_it(
     devices: tuple[Device, Device],
     make_sealed: Callable[..., Path],
@@ -725,7 +728,7 @@ _ACTIONS = st.tuples(
 
 
 @settings(
-    max_examples=int(os.environ.get("DAILYLIST_SYNC_EXAMPLES", "6")),
+    max_examples=examples(6, "DAILYLIST_SYNC_EXAMPLES"),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

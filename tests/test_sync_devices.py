@@ -28,12 +28,12 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from tests.conftest import make_photo
+from tests.conftest import examples, make_photo
 from tests.sync_helpers import PASSPHRASE, Device, copy_folder
 
 pytestmark = pytest.mark.usefixtures("quick_keys")
 
-EXAMPLES = int(os.environ.get("DAILYLIST_SYNC_EXAMPLES", "8"))
+EXAMPLES = examples(8, "DAILYLIST_SYNC_EXAMPLES")
 STEPS = int(os.environ.get("DAILYLIST_SYNC_STEPS", "40"))
 
 ZONES = ("Europe/Berlin", "America/New_York", "Asia/Tokyo", "Pacific/Auckland")

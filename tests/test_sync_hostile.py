@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import make_photo
+from tests.conftest import examples, make_photo
 from tests.sync_helpers import PASSPHRASE, Device, bare_repository, git
 
 pytestmark = pytest.mark.usefixtures("quick_keys")
@@ -570,7 +570,7 @@ def _mutate(root: Path, outside: Path, steps: list[tuple[str, int, int]]) -> Non
 
 
 @settings(
-    max_examples=int(os.environ.get("DAILYLIST_FUZZ_EXAMPLES", "12")),
+    max_examples=examples(12, "DAILYLIST_FUZZ_EXAMPLES"),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -319,6 +319,7 @@ def test_a_clock_behind_another_devices_entry_names_that_device(
     assert "kitchen's if it reads ahead" in refused.stderr
 
 
+@pytest.mark.system
 def test_sync_json_says_what_moved_for_scripts(
     tmp_path: Path, make_sealed: Callable[..., Path], passphrase_file: Path
 ) -> None:
