@@ -543,7 +543,7 @@ def test_the_page_makes_its_copy_of_a_photo_once_and_keeps_it(
     from dailylist import photos
 
     raw = io.BytesIO()
-    Image.effect_noise((1700, 1275), 60).convert("RGB").save(raw, "PNG")
+    Image.effect_noise((1700, 400), 60).convert("RGB").save(raw, "PNG")
     digest = hashlib.sha256(raw.getvalue()).hexdigest()
     page.get()
     page.clock.move(hours=1)

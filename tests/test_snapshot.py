@@ -242,6 +242,8 @@ def revealed_now(make_sealed: Callable[..., Path], run: Cli) -> None:
 #: Nothing of the phone's page is loaded by any other command.
 _PHONE = {"dailylist.phone", "segno", "python_multipart"}
 _NOT_PYDANTIC = {"pydantic", "PIL", "pillow_heif", "filelock", *_PHONE}
+#: What only a command that records a day needs.
+_NOT_WRITING = {"dailylist.events", "dailylist.photo_flags", "dailylist.sharing"}
 
 
 @pytest.mark.system
@@ -251,8 +253,10 @@ _NOT_PYDANTIC = {"pydantic", "PIL", "pillow_heif", "filelock", *_PHONE}
         # The prompt starts before click, with nothing but the standard library.
         (("prompt",), {*HEAVY, *_PHONE, "dataclasses", "typing", "pathlib"}),
         # Once revealed, the item is shown from the snapshot: nothing is decrypted.
-        (("today",), {*_NOT_PYDANTIC, "cryptography"}),
-        (("today", "--json"), {*_NOT_PYDANTIC, "cryptography", "rich"}),
+        # ... and neither the events' types nor the photo flags nor (with no postcards)
+        # the sharing settings are loaded on the way.
+        (("today",), {*_NOT_PYDANTIC, *_NOT_WRITING, "cryptography"}),
+        (("today", "--json"), {*_NOT_PYDANTIC, *_NOT_WRITING, "cryptography", "rich"}),
         (("status",), {*_NOT_PYDANTIC, "cryptography"}),
         (("status", "--json"), {*_NOT_PYDANTIC, "cryptography", "rich"}),
         (("--help",), {*_NOT_PYDANTIC, "cryptography", "rich"}),
@@ -263,7 +267,7 @@ _NOT_PYDANTIC = {"pydantic", "PIL", "pillow_heif", "filelock", *_PHONE}
 def test_everyday_commands_load_only_what_they_need(
     private_home: Path, args: tuple[str, ...], never: set[str]
 ) -> None:
-    watch = tuple(sorted({*HEAVY, *_PHONE, "dataclasses", "typing", "pathlib"}))
+    watch = tuple(sorted({*HEAVY, *_PHONE, *_NOT_WRITING, "dataclasses", "typing", "pathlib"}))
     output, loaded = heavy_imports(private_home, *args, watch=watch)
     assert output.strip(), "the command said nothing"
     assert not set(loaded) & never

@@ -152,9 +152,9 @@ def _sharing(files: ListFiles) -> Check | None:
     """Her choice about sharing with the author, and his postcards with their pictures;
     None for a list that never asked."""
     from dailylist.enclosures import path_of
-    from dailylist.sharing import postcards_path, read_postcards, read_sharing, sharing_path
+    from dailylist.sharing import read_postcards, read_sharing
 
-    if not any(p.exists() or p.is_symlink() for p in (sharing_path(files), postcards_path(files))):
+    if not any(p.exists() or p.is_symlink() for p in (files.sharing, files.postcards)):
         return None
     check = Check("sharing")
     try:

@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from dailylist.days import CLOCK_TOLERANCE, utc
 from dailylist.domain import require
-from dailylist.events import PhotoRecord
+
+if TYPE_CHECKING:
+    from dailylist.events import PhotoRecord
 
 FlagKind = Literal["same-photo", "taken-after", "taken-before-reveal"]
 FLAG_KINDS: tuple[FlagKind, ...] = ("same-photo", "taken-after", "taken-before-reveal")

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from dailylist import limits, photo_flags, rules
+from dailylist import limits, rules
 from dailylist.clock import zone_name
 from dailylist.domain import Item, ListInfo, Requirements, day_number
 from dailylist.errors import BadInput, NotNow
@@ -30,7 +30,7 @@ from dailylist.store import ListFiles
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
 
-    from dailylist import fold
+    from dailylist import fold, photo_flags
     from dailylist.clock import Clock
     from dailylist.events import Completed, Event, PhotoRecord
     from dailylist.photo_flags import PhotoFlag
@@ -87,17 +87,25 @@ class TodayView:
         return self.decision.index if isinstance(self.decision, rules.Available) else None
 
 
-def _shown(files: ListFiles, snapshot: Snapshot, decision: rules.TodayDecision) -> TodayView:
-    """What `today` shows of a snapshot whose item, if any, is revealed already."""
+def _postcards(files: ListFiles, number: int | None) -> tuple[Postcard, ...]:
+    """The author's postcards to show with day `number`: a list with none (most lists) does
+    not load `sharing` on the way to today's item."""
+    if not files.postcards.exists() and not files.postcards.is_symlink():
+        return ()
     from dailylist.sharing import postcards_for
 
+    return postcards_for(files, number)
+
+
+def _shown(files: ListFiles, snapshot: Snapshot, decision: rules.TodayDecision) -> TodayView:
+    """What `today` shows of a snapshot whose item, if any, is revealed already."""
     reveal = snapshot.standing.current
     if not isinstance(decision, rules.Available) or reveal is None or snapshot.current is None:
         number = day_number(decision.index) if isinstance(decision, rules.Available) else None
         return TodayView(
             snapshot.info,
             decision,
-            postcards=postcards_for(files, number),
+            postcards=_postcards(files, number),
             photo_dir=files.photos,
         )
     item = snapshot.current
@@ -110,7 +118,7 @@ def _shown(files: ListFiles, snapshot: Snapshot, decision: rules.TodayDecision) 
         item,
         reveal.at,
         enclosure=picture,
-        postcards=postcards_for(files, day_number(reveal.index)),
+        postcards=_postcards(files, day_number(reveal.index)),
         photo_dir=files.photos,
     )
 
@@ -177,15 +185,13 @@ def reveal_today(
     if opened.unsealed.sealed.is_checkin(decision.index):
         item_key, opened_by = _checkin_key(opened, decision.index, now, code)
         if item_key is None:
-            from dailylist.sharing import postcards_for
-
             return TodayView(
                 opened.unsealed.info,
                 decision,
                 needs_code=True,
                 waiting_since=rules.checkin_waiting_since(opened.standing),
                 opens_without_code_at=rules.fallback_opens_at(opened.standing),
-                postcards=postcards_for(files, day_number(decision.index)),
+                postcards=_postcards(files, day_number(decision.index)),
                 photo_dir=files.photos,
             )
     with files.locked():
@@ -369,6 +375,8 @@ class _GivenDay:
 
 def _flags(entries: Sequence[photo_flags.Proved], day: _GivenDay) -> tuple[PhotoFlag, ...]:
     """The flags of the photos of `day`, given after the days `entries`."""
+    from dailylist import photo_flags
+
     return photo_flags.of_day(photo_flags.photo_flags([*entries, day]), day.number)
 
 

@@ -105,29 +105,21 @@ class Postcards:
     refused: tuple[str, ...] = ()
 
 
-def sharing_path(files: ListFiles) -> Path:
-    return files.root / "share.json"
-
-
-def postcards_path(files: ListFiles) -> Path:
-    return files.root / "postcards.json"
-
-
 def read_sharing(files: ListFiles) -> Sharing | None:
     """Her choice for the list, or None when the author asks nothing or she was not asked."""
-    return _read(files, sharing_path(files), Sharing, "the sharing settings")
+    return _read(files, files.sharing, Sharing, "the sharing settings")
 
 
 def save_sharing(files: ListFiles, sharing: Sharing) -> None:
-    write_atomic(sharing_path(files), _text(sharing))
+    write_atomic(files.sharing, _text(sharing))
 
 
 def read_postcards(files: ListFiles) -> Postcards:
-    return _read(files, postcards_path(files), Postcards, "the postcards") or Postcards()
+    return _read(files, files.postcards, Postcards, "the postcards") or Postcards()
 
 
 def save_postcards(files: ListFiles, postcards: Postcards) -> None:
-    write_atomic(postcards_path(files), _text(postcards))
+    write_atomic(files.postcards, _text(postcards))
 
 
 def _text(thing: object) -> bytes:

@@ -301,6 +301,16 @@ class ListFiles:
     def photos(self) -> Path:
         return self.root / "photos"
 
+    @property
+    def sharing(self) -> Path:
+        """Her choice of what the author who follows the list may see (see `sharing`)."""
+        return self.root / "share.json"
+
+    @property
+    def postcards(self) -> Path:
+        """The postcards the author sent for this list (see `sharing`)."""
+        return self.root / "postcards.json"
+
     def photo(self, stored_name: str) -> Path:
         return self.photos / stored_name
 
