@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -27,7 +26,7 @@ from PIL import Image
 
 from dailylist.clock import SystemClock
 from dailylist.store import DataDir
-from tests.conftest import Cli, at, item_text, make_photo
+from tests.conftest import Cli, at, item_text, make_photo, need_program
 from tests.phone_helpers import (
     Command,
     MovingClock,
@@ -45,17 +44,6 @@ PHONE = {"width": 390, "height": 844, "pixelRatio": 3.0}
 pytestmark = pytest.mark.system
 
 
-def need(program: str) -> str:
-    """The path of a system program the test needs: skipped without it, failed in CI."""
-    path = shutil.which(program)
-    if path is None:
-        message = f"{program} is not installed (apt install chromium chromium-driver zbar-tools)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
-
-
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[Any]:
     """Headless Chromium emulating a phone: 390 x 844 CSS pixels, touch, a phone's agent."""
@@ -63,7 +51,7 @@ def browser(tmp_path: Path) -> Iterator[Any]:
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
-    options.binary_location = need("chromium")
+    options.binary_location = need_program("chromium", "chromium")
     for argument in (
         "--headless=new",
         "--no-sandbox",
@@ -77,7 +65,9 @@ def browser(tmp_path: Path) -> Iterator[Any]:
         {"deviceMetrics": PHONE, "userAgent": "Mozilla/5.0 (Linux; Android 14) Mobile"},
     )
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(need("chromedriver")))
+    driver = webdriver.Chrome(
+        options=options, service=Service(need_program("chromedriver", "chromium-driver"))
+    )
     driver.set_page_load_timeout(30)
     try:
         yield driver
@@ -258,7 +248,10 @@ def screenshot(drawn: list[str], *, dark: bool) -> Image.Image:
 def zbar(image: Path) -> set[str]:
     """What `zbarimg` reads in an image: each code found, once."""
     done = subprocess.run(
-        [need("zbarimg"), "--raw", "-q", str(image)], capture_output=True, text=True, check=False
+        [need_program("zbarimg", "zbar-tools"), "--raw", "-q", str(image)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     return set(done.stdout.split())
 
