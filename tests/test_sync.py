@@ -24,7 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import at, examples, item_text, make_photo
+from tests.conftest import at, examples, item_text, make_photo, need_program
 from tests.sync_helpers import (
     PASSPHRASE,
     Device,
@@ -588,9 +588,7 @@ def test_nothing_in_the_remote_is_in_clear(
 def test_a_person_reads_their_own_data_with_age(
     joined: tuple[Device, Device], tmp_path: Path
 ) -> None:
-    from tests.test_phone_browser import need
-
-    age = need("age")
+    age = need_program("age", "age")
     laptop, _ = joined
     clone = laptop.home / "sync" / "repository"
     event_file = next(path for path in clone.rglob("*.age") if path.parent.name == "events")
